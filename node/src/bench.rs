@@ -1,0 +1,262 @@
+//! `plexus-node bench transfers`: a load generator that prints finalized transfers per second.
+//!
+//! 1. Derive `--accounts` sender accounts (`//plexus-bench//N`) and fund them from `--funder`.
+//! 2. Sign `--accounts × --per-account` transfers up front, so signing does not limit the rate.
+//! 3. Submit them over `--connections` websocket connections, keeping each sender's nonces in order.
+//! 4. Walk the finalized chain and count the transfers included, until all are in or
+//!    `--timeout` passes. Print submitted, finalized, elapsed time, rate, and the machine.
+
+use codec::Encode;
+use jsonrpsee::{
+	core::client::ClientT,
+	rpc_params,
+	ws_client::{WsClient, WsClientBuilder},
+};
+use plexus_runtime::{signing, AccountId, BalancesCall, Hash, Nonce, RuntimeCall, UNIT};
+use serde_json::Value;
+use sp_core::{crypto::Pair as _, sr25519};
+use std::time::{Duration, Instant};
+
+#[derive(Debug, clap::Subcommand)]
+pub enum BenchCmd {
+	/// Send signed balance transfers from many accounts and measure finalized transfers/s.
+	Transfers(TransfersCmd),
+}
+
+#[derive(Debug, clap::Parser)]
+pub struct TransfersCmd {
+	/// Websocket RPC endpoint of a node of the network under test.
+	#[arg(long, default_value = "ws://127.0.0.1:9944")]
+	pub rpc: String,
+	/// Number of sending accounts.
+	#[arg(long, default_value_t = 200)]
+	pub accounts: u32,
+	/// Transfers each account sends.
+	#[arg(long, default_value_t = 25)]
+	pub per_account: u32,
+	/// Parallel RPC connections used to submit.
+	#[arg(long, default_value_t = 8)]
+	pub connections: usize,
+	/// Secret URI of the account that funds the senders.
+	#[arg(long, default_value = "//Alice")]
+	pub funder: String,
+	/// Give up waiting for finality after this many seconds.
+	#[arg(long, default_value_t = 300)]
+	pub timeout: u64,
+}
+
+impl BenchCmd {
+	pub fn run(&self) -> sc_cli::Result<()> {
+		let BenchCmd::Transfers(cmd) = self;
+		let runtime = tokio::runtime::Builder::new_multi_thread()
+			.worker_threads(2)
+			.enable_all()
+			.build()
+			.map_err(|e| format!("cannot start the async runtime: {e}"))?;
+		runtime.block_on(cmd.run()).map_err(Into::into)
+	}
+}
+
+async fn connect(url: &str) -> Result<WsClient, String> {
+	WsClientBuilder::default()
+		.max_concurrent_requests(100_000)
+		.request_timeout(Duration::from_secs(60))
+		.build(url)
+		.await
+		.map_err(|e| format!("cannot connect to {url}: {e}"))
+}
+
+fn parse_hash(v: &str) -> Result<Hash, String> {
+	let bytes = hex::decode(v.trim_start_matches("0x")).map_err(|e| format!("bad hash {v}: {e}"))?;
+	Ok(Hash::from_slice(&bytes))
+}
+
+async fn nonce_of(client: &WsClient, who: &AccountId) -> Result<Nonce, String> {
+	client
+		.request("system_accountNextIndex", rpc_params![who.to_string()])
+		.await
+		.map_err(|e| format!("system_accountNextIndex: {e}"))
+}
+
+async fn finalized_number(client: &WsClient) -> Result<u64, String> {
+	let hash: String = client
+		.request("chain_getFinalizedHead", rpc_params![])
+		.await
+		.map_err(|e| format!("chain_getFinalizedHead: {e}"))?;
+	let header: Value = client
+		.request("chain_getHeader", rpc_params![hash])
+		.await
+		.map_err(|e| format!("chain_getHeader: {e}"))?;
+	let n = header["number"].as_str().ok_or("header without number")?;
+	u64::from_str_radix(n.trim_start_matches("0x"), 16).map_err(|e| e.to_string())
+}
+
+/// Signed (non-inherent) extrinsics in finalized block `n`: every extrinsic but the timestamp.
+async fn transactions_in_block(client: &WsClient, n: u64) -> Result<(u64, u64), String> {
+	let hash: String = client
+		.request("chain_getBlockHash", rpc_params![n])
+		.await
+		.map_err(|e| format!("chain_getBlockHash: {e}"))?;
+	let block: Value = client
+		.request("chain_getBlock", rpc_params![hash])
+		.await
+		.map_err(|e| format!("chain_getBlock: {e}"))?;
+	let count = block["block"]["extrinsics"].as_array().map_or(0, |x| x.len() as u64);
+	Ok((count.saturating_sub(1), n))
+}
+
+async fn submit_all(client: &WsClient, xts: &[Vec<u8>]) -> (u64, Option<String>) {
+	let mut ok = 0;
+	let mut first_error = None;
+	// Bounded batches: enough in flight to fill blocks, never an unbounded queue.
+	for chunk in xts.chunks(256) {
+		let calls = chunk.iter().map(|xt| {
+			let hex = format!("0x{}", hex::encode(xt));
+			async move { client.request::<String, _>("author_submitExtrinsic", rpc_params![hex]).await }
+		});
+		for r in futures::future::join_all(calls).await {
+			match r {
+				Ok(_) => ok += 1,
+				Err(e) if first_error.is_none() => first_error = Some(e.to_string()),
+				Err(_) => {},
+			}
+		}
+	}
+	(ok, first_error)
+}
+
+fn machine() -> String {
+	let cpu = std::fs::read_to_string("/proc/cpuinfo")
+		.ok()
+		.and_then(|s| s.lines().find(|l| l.starts_with("model name")).map(|l| l.split(':').nth(1).unwrap_or("").trim().to_string()))
+		.unwrap_or_else(|| "unknown CPU".into());
+	let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0);
+	format!("{cores} cores, {cpu}")
+}
+
+impl TransfersCmd {
+	async fn run(&self) -> Result<(), String> {
+		let client = connect(&self.rpc).await?;
+		let genesis: String = client
+			.request("chain_getBlockHash", rpc_params![0])
+			.await
+			.map_err(|e| format!("chain_getBlockHash: {e}"))?;
+		let genesis = parse_hash(&genesis)?;
+		let funder = sr25519::Pair::from_string(&self.funder, None)
+			.map_err(|e| format!("bad --funder: {e:?}"))?;
+		let senders: Vec<sr25519::Pair> = (0..self.accounts)
+			.map(|i| sr25519::Pair::from_string(&format!("//plexus-bench//{i}"), None).expect("valid derivation; qed"))
+			.collect();
+		let receiver: AccountId = sr25519::Pair::from_string("//plexus-bench//sink", None)
+			.expect("valid derivation; qed")
+			.public()
+			.into();
+
+		// 1. Fund the senders (enough for fees and the transfers).
+		eprintln!("bench: funding {} accounts from {}", senders.len(), self.funder);
+		let funder_account: AccountId = funder.public().into();
+		let mut nonce = nonce_of(&client, &funder_account).await?;
+		let mut funding = Vec::new();
+		for s in &senders {
+			let dest: AccountId = s.public().into();
+			let call = RuntimeCall::Balances(BalancesCall::transfer_keep_alive { dest: dest.into(), value: 100 * UNIT });
+			funding.push(signing::sign(call, &funder, nonce, genesis).encode());
+			nonce += 1;
+		}
+		let (accepted, err) = submit_all(&client, &funding).await;
+		if accepted as usize != funding.len() {
+			return Err(format!("funding: {accepted} of {} accepted; first error: {err:?}", funding.len()));
+		}
+		let deadline = Instant::now() + Duration::from_secs(self.timeout);
+		loop {
+			let nonce: Nonce = nonce_of(&client, &funder_account).await?;
+			if nonce as usize >= funding.len() && finalized_contains_nonce(&client, &funder_account, nonce).await? {
+				break;
+			}
+			if Instant::now() > deadline {
+				return Err("funding transfers were not finalized in time".into());
+			}
+			tokio::time::sleep(Duration::from_millis(500)).await;
+		}
+
+		// 2. Sign every transfer up front.
+		eprintln!("bench: signing {} transfers", self.accounts as u64 * self.per_account as u64);
+		let mut batches: Vec<Vec<Vec<u8>>> = vec![Vec::new(); self.connections.max(1)];
+		for (i, s) in senders.iter().enumerate() {
+			let who: AccountId = s.public().into();
+			let first = nonce_of(&client, &who).await?;
+			for k in 0..self.per_account {
+				let call = RuntimeCall::Balances(BalancesCall::transfer_keep_alive { dest: receiver.clone().into(), value: UNIT / 1_000 });
+				// A sender's transactions stay on one connection, in nonce order.
+				batches[i % batches.len()].push(signing::sign(call, s, first + k, genesis).encode());
+			}
+		}
+		let total: u64 = batches.iter().map(|b| b.len() as u64).sum();
+
+		// 3. Submit, and 4. count what gets finalized.
+		let start_block = finalized_number(&client).await?;
+		let started = Instant::now();
+		let mut tasks = Vec::new();
+		for batch in batches {
+			let url = self.rpc.clone();
+			tasks.push(tokio::spawn(async move {
+				let c = connect(&url).await?;
+				Ok::<_, String>(submit_all(&c, &batch).await)
+			}));
+		}
+		let mut submitted = 0;
+		for t in tasks {
+			let (ok, err) = t.await.map_err(|e| e.to_string())??;
+			submitted += ok;
+			if let Some(e) = err {
+				eprintln!("bench: a submission was refused: {e}");
+			}
+		}
+		let submit_secs = started.elapsed().as_secs_f64();
+		eprintln!("bench: submitted {submitted}/{total} in {submit_secs:.1} s; waiting for finality");
+
+		let mut counted = 0;
+		let mut next = start_block + 1;
+		let mut best_block = 0;
+		let mut last_included = started;
+		while counted < submitted && Instant::now() < deadline {
+			let fin = finalized_number(&client).await?;
+			while next <= fin {
+				let (n, _) = transactions_in_block(&client, next).await?;
+				if n > 0 {
+					last_included = Instant::now();
+				}
+				counted += n;
+				best_block = best_block.max(n);
+				next += 1;
+			}
+			tokio::time::sleep(Duration::from_millis(200)).await;
+		}
+		let secs = last_included.duration_since(started).as_secs_f64().max(0.001);
+		println!("transfers submitted:  {submitted}");
+		println!("transfers finalized:  {counted} in blocks #{}..#{}", start_block + 1, next - 1);
+		println!("largest block:        {best_block} transfers");
+		println!("time to finality:     {secs:.1} s (submission took {submit_secs:.1} s)");
+		println!("finalized transfers/s: {:.0}", counted as f64 / secs);
+		println!("machine:              {}", machine());
+		if counted < submitted {
+			return Err(format!("only {counted} of {submitted} transfers were finalized within {} s", self.timeout));
+		}
+		Ok(())
+	}
+}
+
+/// Whether the funder's nonce at the finalized head has reached `nonce`.
+async fn finalized_contains_nonce(client: &WsClient, who: &AccountId, nonce: Nonce) -> Result<bool, String> {
+	let head: String = client
+		.request("chain_getFinalizedHead", rpc_params![])
+		.await
+		.map_err(|e| format!("chain_getFinalizedHead: {e}"))?;
+	let raw: String = client
+		.request("state_call", rpc_params!["AccountNonceApi_account_nonce", format!("0x{}", hex::encode(who.encode())), head])
+		.await
+		.map_err(|e| format!("state_call: {e}"))?;
+	let bytes = hex::decode(raw.trim_start_matches("0x")).map_err(|e| e.to_string())?;
+	let finalized_nonce = <Nonce as codec::Decode>::decode(&mut &bytes[..]).map_err(|e| e.to_string())?;
+	Ok(finalized_nonce >= nonce)
+}

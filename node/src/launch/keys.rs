@@ -1,0 +1,104 @@
+//! Keys that `launch` makes for its nodes: session keys of producers, written to their keystores,
+//! and libp2p node keys, from which bootnode addresses follow.
+
+use sc_keystore::LocalKeystore;
+use sp_core::{crypto::KeyTypeId, ed25519, sr25519, Pair};
+use sp_keystore::Keystore;
+use std::path::Path;
+
+pub const AURA: KeyTypeId = KeyTypeId(*b"aura");
+pub const GRANDPA: KeyTypeId = KeyTypeId(*b"gran");
+
+/// A producer's session keys: Aura (sr25519) and GRANDPA (ed25519), from one secret phrase.
+pub struct SessionKeys {
+	phrase: String,
+	pub aura: sr25519::Public,
+	pub grandpa: ed25519::Public,
+}
+
+impl SessionKeys {
+	pub fn generate() -> Self {
+		let (_, phrase, _) = sr25519::Pair::generate_with_phrase(None);
+		Self::from_phrase(&phrase).expect("a freshly generated phrase is valid; qed")
+	}
+
+	pub fn from_phrase(phrase: &str) -> Result<Self, String> {
+		let aura = sr25519::Pair::from_phrase(phrase, None)
+			.map_err(|e| format!("bad session key phrase: {e:?}"))?
+			.0
+			.public();
+		let grandpa = ed25519::Pair::from_phrase(phrase, None)
+			.map_err(|e| format!("bad session key phrase: {e:?}"))?
+			.0
+			.public();
+		Ok(Self { phrase: phrase.to_string(), aura, grandpa })
+	}
+
+	/// Writes both keys into the keystore at `dir`, where the node will look for them.
+	pub fn install(&self, dir: &Path) -> Result<(), String> {
+		let keystore = LocalKeystore::open(dir, None)
+			.map_err(|e| format!("cannot open keystore {}: {e}", dir.display()))?;
+		keystore
+			.insert(AURA, &self.phrase, self.aura.as_ref())
+			.map_err(|()| format!("cannot write the aura key to {}", dir.display()))?;
+		keystore
+			.insert(GRANDPA, &self.phrase, self.grandpa.as_ref())
+			.map_err(|()| format!("cannot write the grandpa key to {}", dir.display()))?;
+		Ok(())
+	}
+}
+
+/// A node's libp2p identity.
+#[derive(Clone)]
+pub struct NodeKey {
+	secret: [u8; 32],
+}
+
+impl NodeKey {
+	pub fn generate() -> Self {
+		Self { secret: sc_network_types::ed25519::SecretKey::generate().to_bytes() }
+	}
+
+	pub fn from_hex(hex_secret: &str) -> Result<Self, String> {
+		let bytes = hex::decode(hex_secret.trim()).map_err(|e| format!("bad node key: {e}"))?;
+		let secret: [u8; 32] = bytes.try_into().map_err(|_| "a node key is 32 bytes".to_string())?;
+		Ok(Self { secret })
+	}
+
+	pub fn to_hex(&self) -> String {
+		hex::encode(self.secret)
+	}
+
+	pub fn peer_id(&self) -> String {
+		let secret = sc_network_types::ed25519::SecretKey::try_from_bytes(self.secret)
+			.expect("32 bytes are a valid ed25519 secret; qed");
+		sc_network_types::ed25519::Keypair::from(secret).public().to_peer_id().to_base58()
+	}
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+
+	#[test]
+	fn session_keys_land_in_the_keystore() {
+		let dir = std::env::temp_dir().join(format!("plexus-keys-{}", std::process::id()));
+		let keys = SessionKeys::generate();
+		keys.install(&dir).unwrap();
+		let keystore = LocalKeystore::open(&dir, None).unwrap();
+		assert!(keystore.has_keys(&[(keys.aura.to_vec(), AURA), (keys.grandpa.to_vec(), GRANDPA)]));
+		let other = SessionKeys::generate();
+		assert!(!keystore.has_keys(&[(other.aura.to_vec(), AURA)]));
+		std::fs::remove_dir_all(dir).unwrap();
+	}
+
+	#[test]
+	fn node_key_round_trips_and_names_a_peer() {
+		let key = NodeKey::generate();
+		let again = NodeKey::from_hex(&key.to_hex()).unwrap();
+		assert_eq!(key.peer_id(), again.peer_id());
+		assert!(key.peer_id().starts_with("12D3KooW"));
+		assert_ne!(key.peer_id(), NodeKey::generate().peer_id());
+		assert!(NodeKey::from_hex("abcd").is_err());
+	}
+}

@@ -1,0 +1,413 @@
+//! `plexus-node launch`: provisions the virtual nodes of several networks on this host.
+//!
+//! 1. Read and validate the topology (nothing starts from an invalid one).
+//! 2. Make or reuse the deployment under the base path: chain specs, keystores, node keys.
+//! 3. Start every node as a child process on free loopback ports, bootnodes wired per network.
+//! 4. Wait, showing progress, until every network finalizes a block; then print the table of
+//!    endpoints and write it as `launch.json` under the base path.
+//! 5. Supervise: report and restart a node that dies; on Ctrl-C or SIGTERM stop every node and
+//!    exit 0.
+
+mod keys;
+mod plan;
+mod status;
+mod supervisor;
+pub mod topology;
+
+use plan::{Deployment, Role, CONSUMER_STATE_PRUNING};
+use serde::Serialize;
+use std::{
+	collections::BTreeMap,
+	path::PathBuf,
+	time::{Duration, Instant},
+};
+use supervisor::{free_port, ChildSpec, Incident, Supervisor};
+use topology::Topology;
+
+const DEFAULT_TOPOLOGY: &str = include_str!("../../../chain-specs/default.toml");
+
+#[derive(Debug, clap::Parser)]
+pub struct LaunchCmd {
+	/// Topology file (TOML). Without it: two bridged networks of 3 producers and 1 consumer.
+	pub topology: Option<PathBuf>,
+
+	/// Where chain specs, keystores, databases and logs live.
+	/// Default: the user's data directory, e.g. ~/.local/share/plexus/launch.
+	#[arg(long)]
+	pub base_path: Option<PathBuf>,
+
+	/// Delete what an earlier launch left under the base path and start new networks.
+	#[arg(long)]
+	pub fresh: bool,
+
+	/// Give up if some network has not finalized a block after this many seconds.
+	#[arg(long, default_value_t = 300)]
+	pub ready_timeout: u64,
+
+	/// Only validate the topology and print the plan; start nothing.
+	#[arg(long)]
+	pub check: bool,
+
+	/// The node binary to start (default: this executable).
+	#[arg(long)]
+	pub node_binary: Option<PathBuf>,
+}
+
+#[derive(Serialize)]
+struct NodeEndpoint {
+	network: String,
+	name: String,
+	role: Role,
+	rpc: String,
+	p2p: String,
+	prometheus: String,
+	pid: u32,
+	log: PathBuf,
+	#[serde(skip)]
+	rpc_port: u16,
+}
+
+#[derive(Serialize)]
+struct NetworkSummary {
+	name: String,
+	id: u32,
+	genesis: String,
+	chain_spec: PathBuf,
+}
+
+#[derive(Serialize)]
+struct LaunchReport<'a> {
+	networks: Vec<NetworkSummary>,
+	nodes: &'a [NodeEndpoint],
+	bridges: Vec<[String; 2]>,
+}
+
+impl LaunchCmd {
+	pub fn run(&self) -> sc_cli::Result<()> {
+		let topology = match &self.topology {
+			Some(path) => Topology::load(path)?,
+			None => Topology::parse(DEFAULT_TOPOLOGY).map_err(|e| e.to_string())?,
+		};
+		if self.check {
+			for n in &topology.networks {
+				println!(
+					"network {} (id {}): {} producers, {} consumers, {} ms blocks",
+					n.name, n.id, n.producers, n.consumers, n.block_time_ms
+				);
+			}
+			for b in &topology.bridges {
+				println!("bridge {} <-> {}", b.between[0], b.between[1]);
+			}
+			return Ok(());
+		}
+		let base = match &self.base_path {
+			Some(p) => p.clone(),
+			None => directories::ProjectDirs::from("", "", "plexus")
+				.ok_or("cannot find the user's data directory; pass --base-path")?
+				.data_dir()
+				.join("launch"),
+		};
+		if self.fresh && base.exists() {
+			std::fs::remove_dir_all(&base)
+				.map_err(|e| format!("cannot remove {}: {e}", base.display()))?;
+		}
+		let program = match &self.node_binary {
+			Some(p) => p.clone(),
+			None => std::env::current_exe().map_err(|e| format!("cannot find myself: {e}"))?,
+		};
+
+		eprintln!("plexus launch: preparing {} networks under {}", topology.networks.len(), base.display());
+		let deployment = Deployment::open_or_create(&base, &topology)?;
+
+		let runtime = tokio::runtime::Builder::new_current_thread()
+			.enable_all()
+			.build()
+			.map_err(|e| format!("cannot start the async runtime: {e}"))?;
+		// Children are spawned from this thread only: their parent-death signal is tied to it.
+		runtime.block_on(supervise(deployment, program, Duration::from_secs(self.ready_timeout)))
+	}
+}
+
+fn node_args(
+	deployment: &Deployment,
+	network: &str,
+	node: &plan::NodeRecord,
+	ports: &Ports,
+	bootnodes: &[String],
+) -> Vec<String> {
+	let dir = deployment.node_dir(network, &node.name);
+	let mut args = vec![
+		"--chain".into(),
+		deployment.chain_spec_path(network).display().to_string(),
+		"--base-path".into(),
+		dir.display().to_string(),
+		"--name".into(),
+		node.name.clone(),
+		"--node-key".into(),
+		node.node_key.clone(),
+		"--listen-addr".into(),
+		format!("/ip4/127.0.0.1/tcp/{}", ports.p2p),
+		"--rpc-port".into(),
+		ports.rpc.to_string(),
+		"--rpc-cors".into(),
+		"all".into(),
+		"--prometheus-port".into(),
+		ports.prometheus.to_string(),
+		"--no-mdns".into(),
+		"--no-telemetry".into(),
+	];
+	match node.role {
+		Role::Producer => args.extend(["--validator".into(), "--state-pruning".into(), "archive".into()]),
+		Role::Consumer => args.extend([
+			"--state-pruning".into(),
+			CONSUMER_STATE_PRUNING.to_string(),
+		]),
+	}
+	for b in bootnodes {
+		args.extend(["--bootnodes".into(), b.clone()]);
+	}
+	args
+}
+
+struct Ports {
+	rpc: u16,
+	p2p: u16,
+	prometheus: u16,
+}
+
+async fn supervise(deployment: Deployment, program: PathBuf, ready_timeout: Duration) -> sc_cli::Result<()> {
+	let mut supervisor = Supervisor::default();
+	let mut endpoints = Vec::new();
+
+	for network in &deployment.networks {
+		let mut ports = Vec::new();
+		for _ in &network.nodes {
+			ports.push(Ports { rpc: free_port()?, p2p: free_port()?, prometheus: free_port()? });
+		}
+		let p2p_of = |i: usize| {
+			format!(
+				"/ip4/127.0.0.1/tcp/{}/p2p/{}",
+				ports[i].p2p,
+				keys::NodeKey::from_hex(&network.nodes[i].node_key).expect("we wrote it; qed").peer_id()
+			)
+		};
+		// Producers bootstrap from the first producer; everyone else from every producer.
+		let producer_addrs: Vec<String> = network
+			.nodes
+			.iter()
+			.enumerate()
+			.filter(|(_, n)| n.role == Role::Producer)
+			.map(|(i, _)| p2p_of(i))
+			.collect();
+		for (i, node) in network.nodes.iter().enumerate() {
+			let bootnodes: Vec<String> =
+				producer_addrs.iter().filter(|a| **a != p2p_of(i)).cloned().collect();
+			let args = node_args(&deployment, &network.name, node, &ports[i], &bootnodes);
+			let dir = deployment.node_dir(&network.name, &node.name);
+			std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+			let log = dir.join("node.log");
+			supervisor.start(ChildSpec { name: node.name.clone(), program: program.clone(), args, log: log.clone() })?;
+			endpoints.push(NodeEndpoint {
+				network: network.name.clone(),
+				name: node.name.clone(),
+				role: node.role,
+				rpc: format!("ws://127.0.0.1:{}", ports[i].rpc),
+				p2p: p2p_of(i),
+				prometheus: format!("http://127.0.0.1:{}/metrics", ports[i].prometheus),
+				pid: supervisor.children.last().and_then(|c| c.pid()).unwrap_or(0),
+				log,
+				rpc_port: ports[i].rpc,
+			});
+		}
+	}
+	eprintln!("plexus launch: started {} nodes; waiting for every network to finalize a block", endpoints.len());
+
+	let mut signals = Signals::new()?;
+	let started = Instant::now();
+	let mut genesis: BTreeMap<String, String> = BTreeMap::new();
+	let mut last_progress = Instant::now() - Duration::from_secs(60);
+
+	// Wait until every network has finalized a block.
+	loop {
+		if let Some(sig) = signals.received() {
+			eprintln!("plexus launch: {sig} received before the networks were ready; stopping");
+			supervisor.stop_all(Duration::from_secs(10));
+			return Ok(());
+		}
+		report(supervisor.check(), &mut endpoints, &supervisor);
+		let mut line = Vec::new();
+		let mut all_ready = true;
+		for network in &deployment.networks {
+			let (mut best, mut finalized, mut peers) = (0, 0, 0);
+			for e in endpoints.iter().filter(|e| e.network == network.name) {
+				if let Some(s) = status::query(&status::client(e.rpc_port)).await {
+					best = best.max(s.best);
+					finalized = finalized.max(s.finalized);
+					peers = peers.max(s.peers);
+					genesis.insert(network.name.clone(), s.genesis);
+				}
+			}
+			all_ready &= finalized >= 1;
+			line.push(format!("{}: best #{best} finalized #{finalized} peers {peers}", network.name));
+		}
+		if all_ready {
+			eprintln!("plexus launch: every network finalizes ({:.1} s after start)", started.elapsed().as_secs_f64());
+			break;
+		}
+		if last_progress.elapsed() >= Duration::from_secs(3) {
+			eprintln!("  [{:>4} s] {}", started.elapsed().as_secs(), line.join(" | "));
+			last_progress = Instant::now();
+		}
+		if started.elapsed() > ready_timeout {
+			supervisor.stop_all(Duration::from_secs(10));
+			return Err(format!(
+				"not every network finalized within {} s ({}); see the node logs under {}",
+				ready_timeout.as_secs(),
+				line.join(" | "),
+				deployment.base.display()
+			)
+			.into());
+		}
+		tokio::time::sleep(Duration::from_millis(500)).await;
+	}
+
+	let networks: Vec<NetworkSummary> = deployment
+		.networks
+		.iter()
+		.map(|n| NetworkSummary {
+			name: n.name.clone(),
+			id: n.id,
+			genesis: genesis.get(&n.name).cloned().unwrap_or_default(),
+			chain_spec: deployment.chain_spec_path(&n.name),
+		})
+		.collect();
+	print_table(&networks, &endpoints, &deployment);
+	let report_file = deployment.base.join("launch.json");
+	write_report(&report_file, &networks, &endpoints, &deployment)?;
+
+	// Supervise until told to stop.
+	loop {
+		if let Some(sig) = signals.received() {
+			eprintln!("plexus launch: {sig} received; stopping {} nodes", endpoints.len());
+			supervisor.stop_all(Duration::from_secs(10));
+			let _ = std::fs::remove_file(&report_file);
+			eprintln!("plexus launch: all nodes stopped");
+			return Ok(());
+		}
+		let incidents = supervisor.check();
+		if !incidents.is_empty() {
+			report(incidents, &mut endpoints, &supervisor);
+			write_report(&report_file, &networks, &endpoints, &deployment)?;
+		}
+		tokio::time::sleep(Duration::from_millis(250)).await;
+	}
+}
+
+fn report(incidents: Vec<Incident>, endpoints: &mut [NodeEndpoint], supervisor: &Supervisor) {
+	for incident in incidents {
+		match incident {
+			Incident::Restarted { name, status, log } =>
+				eprintln!("plexus launch: {name} exited ({status}); restarted. Log: {}", log.display()),
+			Incident::GaveUp { name, status, log } => eprintln!(
+				"plexus launch: {name} exited ({status}) and keeps failing; not restarting it. Log: {}",
+				log.display()
+			),
+		}
+	}
+	for (e, c) in endpoints.iter_mut().zip(&supervisor.children) {
+		e.pid = c.pid().unwrap_or(0);
+	}
+}
+
+fn apps_link(rpc: &str) -> String {
+	format!("https://polkadot.js.org/apps/?rpc={}#/explorer", rpc.replace(':', "%3A").replace('/', "%2F"))
+}
+
+fn print_table(networks: &[NetworkSummary], endpoints: &[NodeEndpoint], deployment: &Deployment) {
+	println!();
+	for n in networks {
+		let spec = deployment.spec_of(&n.name);
+		println!(
+			"network {} (NetworkId {}, {} ms blocks) genesis {}",
+			n.name, n.id, spec.block_time_ms, n.genesis
+		);
+	}
+	for b in &deployment.topology.bridges {
+		println!("bridge  {} <-> {} (declared; relaying arrives with the event router)", b.between[0], b.between[1]);
+	}
+	println!();
+	let header = ["NETWORK", "NODE", "ROLE", "RPC", "P2P", "POLKADOT.JS APPS"];
+	let rows: Vec<[String; 6]> = endpoints
+		.iter()
+		.map(|e| {
+			[
+				e.network.clone(),
+				e.name.clone(),
+				e.role.to_string(),
+				e.rpc.clone(),
+				e.p2p.clone(),
+				apps_link(&e.rpc),
+			]
+		})
+		.collect();
+	let mut widths = header.map(str::len);
+	for r in &rows {
+		for (w, c) in widths.iter_mut().zip(r) {
+			*w = (*w).max(c.len());
+		}
+	}
+	let line = |cells: &[&str]| {
+		cells.iter().zip(widths).map(|(c, w)| format!("{c:<w$}")).collect::<Vec<_>>().join("  ")
+	};
+	println!("{}", line(&header));
+	for r in &rows {
+		println!("{}", line(&r.each_ref().map(String::as_str)));
+	}
+	println!();
+	println!("Endpoints are also in {}. Ctrl-C stops every node.", deployment.base.join("launch.json").display());
+}
+
+fn write_report(
+	file: &std::path::Path,
+	networks: &[NetworkSummary],
+	endpoints: &[NodeEndpoint],
+	deployment: &Deployment,
+) -> Result<(), String> {
+	let report = LaunchReport {
+		networks: networks
+			.iter()
+			.map(|n| NetworkSummary { name: n.name.clone(), id: n.id, genesis: n.genesis.clone(), chain_spec: n.chain_spec.clone() })
+			.collect(),
+		nodes: endpoints,
+		bridges: deployment.topology.bridges.iter().map(|b| b.between.clone()).collect(),
+	};
+	let tmp = file.with_extension("json.tmp");
+	std::fs::write(&tmp, serde_json::to_string_pretty(&report).expect("serialisable; qed"))
+		.and_then(|()| std::fs::rename(&tmp, file))
+		.map_err(|e| format!("cannot write {}: {e}", file.display()))
+}
+
+/// SIGINT and SIGTERM, noticed between supervision steps.
+struct Signals {
+	int: tokio::signal::unix::Signal,
+	term: tokio::signal::unix::Signal,
+}
+
+impl Signals {
+	fn new() -> Result<Self, String> {
+		use tokio::signal::unix::{signal, SignalKind};
+		let err = |e| format!("cannot install signal handlers: {e}");
+		Ok(Self { int: signal(SignalKind::interrupt()).map_err(err)?, term: signal(SignalKind::terminate()).map_err(err)? })
+	}
+
+	fn received(&mut self) -> Option<&'static str> {
+		use futures::FutureExt;
+		if self.int.recv().now_or_never().is_some() {
+			return Some("SIGINT");
+		}
+		if self.term.recv().now_or_never().is_some() {
+			return Some("SIGTERM");
+		}
+		None
+	}
+}

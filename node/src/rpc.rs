@@ -1,0 +1,73 @@
+//! JSON-RPC beyond what sc-service provides: account nonces, fee queries and GRANDPA
+//! (`grandpa_roundState`, `grandpa_proveFinality`, `grandpa_subscribeJustifications`), which
+//! relayers use to prove one network's finality to another.
+
+use std::sync::Arc;
+
+use jsonrpsee::RpcModule;
+use plexus_runtime::{opaque::Block, AccountId, Balance, Nonce};
+use sc_consensus_grandpa::{
+	FinalityProofProvider, GrandpaJustificationStream, SharedAuthoritySet, SharedVoterState,
+};
+use sc_consensus_grandpa_rpc::{Grandpa, GrandpaApiServer};
+use sc_rpc::SubscriptionTaskExecutor;
+use sc_transaction_pool_api::TransactionPool;
+use sp_api::ProvideRuntimeApi;
+use sp_block_builder::BlockBuilder;
+use sp_blockchain::{Error as BlockChainError, HeaderBackend, HeaderMetadata};
+use sp_runtime::traits::NumberFor;
+
+type Hash = <Block as sp_runtime::traits::Block>::Hash;
+
+pub struct GrandpaDeps<B> {
+	pub shared_voter_state: SharedVoterState,
+	pub shared_authority_set: SharedAuthoritySet<Hash, NumberFor<Block>>,
+	pub justification_stream: GrandpaJustificationStream<Block>,
+	pub subscription_executor: SubscriptionTaskExecutor,
+	pub finality_provider: Arc<FinalityProofProvider<B, Block>>,
+}
+
+pub struct FullDeps<C, P, B> {
+	pub client: Arc<C>,
+	pub pool: Arc<P>,
+	pub grandpa: GrandpaDeps<B>,
+}
+
+pub fn create_full<C, P, B>(
+	deps: FullDeps<C, P, B>,
+) -> Result<RpcModule<()>, Box<dyn std::error::Error + Send + Sync>>
+where
+	C: ProvideRuntimeApi<Block>
+		+ HeaderBackend<Block>
+		+ HeaderMetadata<Block, Error = BlockChainError>
+		+ Send
+		+ Sync
+		+ 'static,
+	C::Api: substrate_frame_rpc_system::AccountNonceApi<Block, AccountId, Nonce>,
+	C::Api: pallet_transaction_payment_rpc::TransactionPaymentRuntimeApi<Block, Balance>,
+	C::Api: BlockBuilder<Block>,
+	P: TransactionPool + 'static,
+	B: sc_client_api::Backend<Block> + Send + Sync + 'static,
+	B::State: sc_client_api::StateBackend<sp_runtime::traits::HashingFor<Block>>,
+{
+	use pallet_transaction_payment_rpc::{TransactionPayment, TransactionPaymentApiServer};
+	use substrate_frame_rpc_system::{System, SystemApiServer};
+
+	let mut module = RpcModule::new(());
+	let FullDeps { client, pool, grandpa } = deps;
+
+	module.merge(System::new(client.clone(), pool).into_rpc())?;
+	module.merge(TransactionPayment::new(client).into_rpc())?;
+	module.merge(
+		Grandpa::new(
+			grandpa.subscription_executor,
+			grandpa.shared_authority_set,
+			grandpa.shared_voter_state,
+			grandpa.justification_stream,
+			grandpa.finality_provider,
+		)
+		.into_rpc(),
+	)?;
+
+	Ok(module)
+}

@@ -1,0 +1,129 @@
+//! Types shared by the Plexus runtime, node and relayer.
+//!
+//! Every Plexus network runs the same runtime; what tells networks apart is fixed in each one's
+//! genesis: a [`NetworkId`], a name and a block time. Those three travel together as
+//! [`NetworkIdentity`].
+#![cfg_attr(not(feature = "std"), no_std)]
+
+extern crate alloc;
+
+use alloc::vec::Vec;
+use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
+use scale_info::TypeInfo;
+use serde::{Deserialize, Serialize};
+
+/// The number that names a Plexus network. Unique within a deployment (a topology).
+#[derive(
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	PartialOrd,
+	Ord,
+	Hash,
+	Debug,
+	Default,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	Serialize,
+	Deserialize,
+)]
+pub struct NetworkId(pub u32);
+
+impl core::fmt::Display for NetworkId {
+	fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+		write!(f, "{}", self.0)
+	}
+}
+
+/// Longest network name, in bytes.
+pub const MAX_NETWORK_NAME_LEN: u32 = 32;
+
+/// Shortest block time a network may choose. The runtime's block weight budget (one second of
+/// compute) must fit comfortably inside a slot, next to import and finality work.
+pub const MIN_BLOCK_TIME_MS: u64 = 2_000;
+/// Longest block time a network may choose.
+pub const MAX_BLOCK_TIME_MS: u64 = 60_000;
+/// Block time of a network whose genesis does not say.
+pub const DEFAULT_BLOCK_TIME_MS: u64 = 3_000;
+
+/// Who a network is, as its genesis fixed it.
+#[derive(Clone, PartialEq, Eq, Debug, Encode, Decode, TypeInfo, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NetworkIdentity {
+	pub network_id: NetworkId,
+	/// UTF-8 name, at most [`MAX_NETWORK_NAME_LEN`] bytes.
+	pub name: Vec<u8>,
+	pub block_time_ms: u64,
+}
+
+/// Why a network identity is refused.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum IdentityError {
+	EmptyName,
+	NameTooLong,
+	NameNotUtf8,
+	BlockTimeOutOfRange,
+}
+
+impl IdentityError {
+	pub fn as_str(&self) -> &'static str {
+		match self {
+			Self::EmptyName => "the network name is empty",
+			Self::NameTooLong => "the network name is longer than 32 bytes",
+			Self::NameNotUtf8 => "the network name is not UTF-8",
+			Self::BlockTimeOutOfRange => "the block time is outside 2000..=60000 ms",
+		}
+	}
+}
+
+impl core::fmt::Display for IdentityError {
+	fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+		f.write_str(self.as_str())
+	}
+}
+
+/// Checks a name and block time before they become a network's identity.
+pub fn validate_identity(name: &[u8], block_time_ms: u64) -> Result<(), IdentityError> {
+	if name.is_empty() {
+		return Err(IdentityError::EmptyName);
+	}
+	if name.len() > MAX_NETWORK_NAME_LEN as usize {
+		return Err(IdentityError::NameTooLong);
+	}
+	if core::str::from_utf8(name).is_err() {
+		return Err(IdentityError::NameNotUtf8);
+	}
+	if !(MIN_BLOCK_TIME_MS..=MAX_BLOCK_TIME_MS).contains(&block_time_ms) {
+		return Err(IdentityError::BlockTimeOutOfRange);
+	}
+	Ok(())
+}
+
+sp_api::decl_runtime_apis! {
+	/// Lets clients and other networks' relayers ask a node which network it belongs to.
+	pub trait NetworkInfoApi {
+		/// The network's identity, as fixed at genesis.
+		fn identity() -> NetworkIdentity;
+	}
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+
+	#[test]
+	fn identity_validation_names_the_problem() {
+		assert_eq!(validate_identity(b"alpha", 3_000), Ok(()));
+		assert_eq!(validate_identity(b"", 3_000), Err(IdentityError::EmptyName));
+		assert_eq!(validate_identity(&[b'a'; 33], 3_000), Err(IdentityError::NameTooLong));
+		assert_eq!(validate_identity(&[0xff, 0xfe], 3_000), Err(IdentityError::NameNotUtf8));
+		assert_eq!(validate_identity(b"a", 1_999), Err(IdentityError::BlockTimeOutOfRange));
+		assert_eq!(validate_identity(b"a", 60_001), Err(IdentityError::BlockTimeOutOfRange));
+		assert_eq!(validate_identity(b"a", MIN_BLOCK_TIME_MS), Ok(()));
+		assert_eq!(validate_identity(b"a", MAX_BLOCK_TIME_MS), Ok(()));
+	}
+}

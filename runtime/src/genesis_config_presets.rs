@@ -1,0 +1,99 @@
+//! Genesis presets: `development` (one authority, Alice) and `local_testnet` (Alice and Bob).
+//!
+//! Each preset is a JSON patch over the default genesis. `plexus-node launch` and zombienet start
+//! from one of them and overwrite the authority arrays, the network identity and the balances.
+
+use crate::{AccountId, BalancesConfig, NetworkInfoConfig, RuntimeGenesisConfig, SudoConfig, UNIT};
+use alloc::{vec, vec::Vec};
+use frame_support::build_struct_json_patch;
+use plexus_primitives::{NetworkId, DEFAULT_BLOCK_TIME_MS};
+use serde_json::Value;
+use sp_consensus_aura::sr25519::AuthorityId as AuraId;
+use sp_consensus_grandpa::AuthorityId as GrandpaId;
+use sp_genesis_builder::PresetId;
+use sp_keyring::{Ed25519Keyring, Sr25519Keyring};
+
+/// Balance given to each endowed account.
+pub const ENDOWMENT: u128 = 1_000_000 * UNIT;
+
+/// The genesis patch of a network: its identity, authorities, endowed accounts and sudo key.
+pub fn network_genesis(
+	network_id: NetworkId,
+	name: &str,
+	block_time_ms: u64,
+	authorities: Vec<(AuraId, GrandpaId)>,
+	endowed_accounts: Vec<AccountId>,
+	root: AccountId,
+) -> Value {
+	build_struct_json_patch!(RuntimeGenesisConfig {
+		balances: BalancesConfig {
+			balances: endowed_accounts.iter().cloned().map(|k| (k, ENDOWMENT)).collect::<Vec<_>>(),
+		},
+		aura: pallet_aura::GenesisConfig {
+			authorities: authorities.iter().map(|x| x.0.clone()).collect::<Vec<_>>(),
+		},
+		grandpa: pallet_grandpa::GenesisConfig {
+			authorities: authorities.iter().map(|x| (x.1.clone(), 1)).collect::<Vec<_>>(),
+		},
+		sudo: SudoConfig { key: Some(root) },
+		network_info: NetworkInfoConfig {
+			network_id,
+			name: name.as_bytes().to_vec(),
+			block_time_ms,
+		},
+	})
+}
+
+fn keyring_authority(k: Sr25519Keyring, e: Ed25519Keyring) -> (AuraId, GrandpaId) {
+	(k.public().into(), e.public().into())
+}
+
+fn well_known_accounts() -> Vec<AccountId> {
+	Sr25519Keyring::iter()
+		.filter(|k| k != &Sr25519Keyring::One && k != &Sr25519Keyring::Two)
+		.map(|k| k.to_account_id())
+		.collect()
+}
+
+/// One authority (Alice); network 1, "plexus-dev".
+pub fn development_genesis() -> Value {
+	network_genesis(
+		NetworkId(1),
+		"plexus-dev",
+		DEFAULT_BLOCK_TIME_MS,
+		vec![keyring_authority(Sr25519Keyring::Alice, Ed25519Keyring::Alice)],
+		well_known_accounts(),
+		Sr25519Keyring::Alice.to_account_id(),
+	)
+}
+
+/// Two authorities (Alice, Bob); network 1, "plexus-local".
+pub fn local_testnet_genesis() -> Value {
+	network_genesis(
+		NetworkId(1),
+		"plexus-local",
+		DEFAULT_BLOCK_TIME_MS,
+		vec![
+			keyring_authority(Sr25519Keyring::Alice, Ed25519Keyring::Alice),
+			keyring_authority(Sr25519Keyring::Bob, Ed25519Keyring::Bob),
+		],
+		well_known_accounts(),
+		Sr25519Keyring::Alice.to_account_id(),
+	)
+}
+
+pub fn get_preset(id: &PresetId) -> Option<Vec<u8>> {
+	let patch = match id.as_ref() {
+		sp_genesis_builder::DEV_RUNTIME_PRESET => development_genesis(),
+		sp_genesis_builder::LOCAL_TESTNET_RUNTIME_PRESET => local_testnet_genesis(),
+		_ => return None,
+	};
+	Some(serde_json::to_string(&patch).expect("a JSON value always serialises; qed").into_bytes())
+}
+
+pub fn preset_names() -> Vec<PresetId> {
+	vec![
+		PresetId::from(sp_genesis_builder::DEV_RUNTIME_PRESET),
+		PresetId::from(sp_genesis_builder::LOCAL_TESTNET_RUNTIME_PRESET),
+	]
+}

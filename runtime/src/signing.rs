@@ -1,0 +1,36 @@
+//! Building signed transactions natively: for tests, the load generator and tools written in
+//! Rust. Clients in other languages use the metadata instead.
+
+use crate::{
+	AccountId, Hash, Nonce, RuntimeCall, SignedPayload, TxExtension, UncheckedExtrinsic, VERSION,
+};
+use codec::Encode;
+use sp_core::{sr25519, Pair};
+use sp_runtime::generic::Era;
+
+/// The transaction extensions of an immortal transaction with this nonce and no tip.
+pub fn tx_extension(nonce: Nonce) -> TxExtension {
+	(
+		frame_system::CheckNonZeroSender::new(),
+		frame_system::CheckSpecVersion::new(),
+		frame_system::CheckTxVersion::new(),
+		frame_system::CheckGenesis::new(),
+		frame_system::CheckEra::from(Era::Immortal),
+		frame_system::CheckNonce::from(nonce),
+		frame_system::CheckWeight::new(),
+		pallet_transaction_payment::ChargeTransactionPayment::from(0),
+		frame_system::WeightReclaim::new(),
+	)
+}
+
+/// Signs `call` by `signer` for the network whose genesis hash is `genesis`.
+pub fn sign(call: RuntimeCall, signer: &sr25519::Pair, nonce: Nonce, genesis: Hash) -> UncheckedExtrinsic {
+	let extension = tx_extension(nonce);
+	// What the extensions add to the signed payload without carrying it in the transaction.
+	let implicit =
+		((), VERSION.spec_version, VERSION.transaction_version, genesis, genesis, (), (), (), ());
+	let payload = SignedPayload::from_raw(call.clone(), extension.clone(), implicit);
+	let signature = payload.using_encoded(|bytes| signer.sign(bytes));
+	let account: AccountId = signer.public().into();
+	UncheckedExtrinsic::new_signed(call, account.into(), signature.into(), extension)
+}
