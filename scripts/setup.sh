@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Installs what building and testing Plexus needs on a Debian machine, skipping what is there.
+# Idempotent; safe to run again. Sourced by launch.sh and test.sh.
+set -euo pipefail
+
+need_apt=()
+command -v protoc >/dev/null 2>&1 || need_apt+=(protobuf-compiler)
+command -v clang >/dev/null 2>&1 || need_apt+=(clang)
+dpkg -s libclang-dev >/dev/null 2>&1 || need_apt+=(libclang-dev)
+command -v node >/dev/null 2>&1 || need_apt+=(nodejs)
+command -v npm >/dev/null 2>&1 || need_apt+=(npm)
+command -v cc >/dev/null 2>&1 || need_apt+=(build-essential)
+if [ ${#need_apt[@]} -gt 0 ]; then
+  echo "setup: installing ${need_apt[*]}"
+  sudo_cmd=""
+  [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
+  $sudo_cmd apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq "${need_apt[@]}" >/dev/null
+fi
+
+if ! command -v cargo >/dev/null 2>&1; then
+  echo "setup: cargo is missing; install rustup (https://rustup.rs) and run this again" >&2
+  exit 1
+fi
+# rust-toolchain.toml names the components and wasm targets; rustup installs them on first use.
+(cd "$(dirname "$0")/.." && rustup show active-toolchain >/dev/null)
+
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/plexus/target}"

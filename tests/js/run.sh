@@ -1,0 +1,98 @@
+#!/usr/bin/env bash
+# Runs the JavaScript client tests against a fresh `plexus-node launch` deployment.
+#
+#   tests/js/run.sh [PLEXUS_NODE_BINARY]
+#
+# The binary is $1, else $PLEXUS_NODE, else $CARGO_TARGET_DIR/debug/plexus-node
+# (CARGO_TARGET_DIR defaults to ~/.cache/plexus/target). The deployment lives in a temporary
+# directory that is removed afterwards; on a failure the tails of the launch output and of every
+# node log are printed first (PLEXUS_KEEP_TMP=1 keeps the directory). Exits with the test
+# runner's status.
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+target_dir="${CARGO_TARGET_DIR:-$HOME/.cache/plexus/target}"
+node_bin="${1:-${PLEXUS_NODE:-$target_dir/debug/plexus-node}}"
+launch_wait_secs="${PLEXUS_LAUNCH_WAIT_SECS:-400}"
+test_timeout_secs="${PLEXUS_JS_TEST_TIMEOUT_SECS:-600}"
+
+if [[ ! -x "$node_bin" ]]; then
+  echo "run.sh: no executable plexus-node at $node_bin (pass its path as \$1 or set PLEXUS_NODE)" >&2
+  exit 2
+fi
+node_bin="$(cd "$(dirname "$node_bin")" && pwd)/$(basename "$node_bin")"
+
+# npm packages: install from the lockfile when missing.
+if [[ ! -d "$here/node_modules/@polkadot/api" ]]; then
+  echo "run.sh: installing npm packages in $here (npm ci)"
+  (cd "$here" && timeout 300 npm ci --no-audit --no-fund)
+fi
+
+tmp="$(mktemp -d "${TMPDIR:-/tmp}/plexus-js.XXXXXX")"
+launch_pid=""
+
+cleanup() {
+  local status=$?
+  if [[ -n "$launch_pid" ]] && kill -0 "$launch_pid" 2>/dev/null; then
+    kill -TERM "$launch_pid" 2>/dev/null || true
+    for _ in $(seq 1 30); do
+      kill -0 "$launch_pid" 2>/dev/null || break
+      sleep 1
+    done
+    if kill -0 "$launch_pid" 2>/dev/null; then
+      echo "run.sh: launch (pid $launch_pid) still running after 30 s; sending SIGKILL" >&2
+      kill -KILL "$launch_pid" 2>/dev/null || true
+    fi
+    wait "$launch_pid" 2>/dev/null || true
+  fi
+  if [[ "$status" != 0 ]]; then
+    echo "----- last lines of the launch output ($tmp/launch.out)" >&2
+    tail -n 30 "$tmp/launch.out" >&2 2>/dev/null || true
+    local log
+    for log in "$tmp"/*/*/node.log; do
+      [[ -f "$log" ]] || continue
+      echo "----- last lines of $log" >&2
+      tail -n 15 "$log" >&2 || true
+    done
+  fi
+  if [[ "${PLEXUS_KEEP_TMP:-0}" == 1 ]]; then
+    echo "run.sh: deployment and node logs kept in $tmp" >&2
+  else
+    rm -rf "$tmp"
+  fi
+  exit "$status"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+echo "run.sh: starting $node_bin launch --base-path $tmp"
+"$node_bin" launch --base-path "$tmp" >"$tmp/launch.out" 2>&1 &
+launch_pid=$!
+
+# Wait (bounded) for launch.json: it appears once every network finalizes a block.
+started=$SECONDS
+deadline=$((started + launch_wait_secs))
+until [[ -s "$tmp/launch.json" ]]; do
+  if ! kill -0 "$launch_pid" 2>/dev/null; then
+    wait "$launch_pid" && launch_status=0 || launch_status=$?
+    launch_pid=""
+    echo "run.sh: plexus-node launch exited (status $launch_status) before writing launch.json" >&2
+    exit 1
+  fi
+  if ((SECONDS >= deadline)); then
+    echo "run.sh: no launch.json after ${launch_wait_secs} s" >&2
+    exit 1
+  fi
+  sleep 1
+done
+echo "run.sh: deployment ready after $((SECONDS - started)) s"
+cat "$tmp/launch.out"
+
+status=0
+PLEXUS_LAUNCH_JSON="$tmp/launch.json" timeout -k 10 "$test_timeout_secs" \
+  npm test --prefix "$here" || status=$?
+if [[ "$status" != 0 ]]; then
+  echo "run.sh: client tests failed (status $status)" >&2
+fi
+exit "$status"

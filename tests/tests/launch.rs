@@ -1,0 +1,128 @@
+//! `plexus-node launch` end to end: the default topology on loopback, from the built binary.
+
+mod common;
+
+use common::*;
+use jsonrpsee::core::client::ClientT;
+use serde_json::Value;
+use std::{process::Command, time::Duration};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn default_topology_runs_two_networks_and_stops_cleanly() {
+	let base = temp_dir("launch");
+	let mut command = Command::new(node_binary());
+	command
+		.args(["launch", "--base-path"])
+		.arg(&base)
+		.stdout(std::fs::File::create(base.with_extension("stdout")).unwrap())
+		.stderr(std::fs::File::create(base.with_extension("stderr")).unwrap());
+	let mut launch = Guard::spawn(command);
+
+	// launch.json appears once every network has finalized a block.
+	let report_file = base.join("launch.json");
+	let report: Value = wait_for("launch.json", Duration::from_secs(600), || {
+		let f = report_file.clone();
+		async move { serde_json::from_str(&std::fs::read_to_string(f).ok()?).ok() }
+	})
+	.await;
+	let nodes = report["nodes"].as_array().unwrap().clone();
+	assert_eq!(nodes.len(), 8, "2 networks × (3 producers + 1 consumer)");
+	launch.extra_pids = nodes.iter().map(|n| n["pid"].as_u64().unwrap() as u32).collect();
+	assert!(launch.extra_pids.iter().all(|p| alive(*p)));
+
+	let mut geneses = vec![];
+	let mut ids = vec![];
+	for network in ["alpha", "beta"] {
+		let of = |role: &str| -> Vec<String> {
+			nodes
+				.iter()
+				.filter(|n| n["network"] == network && n["role"] == role)
+				.map(|n| n["rpc"].as_str().unwrap().to_string())
+				.collect()
+		};
+		let (producers, consumers) = (of("producer"), of("consumer"));
+		assert_eq!((producers.len(), consumers.len()), (3, 1));
+		let producer = rpc(&producers[0]);
+
+		// Authors and finalizes.
+		let fin = wait_for("finalized height ≥ 3", Duration::from_secs(180), || async {
+			finalized(&producer).await.filter(|f| *f >= 3)
+		})
+		.await;
+		assert!(fin >= 3);
+
+		// Every node of the network agrees on genesis and on who the network is.
+		let g = genesis(&producer).await;
+		for url in producers.iter().chain(&consumers) {
+			assert_eq!(genesis(&rpc(url)).await, g, "{url} is on another chain");
+		}
+		let (id, name, block_time) = identity(&producer).await;
+		assert_eq!(name, network);
+		assert_eq!(block_time, 3_000);
+		geneses.push(g);
+		ids.push(id);
+
+		// The consumer is a non-authority that follows the producers to within 2 blocks.
+		let consumer = rpc(&consumers[0]);
+		let roles: Vec<String> = consumer.request("system_nodeRoles", jsonrpsee::rpc_params![]).await.unwrap();
+		assert_eq!(roles, vec!["Full".to_string()]);
+		let roles: Vec<String> = producer.request("system_nodeRoles", jsonrpsee::rpc_params![]).await.unwrap();
+		assert_eq!(roles, vec!["Authority".to_string()]);
+		let lag = wait_for("the consumer within 2 blocks", Duration::from_secs(60), || async {
+			let mut top = 0;
+			for p in &producers {
+				top = top.max(best(&rpc(p)).await?);
+			}
+			let c = best(&consumer).await?;
+			let lag = top.saturating_sub(c);
+			(c >= 3 && lag <= 2).then_some(lag)
+		})
+		.await;
+		assert!(lag <= 2);
+	}
+	assert_ne!(geneses[0], geneses[1], "two networks, two genesis hashes");
+	assert_ne!(ids[0], ids[1], "two networks, two NetworkIds");
+	assert_eq!(ids, vec![1, 2]);
+
+	// SIGTERM stops every child, and launch exits 0.
+	let pids = launch.extra_pids.clone();
+	let status = launch.terminate(Duration::from_secs(60)).expect("launch exits after SIGTERM");
+	assert!(status.success(), "launch exited with {status}");
+	for pid in pids {
+		assert!(!alive(pid), "node {pid} outlived launch");
+	}
+	let _ = std::fs::remove_dir_all(&base);
+}
+
+#[test]
+fn bad_topology_names_the_problem_and_starts_nothing() {
+	let base = temp_dir("bad-topology");
+	let cases = [
+		("[[network]]\nname = \"a\"\nid = 1\nproducers = 0\n", "zero producers"),
+		("[[network]]\nname = \"a\"\nid = 1\nproducers = 1\ncolour = \"red\"\n", "colour"),
+		(
+			"[[network]]\nname = \"a\"\nid = 1\nproducers = 1\n[[bridge]]\nbetween = [\"a\", \"z\"]\n",
+			"\"z\"",
+		),
+		(
+			"[[network]]\nname = \"a\"\nid = 1\nproducers = 1\n[[network]]\nname = \"a\"\nid = 2\nproducers = 1\n",
+			"used twice",
+		),
+	];
+	for (i, (text, expected)) in cases.iter().enumerate() {
+		let file = base.join(format!("bad-{i}.toml"));
+		std::fs::write(&file, text).unwrap();
+		let out = Command::new(node_binary())
+			.arg("launch")
+			.arg(&file)
+			.arg("--base-path")
+			.arg(base.join("deployment"))
+			.output()
+			.unwrap();
+		let stderr = String::from_utf8_lossy(&out.stderr);
+		assert!(!out.status.success(), "case {i} was accepted");
+		assert!(stderr.contains(expected), "case {i}: {stderr}");
+		assert!(!base.join("deployment").exists(), "case {i} started something");
+	}
+	let _ = std::fs::remove_dir_all(&base);
+}
