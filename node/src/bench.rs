@@ -188,7 +188,8 @@ impl TransfersCmd {
 			for k in 0..self.per_account {
 				let call = RuntimeCall::Balances(BalancesCall::transfer_keep_alive { dest: receiver.clone().into(), value: UNIT / 1_000 });
 				// A sender's transactions stay on one connection, in nonce order.
-				batches[i % batches.len()].push(signing::sign(call, s, first + k, genesis).encode());
+				let lanes = batches.len();
+				batches[i % lanes].push(signing::sign(call, s, first + k, genesis).encode());
 			}
 		}
 		let total: u64 = batches.iter().map(|b| b.len() as u64).sum();

@@ -8,7 +8,6 @@ use super::{
 };
 use crate::chain_spec;
 use plexus_runtime::{genesis_config_presets::network_genesis, AccountId, NetworkId};
-use sc_service::ChainSpec as _;
 use serde::{Deserialize, Serialize};
 use sp_keyring::Sr25519Keyring;
 use std::{
