@@ -22,7 +22,12 @@ if ! command -v cargo >/dev/null 2>&1; then
   echo "setup: cargo is missing; install rustup (https://rustup.rs) and run this again" >&2
   exit 1
 fi
-# rust-toolchain.toml names the components and wasm targets; rustup installs them on first use.
-(cd "$(dirname "$0")/.." && rustup show active-toolchain >/dev/null)
+# The runtime is also built to wasm: the targets and rust-src that rust-toolchain.toml names.
+# rustup does not always add them to a toolchain that is already installed, so ask explicitly.
+installed_targets=$(rustup target list --installed)
+for target in wasm32-unknown-unknown wasm32v1-none; do
+  grep -qx "$target" <<<"$installed_targets" || rustup target add "$target"
+done
+rustup component list --installed | grep -q '^rust-src' || rustup component add rust-src
 
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/plexus/target}"
