@@ -67,7 +67,8 @@ async fn connect(url: &str) -> Result<WsClient, String> {
 }
 
 fn parse_hash(v: &str) -> Result<Hash, String> {
-	let bytes = hex::decode(v.trim_start_matches("0x")).map_err(|e| format!("bad hash {v}: {e}"))?;
+	let bytes =
+		hex::decode(v.trim_start_matches("0x")).map_err(|e| format!("bad hash {v}: {e}"))?;
 	Ok(Hash::from_slice(&bytes))
 }
 
@@ -91,8 +92,8 @@ async fn finalized_number(client: &WsClient) -> Result<u64, String> {
 	u64::from_str_radix(n.trim_start_matches("0x"), 16).map_err(|e| e.to_string())
 }
 
-/// Signed (non-inherent) extrinsics in finalized block `n`: every extrinsic but the timestamp.
-async fn transactions_in_block(client: &WsClient, n: u64) -> Result<(u64, u64), String> {
+/// Signed extrinsics in finalized block `n`: every extrinsic but the timestamp inherent.
+async fn transactions_in_block(client: &WsClient, n: u64) -> Result<u64, String> {
 	let hash: String = client
 		.request("chain_getBlockHash", rpc_params![n])
 		.await
@@ -102,33 +103,64 @@ async fn transactions_in_block(client: &WsClient, n: u64) -> Result<(u64, u64), 
 		.await
 		.map_err(|e| format!("chain_getBlock: {e}"))?;
 	let count = block["block"]["extrinsics"].as_array().map_or(0, |x| x.len() as u64);
-	Ok((count.saturating_sub(1), n))
+	Ok(count.saturating_sub(1))
 }
 
+/// Submits `xts` in order, at most 256 in flight. A transaction the pool turns away for being
+/// full is retried after a pause (up to [`MAX_RETRIES`] times): a node's pool holds ~8,000 ready
+/// transactions, fewer than a large run submits.
 async fn submit_all(client: &WsClient, xts: &[Vec<u8>]) -> (u64, Option<String>) {
 	let mut ok = 0;
 	let mut first_error = None;
-	// Bounded batches: enough in flight to fill blocks, never an unbounded queue.
 	for chunk in xts.chunks(256) {
-		let calls = chunk.iter().map(|xt| {
-			let hex = format!("0x{}", hex::encode(xt));
-			async move { client.request::<String, _>("author_submitExtrinsic", rpc_params![hex]).await }
-		});
-		for r in futures::future::join_all(calls).await {
-			match r {
-				Ok(_) => ok += 1,
-				Err(e) if first_error.is_none() => first_error = Some(e.to_string()),
-				Err(_) => {},
+		let mut pending: Vec<&Vec<u8>> = chunk.iter().collect();
+		for attempt in 0..=MAX_RETRIES {
+			let calls = pending.iter().map(|xt| {
+				let hex = format!("0x{}", hex::encode(xt));
+				async move {
+					client.request::<String, _>("author_submitExtrinsic", rpc_params![hex]).await
+				}
+			});
+			let results = futures::future::join_all(calls).await;
+			let mut retry = Vec::new();
+			for (xt, r) in pending.into_iter().zip(results) {
+				match r {
+					Ok(_) => ok += 1,
+					Err(e) if attempt < MAX_RETRIES && is_pool_full(&e.to_string()) => {
+						retry.push(xt)
+					},
+					Err(e) => {
+						first_error.get_or_insert(e.to_string());
+					},
+				}
 			}
+			if retry.is_empty() {
+				break;
+			}
+			pending = retry;
+			tokio::time::sleep(Duration::from_millis(500)).await;
 		}
 	}
 	(ok, first_error)
 }
 
+const MAX_RETRIES: usize = 120;
+
+/// The pool's "come back later" answers: its limits, or a dependency not yet ready.
+fn is_pool_full(error: &str) -> bool {
+	["1014", "1016", "limit", "Immediately Dropped", "Priority is too low"]
+		.iter()
+		.any(|needle| error.contains(needle))
+}
+
 fn machine() -> String {
 	let cpu = std::fs::read_to_string("/proc/cpuinfo")
 		.ok()
-		.and_then(|s| s.lines().find(|l| l.starts_with("model name")).map(|l| l.split(':').nth(1).unwrap_or("").trim().to_string()))
+		.and_then(|s| {
+			s.lines()
+				.find(|l| l.starts_with("model name"))
+				.map(|l| l.split(':').nth(1).unwrap_or("").trim().to_string())
+		})
 		.unwrap_or_else(|| "unknown CPU".into());
 	let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0);
 	format!("{cores} cores, {cpu}")
@@ -145,7 +177,10 @@ impl TransfersCmd {
 		let funder = sr25519::Pair::from_string(&self.funder, None)
 			.map_err(|e| format!("bad --funder: {e:?}"))?;
 		let senders: Vec<sr25519::Pair> = (0..self.accounts)
-			.map(|i| sr25519::Pair::from_string(&format!("//plexus-bench//{i}"), None).expect("valid derivation; qed"))
+			.map(|i| {
+				sr25519::Pair::from_string(&format!("//plexus-bench//{i}"), None)
+					.expect("valid derivation; qed")
+			})
 			.collect();
 		let receiver: AccountId = sr25519::Pair::from_string("//plexus-bench//sink", None)
 			.expect("valid derivation; qed")
@@ -159,18 +194,26 @@ impl TransfersCmd {
 		let mut funding = Vec::new();
 		for s in &senders {
 			let dest: AccountId = s.public().into();
-			let call = RuntimeCall::Balances(BalancesCall::transfer_keep_alive { dest: dest.into(), value: 100 * UNIT });
+			let call = RuntimeCall::Balances(BalancesCall::transfer_keep_alive {
+				dest: dest.into(),
+				value: 100 * UNIT,
+			});
 			funding.push(signing::sign(call, &funder, nonce, genesis).encode());
 			nonce += 1;
 		}
 		let (accepted, err) = submit_all(&client, &funding).await;
 		if accepted as usize != funding.len() {
-			return Err(format!("funding: {accepted} of {} accepted; first error: {err:?}", funding.len()));
+			return Err(format!(
+				"funding: {accepted} of {} accepted; first error: {err:?}",
+				funding.len()
+			));
 		}
 		let deadline = Instant::now() + Duration::from_secs(self.timeout);
 		loop {
 			let nonce: Nonce = nonce_of(&client, &funder_account).await?;
-			if nonce as usize >= funding.len() && finalized_contains_nonce(&client, &funder_account, nonce).await? {
+			if nonce as usize >= funding.len()
+				&& finalized_contains_nonce(&client, &funder_account, nonce).await?
+			{
 				break;
 			}
 			if Instant::now() > deadline {
@@ -186,7 +229,10 @@ impl TransfersCmd {
 			let who: AccountId = s.public().into();
 			let first = nonce_of(&client, &who).await?;
 			for k in 0..self.per_account {
-				let call = RuntimeCall::Balances(BalancesCall::transfer_keep_alive { dest: receiver.clone().into(), value: UNIT / 1_000 });
+				let call = RuntimeCall::Balances(BalancesCall::transfer_keep_alive {
+					dest: receiver.clone().into(),
+					value: UNIT / 1_000,
+				});
 				// A sender's transactions stay on one connection, in nonce order.
 				let lanes = batches.len();
 				batches[i % lanes].push(signing::sign(call, s, first + k, genesis).encode());
@@ -214,7 +260,9 @@ impl TransfersCmd {
 			}
 		}
 		let submit_secs = started.elapsed().as_secs_f64();
-		eprintln!("bench: submitted {submitted}/{total} in {submit_secs:.1} s; waiting for finality");
+		eprintln!(
+			"bench: submitted {submitted}/{total} in {submit_secs:.1} s; waiting for finality"
+		);
 
 		let mut counted = 0;
 		let mut next = start_block + 1;
@@ -223,7 +271,7 @@ impl TransfersCmd {
 		while counted < submitted && Instant::now() < deadline {
 			let fin = finalized_number(&client).await?;
 			while next <= fin {
-				let (n, _) = transactions_in_block(&client, next).await?;
+				let n = transactions_in_block(&client, next).await?;
 				if n > 0 {
 					last_included = Instant::now();
 				}
@@ -241,23 +289,38 @@ impl TransfersCmd {
 		println!("finalized transfers/s: {:.0}", counted as f64 / secs);
 		println!("machine:              {}", machine());
 		if counted < submitted {
-			return Err(format!("only {counted} of {submitted} transfers were finalized within {} s", self.timeout));
+			return Err(format!(
+				"only {counted} of {submitted} transfers were finalized within {} s",
+				self.timeout
+			));
 		}
 		Ok(())
 	}
 }
 
 /// Whether the funder's nonce at the finalized head has reached `nonce`.
-async fn finalized_contains_nonce(client: &WsClient, who: &AccountId, nonce: Nonce) -> Result<bool, String> {
+async fn finalized_contains_nonce(
+	client: &WsClient,
+	who: &AccountId,
+	nonce: Nonce,
+) -> Result<bool, String> {
 	let head: String = client
 		.request("chain_getFinalizedHead", rpc_params![])
 		.await
 		.map_err(|e| format!("chain_getFinalizedHead: {e}"))?;
 	let raw: String = client
-		.request("state_call", rpc_params!["AccountNonceApi_account_nonce", format!("0x{}", hex::encode(who.encode())), head])
+		.request(
+			"state_call",
+			rpc_params![
+				"AccountNonceApi_account_nonce",
+				format!("0x{}", hex::encode(who.encode())),
+				head
+			],
+		)
 		.await
 		.map_err(|e| format!("state_call: {e}"))?;
 	let bytes = hex::decode(raw.trim_start_matches("0x")).map_err(|e| e.to_string())?;
-	let finalized_nonce = <Nonce as codec::Decode>::decode(&mut &bytes[..]).map_err(|e| e.to_string())?;
+	let finalized_nonce =
+		<Nonce as codec::Decode>::decode(&mut &bytes[..]).map_err(|e| e.to_string())?;
 	Ok(finalized_nonce >= nonce)
 }

@@ -1,8 +1,9 @@
 //! Pallet configurations.
 
 use frame_support::{
+	derive_impl,
 	dispatch::DispatchClass,
-	derive_impl, parameter_types,
+	parameter_types,
 	traits::{ConstBool, ConstU128, ConstU32, ConstU64, ConstU8, VariantCountOf},
 	weights::{
 		constants::{RocksDbWeight, WEIGHT_REF_TIME_PER_SECOND},
@@ -22,8 +23,7 @@ const NORMAL_DISPATCH_RATIO: Perbill = Perbill::from_percent(75);
 
 /// Compute budget of one block. Fixed, not scaled by the block time: the shortest block time a
 /// network may choose (`MIN_BLOCK_TIME_MS`, 2 s) still leaves a second for import and finality.
-pub const MAXIMUM_BLOCK_WEIGHT: Weight =
-	Weight::from_parts(WEIGHT_REF_TIME_PER_SECOND, u64::MAX);
+pub const MAXIMUM_BLOCK_WEIGHT: Weight = Weight::from_parts(WEIGHT_REF_TIME_PER_SECOND, u64::MAX);
 
 parameter_types! {
 	pub const BlockHashCount: BlockNumber = 2400;

@@ -24,7 +24,12 @@ pub fn tx_extension(nonce: Nonce) -> TxExtension {
 }
 
 /// Signs `call` by `signer` for the network whose genesis hash is `genesis`.
-pub fn sign(call: RuntimeCall, signer: &sr25519::Pair, nonce: Nonce, genesis: Hash) -> UncheckedExtrinsic {
+pub fn sign(
+	call: RuntimeCall,
+	signer: &sr25519::Pair,
+	nonce: Nonce,
+	genesis: Hash,
+) -> UncheckedExtrinsic {
 	let extension = tx_extension(nonce);
 	// What the extensions add to the signed payload without carrying it in the transaction.
 	let implicit =

@@ -61,7 +61,8 @@ impl NodeKey {
 
 	pub fn from_hex(hex_secret: &str) -> Result<Self, String> {
 		let bytes = hex::decode(hex_secret.trim()).map_err(|e| format!("bad node key: {e}"))?;
-		let secret: [u8; 32] = bytes.try_into().map_err(|_| "a node key is 32 bytes".to_string())?;
+		let secret: [u8; 32] =
+			bytes.try_into().map_err(|_| "a node key is 32 bytes".to_string())?;
 		Ok(Self { secret })
 	}
 

@@ -116,7 +116,11 @@ impl LaunchCmd {
 			None => std::env::current_exe().map_err(|e| format!("cannot find myself: {e}"))?,
 		};
 
-		eprintln!("plexus launch: preparing {} networks under {}", topology.networks.len(), base.display());
+		eprintln!(
+			"plexus launch: preparing {} networks under {}",
+			topology.networks.len(),
+			base.display()
+		);
 		let deployment = Deployment::open_or_create(&base, &topology)?;
 
 		let runtime = tokio::runtime::Builder::new_current_thread()
@@ -157,11 +161,12 @@ fn node_args(
 		"--no-telemetry".into(),
 	];
 	match node.role {
-		Role::Producer => args.extend(["--validator".into(), "--state-pruning".into(), "archive".into()]),
-		Role::Consumer => args.extend([
-			"--state-pruning".into(),
-			CONSUMER_STATE_PRUNING.to_string(),
-		]),
+		Role::Producer => {
+			args.extend(["--validator".into(), "--state-pruning".into(), "archive".into()])
+		},
+		Role::Consumer => {
+			args.extend(["--state-pruning".into(), CONSUMER_STATE_PRUNING.to_string()])
+		},
 	}
 	for b in bootnodes {
 		args.extend(["--bootnodes".into(), b.clone()]);
@@ -175,7 +180,11 @@ struct Ports {
 	prometheus: u16,
 }
 
-async fn supervise(deployment: Deployment, program: PathBuf, ready_timeout: Duration) -> sc_cli::Result<()> {
+async fn supervise(
+	deployment: Deployment,
+	program: PathBuf,
+	ready_timeout: Duration,
+) -> sc_cli::Result<()> {
 	let mut supervisor = Supervisor::default();
 	let mut endpoints = Vec::new();
 
@@ -188,7 +197,9 @@ async fn supervise(deployment: Deployment, program: PathBuf, ready_timeout: Dura
 			format!(
 				"/ip4/127.0.0.1/tcp/{}/p2p/{}",
 				ports[i].p2p,
-				keys::NodeKey::from_hex(&network.nodes[i].node_key).expect("we wrote it; qed").peer_id()
+				keys::NodeKey::from_hex(&network.nodes[i].node_key)
+					.expect("we wrote it; qed")
+					.peer_id()
 			)
 		};
 		// Producers bootstrap from the first producer; everyone else from every producer.
@@ -204,9 +215,15 @@ async fn supervise(deployment: Deployment, program: PathBuf, ready_timeout: Dura
 				producer_addrs.iter().filter(|a| **a != p2p_of(i)).cloned().collect();
 			let args = node_args(&deployment, &network.name, node, &ports[i], &bootnodes);
 			let dir = deployment.node_dir(&network.name, &node.name);
-			std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+			std::fs::create_dir_all(&dir)
+				.map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
 			let log = dir.join("node.log");
-			supervisor.start(ChildSpec { name: node.name.clone(), program: program.clone(), args, log: log.clone() })?;
+			supervisor.start(ChildSpec {
+				name: node.name.clone(),
+				program: program.clone(),
+				args,
+				log: log.clone(),
+			})?;
 			endpoints.push(NodeEndpoint {
 				network: network.name.clone(),
 				name: node.name.clone(),
@@ -220,7 +237,10 @@ async fn supervise(deployment: Deployment, program: PathBuf, ready_timeout: Dura
 			});
 		}
 	}
-	eprintln!("plexus launch: started {} nodes; waiting for every network to finalize a block", endpoints.len());
+	eprintln!(
+		"plexus launch: started {} nodes; waiting for every network to finalize a block",
+		endpoints.len()
+	);
 
 	let mut signals = Signals::new()?;
 	let started = Instant::now();
@@ -248,10 +268,16 @@ async fn supervise(deployment: Deployment, program: PathBuf, ready_timeout: Dura
 				}
 			}
 			all_ready &= finalized >= 1;
-			line.push(format!("{}: best #{best} finalized #{finalized} peers {peers}", network.name));
+			line.push(format!(
+				"{}: best #{best} finalized #{finalized} peers {peers}",
+				network.name
+			));
 		}
 		if all_ready {
-			eprintln!("plexus launch: every network finalizes ({:.1} s after start)", started.elapsed().as_secs_f64());
+			eprintln!(
+				"plexus launch: every network finalizes ({:.1} s after start)",
+				started.elapsed().as_secs_f64()
+			);
 			break;
 		}
 		if last_progress.elapsed() >= Duration::from_secs(3) {
@@ -306,8 +332,10 @@ async fn supervise(deployment: Deployment, program: PathBuf, ready_timeout: Dura
 fn report(incidents: Vec<Incident>, endpoints: &mut [NodeEndpoint], supervisor: &Supervisor) {
 	for incident in incidents {
 		match incident {
-			Incident::Restarted { name, status, log } =>
-				eprintln!("plexus launch: {name} exited ({status}); restarted. Log: {}", log.display()),
+			Incident::Restarted { name, status, log } => eprintln!(
+				"plexus launch: {name} exited ({status}); restarted. Log: {}",
+				log.display()
+			),
 			Incident::GaveUp { name, status, log } => eprintln!(
 				"plexus launch: {name} exited ({status}) and keeps failing; not restarting it. Log: {}",
 				log.display()
@@ -320,7 +348,10 @@ fn report(incidents: Vec<Incident>, endpoints: &mut [NodeEndpoint], supervisor: 
 }
 
 fn apps_link(rpc: &str) -> String {
-	format!("https://polkadot.js.org/apps/?rpc={}#/explorer", rpc.replace(':', "%3A").replace('/', "%2F"))
+	format!(
+		"https://polkadot.js.org/apps/?rpc={}#/explorer",
+		rpc.replace(':', "%3A").replace('/', "%2F")
+	)
 }
 
 fn print_table(networks: &[NetworkSummary], endpoints: &[NodeEndpoint], deployment: &Deployment) {
@@ -333,7 +364,10 @@ fn print_table(networks: &[NetworkSummary], endpoints: &[NodeEndpoint], deployme
 		);
 	}
 	for b in &deployment.topology.bridges {
-		println!("bridge  {} <-> {} (declared; relaying arrives with the event router)", b.between[0], b.between[1]);
+		println!(
+			"bridge  {} <-> {} (declared; relaying arrives with the event router)",
+			b.between[0], b.between[1]
+		);
 	}
 	println!();
 	let header = ["NETWORK", "NODE", "ROLE", "RPC", "P2P", "POLKADOT.JS APPS"];
@@ -364,7 +398,10 @@ fn print_table(networks: &[NetworkSummary], endpoints: &[NodeEndpoint], deployme
 		println!("{}", line(&r.each_ref().map(String::as_str)));
 	}
 	println!();
-	println!("Endpoints are also in {}. Ctrl-C stops every node.", deployment.base.join("launch.json").display());
+	println!(
+		"Endpoints are also in {}. Ctrl-C stops every node.",
+		deployment.base.join("launch.json").display()
+	);
 }
 
 fn write_report(
@@ -376,7 +413,12 @@ fn write_report(
 	let report = LaunchReport {
 		networks: networks
 			.iter()
-			.map(|n| NetworkSummary { name: n.name.clone(), id: n.id, genesis: n.genesis.clone(), chain_spec: n.chain_spec.clone() })
+			.map(|n| NetworkSummary {
+				name: n.name.clone(),
+				id: n.id,
+				genesis: n.genesis.clone(),
+				chain_spec: n.chain_spec.clone(),
+			})
 			.collect(),
 		nodes: endpoints,
 		bridges: deployment.topology.bridges.iter().map(|b| b.between.clone()).collect(),
@@ -397,7 +439,10 @@ impl Signals {
 	fn new() -> Result<Self, String> {
 		use tokio::signal::unix::{signal, SignalKind};
 		let err = |e| format!("cannot install signal handlers: {e}");
-		Ok(Self { int: signal(SignalKind::interrupt()).map_err(err)?, term: signal(SignalKind::terminate()).map_err(err)? })
+		Ok(Self {
+			int: signal(SignalKind::interrupt()).map_err(err)?,
+			term: signal(SignalKind::terminate()).map_err(err)?,
+		})
 	}
 
 	fn received(&mut self) -> Option<&'static str> {

@@ -68,8 +68,9 @@ impl Deployment {
 		if file.exists() {
 			let text = fs::read_to_string(&file)
 				.map_err(|e| format!("cannot read {}: {e}", file.display()))?;
-			let mut deployment: Deployment = serde_json::from_str(&text)
-				.map_err(|e| format!("{} is damaged ({e}); start over with --fresh", file.display()))?;
+			let mut deployment: Deployment = serde_json::from_str(&text).map_err(|e| {
+				format!("{} is damaged ({e}); start over with --fresh", file.display())
+			})?;
 			if &deployment.topology != topology {
 				return Err(format!(
 					"{} holds a deployment of a different topology; use --fresh to replace it, \
@@ -124,11 +125,19 @@ fn create_network(base: &Path, spec: &NetworkSpec) -> Result<NetworkRecord, Stri
 		let keys = SessionKeys::generate();
 		keys.install(&dir.join(&name).join("chains").join(&chain_id).join("keystore"))?;
 		authorities.push((keys.aura.into(), keys.grandpa.into()));
-		nodes.push(NodeRecord { name, role: Role::Producer, node_key: NodeKey::generate().to_hex() });
+		nodes.push(NodeRecord {
+			name,
+			role: Role::Producer,
+			node_key: NodeKey::generate().to_hex(),
+		});
 	}
 	for i in 1..=spec.consumers {
 		let name = format!("{}-consumer-{i}", spec.name);
-		nodes.push(NodeRecord { name, role: Role::Consumer, node_key: NodeKey::generate().to_hex() });
+		nodes.push(NodeRecord {
+			name,
+			role: Role::Consumer,
+			node_key: NodeKey::generate().to_hex(),
+		});
 	}
 
 	// Testnet funds and governance: the well-known development accounts, Alice as sudo.

@@ -66,7 +66,12 @@ impl Supervisor {
 	pub fn start(&mut self, spec: ChildSpec) -> Result<(), String> {
 		let child = spawn(&spec)
 			.map_err(|e| format!("cannot start {} ({}): {e}", spec.name, spec.program.display()))?;
-		self.children.push(Supervised { spec, child: Some(child), restarts: vec![], given_up: false });
+		self.children.push(Supervised {
+			spec,
+			child: Some(child),
+			restarts: vec![],
+			given_up: false,
+		});
 		Ok(())
 	}
 

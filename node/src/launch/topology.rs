@@ -71,10 +71,13 @@ impl fmt::Display for TopologyError {
 			Self::NoNetworks => write!(f, "the topology has no [[network]] entries"),
 			Self::BadName { name, why } => write!(f, "network name {name:?}: {why}"),
 			Self::DuplicateName(n) => write!(f, "network name {n:?} is used twice"),
-			Self::DuplicateId { id, first, second } =>
-				write!(f, "networks {first:?} and {second:?} both have id {id}"),
-			Self::ZeroProducers(n) =>
-				write!(f, "network {n:?} has zero producers; it needs at least one to author blocks"),
+			Self::DuplicateId { id, first, second } => {
+				write!(f, "networks {first:?} and {second:?} both have id {id}")
+			},
+			Self::ZeroProducers(n) => write!(
+				f,
+				"network {n:?} has zero producers; it needs at least one to author blocks"
+			),
 			Self::TooManyProducers { network, producers } => write!(
 				f,
 				"network {network:?} has {producers} producers; at most {MAX_PRODUCERS} are allowed"
@@ -84,11 +87,13 @@ impl fmt::Display for TopologyError {
 				"network {network:?} has {consumers} consumers; at most {MAX_CONSUMERS} are allowed"
 			),
 			Self::BadBlockTime { network, why } => write!(f, "network {network:?}: {why}"),
-			Self::UnknownBridgeEnd { end } =>
-				write!(f, "a bridge names network {end:?}, which the topology does not define"),
+			Self::UnknownBridgeEnd { end } => {
+				write!(f, "a bridge names network {end:?}, which the topology does not define")
+			},
 			Self::SelfBridge(n) => write!(f, "a bridge joins network {n:?} to itself"),
-			Self::DuplicateBridge { a, b } =>
-				write!(f, "the bridge between {a:?} and {b:?} is listed twice"),
+			Self::DuplicateBridge { a, b } => {
+				write!(f, "the bridge between {a:?} and {b:?} is listed twice")
+			},
 		}
 	}
 }
