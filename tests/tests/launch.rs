@@ -94,6 +94,8 @@ async fn default_topology_runs_two_networks_and_stops_cleanly() {
 		assert!(!alive(pid), "node {pid} outlived launch");
 	}
 	let _ = std::fs::remove_dir_all(&base);
+	let _ = std::fs::remove_file(base.with_extension("stdout"));
+	let _ = std::fs::remove_file(base.with_extension("stderr"));
 }
 
 #[test]
