@@ -1,5 +1,8 @@
 //! plexus-node: the node of a Plexus network, and the tools that run many of them.
 
+// sc-cli and sc-service errors are large by design; boxing them here would only add noise.
+#![allow(clippy::result_large_err)]
+
 mod bench;
 mod chain_spec;
 mod cli;

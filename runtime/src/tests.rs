@@ -15,10 +15,11 @@ use sp_runtime::{
 fn full_config(patch: serde_json::Value) -> serde_json::Value {
 	fn merge(base: &mut serde_json::Value, patch: serde_json::Value) {
 		match (base, patch) {
-			(serde_json::Value::Object(base), serde_json::Value::Object(patch)) =>
+			(serde_json::Value::Object(base), serde_json::Value::Object(patch)) => {
 				for (k, v) in patch {
 					merge(base.entry(k).or_insert(serde_json::Value::Null), v);
-				},
+				}
+			},
 			(base, patch) => *base = patch,
 		}
 	}
