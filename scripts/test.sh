@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # Every test: the @polkadot/api client test and zombienet against launched networks, then the
 # Rust tests (pallets, runtime, launch end to end). Sets itself up on a fresh Debian machine.
+# The last line sums every suite: "plexus: N passed, M failed".
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/setup.sh
 export CARGO_TARGET_DIR
+logs=$(mktemp -d)
+trap 'rm -rf "$logs"' EXIT
 
 echo "== build plexus-node (debug, with the wasm runtime)"
 cargo build --locked -p plexus-node
@@ -15,10 +18,20 @@ echo "== npm packages"
 (cd zombienet && npm ci --no-audit --no-fund --loglevel=error)
 
 echo "== @polkadot/api against two launched networks"
-bash tests/js/run.sh "$PLEXUS_NODE"
+bash tests/js/run.sh "$PLEXUS_NODE" 2>&1 | tee "$logs/js"
 
 echo "== zombienet (native provider)"
-bash zombienet/run.sh "$PLEXUS_NODE"
+bash zombienet/run.sh "$PLEXUS_NODE" 2>&1 | tee "$logs/zombienet"
 
 echo "== Rust tests"
-cargo test --locked --workspace
+cargo test --locked --workspace 2>&1 | tee "$logs/cargo"
+
+passed=0
+failed=0
+add() { passed=$((passed + ${1:-0})); failed=$((failed + ${2:-0})); }
+add "$(awk '/^# pass /{s+=$3} END{print s+0}' "$logs/js")" \
+    "$(awk '/^# fail /{s+=$3} END{print s+0}' "$logs/js")"
+add "$(sed -n 's/.*Result: \([0-9]*\)\/[0-9]*.*/\1/p' "$logs/zombienet" | tail -1)" 0
+add "$(awk '/^test result:/{s+=$4} END{print s+0}' "$logs/cargo")" \
+    "$(awk '/^test result:/{s+=$6} END{print s+0}' "$logs/cargo")"
+echo "plexus: $passed passed, $failed failed"

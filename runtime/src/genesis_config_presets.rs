@@ -48,7 +48,8 @@ fn keyring_authority(k: Sr25519Keyring, e: Ed25519Keyring) -> (AuraId, GrandpaId
 	(k.public().into(), e.public().into())
 }
 
-fn well_known_accounts() -> Vec<AccountId> {
+/// The development accounts (`//Alice` … `//Ferdie` and their stashes), endowed on testnets.
+pub fn well_known_accounts() -> Vec<AccountId> {
 	Sr25519Keyring::iter()
 		.filter(|k| k != &Sr25519Keyring::One && k != &Sr25519Keyring::Two)
 		.map(|k| k.to_account_id())

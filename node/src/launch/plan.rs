@@ -7,7 +7,10 @@ use super::{
 	topology::{NetworkSpec, Topology},
 };
 use crate::chain_spec;
-use plexus_runtime::{genesis_config_presets::network_genesis, AccountId, NetworkId};
+use plexus_runtime::{
+	genesis_config_presets::{network_genesis, well_known_accounts},
+	NetworkId,
+};
 use serde::{Deserialize, Serialize};
 use sp_keyring::Sr25519Keyring;
 use std::{
@@ -104,13 +107,6 @@ impl Deployment {
 	pub fn spec_of(&self, network: &str) -> &NetworkSpec {
 		self.topology.networks.iter().find(|n| n.name == network).expect("recorded from it; qed")
 	}
-}
-
-fn well_known_accounts() -> Vec<AccountId> {
-	Sr25519Keyring::iter()
-		.filter(|k| k != &Sr25519Keyring::One && k != &Sr25519Keyring::Two)
-		.map(|k| k.to_account_id())
-		.collect()
 }
 
 fn create_network(base: &Path, spec: &NetworkSpec) -> Result<NetworkRecord, String> {
