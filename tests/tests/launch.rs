@@ -3,7 +3,7 @@
 mod common;
 
 use common::*;
-use jsonrpsee::core::client::ClientT;
+use jsonrpsee::{core::client::ClientT, rpc_params};
 use serde_json::Value;
 use std::{process::Command, time::Duration};
 
@@ -65,10 +65,10 @@ async fn default_topology_runs_two_networks_and_stops_cleanly() {
 		// The consumer is a non-authority that follows the producers to within 2 blocks.
 		let consumer = rpc(&consumers[0]);
 		let roles: Vec<String> =
-			consumer.request("system_nodeRoles", jsonrpsee::rpc_params![]).await.unwrap();
+			consumer.request("system_nodeRoles", rpc_params![]).await.unwrap();
 		assert_eq!(roles, vec!["Full".to_string()]);
 		let roles: Vec<String> =
-			producer.request("system_nodeRoles", jsonrpsee::rpc_params![]).await.unwrap();
+			producer.request("system_nodeRoles", rpc_params![]).await.unwrap();
 		assert_eq!(roles, vec!["Authority".to_string()]);
 		let lag = wait_for("the consumer within 2 blocks", Duration::from_secs(60), || async {
 			let mut top = 0;
@@ -86,8 +86,44 @@ async fn default_topology_runs_two_networks_and_stops_cleanly() {
 	assert_ne!(ids[0], ids[1], "two networks, two NetworkIds");
 	assert_eq!(ids, vec![1, 2]);
 
+	// The GRANDPA RPC that relayers need is served.
+	let producer = rpc(nodes[0]["rpc"].as_str().unwrap());
+	let methods: Value = producer.request("rpc_methods", rpc_params![]).await.unwrap();
+	let methods: Vec<&str> =
+		methods["methods"].as_array().unwrap().iter().filter_map(Value::as_str).collect();
+	for m in ["grandpa_roundState", "grandpa_proveFinality", "grandpa_subscribeJustifications"] {
+		assert!(methods.contains(&m), "{m} missing");
+	}
+	let round: Value = producer.request("grandpa_roundState", rpc_params![]).await.unwrap();
+	assert_eq!(round["setId"], 0);
+
+	// A node that dies is restarted by launch, and comes back on the same endpoint.
+	let victim = nodes.iter().find(|n| n["role"] == "consumer").unwrap();
+	let (old_pid, victim_rpc) =
+		(victim["pid"].as_u64().unwrap() as u32, victim["rpc"].as_str().unwrap().to_string());
+	unsafe { libc::kill(old_pid as i32, libc::SIGKILL) };
+	let new_pid = wait_for("the killed node to be restarted", Duration::from_secs(60), || {
+		let f = report_file.clone();
+		let name = victim["name"].clone();
+		async move {
+			let report: Value = serde_json::from_str(&std::fs::read_to_string(f).ok()?).ok()?;
+			let node = report["nodes"].as_array()?.iter().find(|n| n["name"] == name)?.clone();
+			let pid = node["pid"].as_u64()? as u32;
+			(pid != old_pid && pid != 0).then_some(pid)
+		}
+	})
+	.await;
+	assert!(alive(new_pid));
+	launch.extra_pids.push(new_pid);
+	let before = best(&rpc(&victim_rpc)).await;
+	wait_for("the restarted node to import blocks", Duration::from_secs(90), || async {
+		let now = best(&rpc(&victim_rpc)).await?;
+		(now > before.unwrap_or(0)).then_some(now)
+	})
+	.await;
+
 	// SIGTERM stops every child, and launch exits 0.
-	let pids = launch.extra_pids.clone();
+	let pids: Vec<u32> = launch.extra_pids.iter().copied().filter(|p| *p != old_pid).collect();
 	let status = launch.terminate(Duration::from_secs(60)).expect("launch exits after SIGTERM");
 	assert!(status.success(), "launch exited with {status}");
 	for pid in pids {
