@@ -64,11 +64,9 @@ async fn default_topology_runs_two_networks_and_stops_cleanly() {
 
 		// The consumer is a non-authority that follows the producers to within 2 blocks.
 		let consumer = rpc(&consumers[0]);
-		let roles: Vec<String> =
-			consumer.request("system_nodeRoles", rpc_params![]).await.unwrap();
+		let roles: Vec<String> = consumer.request("system_nodeRoles", rpc_params![]).await.unwrap();
 		assert_eq!(roles, vec!["Full".to_string()]);
-		let roles: Vec<String> =
-			producer.request("system_nodeRoles", rpc_params![]).await.unwrap();
+		let roles: Vec<String> = producer.request("system_nodeRoles", rpc_params![]).await.unwrap();
 		assert_eq!(roles, vec!["Authority".to_string()]);
 		let lag = wait_for("the consumer within 2 blocks", Duration::from_secs(60), || async {
 			let mut top = 0;
