@@ -67,7 +67,7 @@ struct NodeEndpoint {
 	rpc_port: u16,
 }
 
-#[derive(Serialize)]
+#[derive(Clone, Serialize)]
 struct NetworkSummary {
 	name: String,
 	id: u32,
@@ -411,15 +411,7 @@ fn write_report(
 	deployment: &Deployment,
 ) -> Result<(), String> {
 	let report = LaunchReport {
-		networks: networks
-			.iter()
-			.map(|n| NetworkSummary {
-				name: n.name.clone(),
-				id: n.id,
-				genesis: n.genesis.clone(),
-				chain_spec: n.chain_spec.clone(),
-			})
-			.collect(),
+		networks: networks.to_vec(),
 		nodes: endpoints,
 		bridges: deployment.topology.bridges.iter().map(|b| b.between.clone()).collect(),
 	};
