@@ -2,10 +2,12 @@
 //!
 //! Every Plexus network runs the same runtime; what tells networks apart is fixed in each one's
 //! genesis: a [`NetworkId`], a name and a block time. Those three travel together as
-//! [`NetworkIdentity`].
+//! [`NetworkIdentity`]. What networks send each other travels in the types of [`envelope`].
 #![cfg_attr(not(feature = "std"), no_std)]
 
 extern crate alloc;
+
+pub mod envelope;
 
 use alloc::vec::Vec;
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
@@ -108,6 +110,12 @@ sp_api::decl_runtime_apis! {
 	pub trait NetworkInfoApi {
 		/// The network's identity, as fixed at genesis.
 		fn identity() -> NetworkIdentity;
+	}
+
+	/// Lets clients follow a routed message on each network it touches.
+	pub trait EventRouterApi {
+		/// What this network knows of the message `id`.
+		fn message_status(id: envelope::MessageId) -> envelope::MessageStatus;
 	}
 }
 

@@ -1,0 +1,769 @@
+//! # Event router
+//!
+//! The application layer over the bridge lanes between Plexus networks: a request for a service
+//! on another network goes out in an [`Envelope`], and always comes back settled, once, by an
+//! [`Acknowledgement`] or by a proven timeout.
+//!
+//! ## The protocol
+//!
+//! 1. **Send.** A signed account calls [`Pallet::send`] with a destination network
+//!    (`GlobalConsensus(ByGenesis(..))`, or none to use the network governance registered as the
+//!    provider of the service), a [`Service`], a payload, the weight it may use there and a
+//!    [`Timeout`]. The router holds the message fee from the sender, numbers the message
+//!    ([`MessageId`]: this network and a sequence number), and queues it on the lane of the next
+//!    hop: the destination itself when a bridge joins them, otherwise the peer governance named
+//!    as the next hop ([`route_table`]).
+//! 2. **Carry.** The bridge pallets and the relayer move the packet: a relayer can delay it but
+//!    cannot forge, reorder or duplicate it.
+//! 3. **Receive.** The runtime hands every delivered packet to [`Pallet::receive`] together with
+//!    the lane it arrived on. The lane alone says which network the packet comes from; a packet
+//!    claiming to be from another network is accepted only if this network routes that network
+//!    through the lane's peer. A packet for a further network is forwarded unchanged (same id,
+//!    origin and timeout).
+//! 4. **Execute.** At its destination a request that is past its timeout is not executed and is
+//!    answered `TimedOut`. Otherwise the [`ServiceHandler`] executes it inside a storage
+//!    transaction, within its weight limit: a failure rolls back every change it made and is
+//!    answered `Err(reason)`; a success is answered `Ok(digest of the result)`.
+//! 5. **Acknowledge.** The answer travels back to the origin the same way, hop by hop. If no
+//!    route back exists the answer waits on the destination until [`Pallet::retry_ack`].
+//! 6. **Settle.** On the origin, the first acknowledgement settles the message: `Ok` and `Err`
+//!    burn the held fee (the message was carried and answered), `TimedOut` releases it. Anyone
+//!    may instead settle it with [`Pallet::claim_timeout`] and a storage proof that the next hop
+//!    had not received it at one of its headers past the timeout; that next hop then refuses to
+//!    execute it should it still arrive. A settled message is never settled again.
+//!
+//! Every step emits an event; [`Pallet::message_status`] (the `EventRouterApi` runtime API)
+//! tells where a message stands on each network it touched.
+
+#![cfg_attr(not(feature = "std"), no_std)]
+
+extern crate alloc;
+
+pub mod route_table;
+pub mod traits;
+pub mod weights;
+
+#[cfg(feature = "runtime-benchmarks")]
+mod benchmarking;
+#[cfg(test)]
+mod tests;
+
+pub use pallet::*;
+pub use plexus_primitives::envelope::{
+	Acknowledgement, Envelope, Failure, MessageId, MessageStatus, NetworkAddress, Outcome, Packet,
+	Service, Timeout,
+};
+pub use route_table::{Route, RouteError, RouteTable};
+pub use traits::{DeliveryProver, RemoteOrigin, ServiceHandler, Transport};
+pub use weights::WeightInfo;
+
+use alloc::{boxed::Box, vec::Vec};
+use codec::{Decode, DecodeLimit, Encode};
+use frame_support::{
+	pallet_prelude::*,
+	storage::{with_transaction, TransactionOutcome},
+	traits::{
+		fungible::{Inspect, Mutate, MutateHold},
+		tokens::{Fortitude, Precision},
+		UnixTime,
+	},
+};
+use frame_system::pallet_prelude::*;
+use sp_runtime::{
+	traits::{Saturating, UniqueSaturatedInto, Zero},
+	DispatchError,
+};
+use xcm::{
+	latest::{Junction, Junctions, Location, NetworkId as XcmNetworkId},
+	VersionedLocation,
+};
+
+pub type BalanceOf<T> =
+	<<T as Config>::Currency as Inspect<<T as frame_system::Config>::AccountId>>::Balance;
+pub type LaneOf<T> = <<T as Config>::Transport as Transport>::Lane;
+
+/// How deep a decoded packet may nest; packets are flat, so anything deeper is hostile.
+const PACKET_DECODE_DEPTH: u32 = 16;
+
+/// A message this network put on a lane and has not seen settled yet.
+#[derive(Encode, Decode, MaxEncodedLen, TypeInfo, Clone, PartialEq, Eq, Debug)]
+pub struct InFlight<Lane> {
+	pub destination: NetworkAddress,
+	/// The peer the lane leads to.
+	pub next_hop: NetworkAddress,
+	pub lane: Lane,
+	/// The packet's nonce on that lane: what a proof of non-delivery is about.
+	pub lane_nonce: u64,
+	pub timeout: Timeout,
+}
+
+/// A message sent from here: who pays for it, and where it went.
+#[derive(Encode, Decode, MaxEncodedLen, TypeInfo, Clone, PartialEq, Eq, Debug)]
+pub struct Sent<AccountId, Balance, Lane> {
+	pub sender: AccountId,
+	pub fee: Balance,
+	pub flight: InFlight<Lane>,
+}
+
+/// What became of a request addressed to this network.
+#[derive(Encode, Decode, MaxEncodedLen, TypeInfo, Clone, Copy, PartialEq, Eq, Debug)]
+pub struct Receipt {
+	pub outcome: Outcome,
+	/// Whether the acknowledgement is on its way back (false: waiting for a route).
+	pub ack_queued: bool,
+}
+
+/// Why an inbound packet was dropped without an answer.
+#[derive(Encode, Decode, DecodeWithMemTracking, TypeInfo, Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Rejection {
+	/// No peer is bound to the lane it came on.
+	UnboundLane,
+	/// It does not decode as a packet.
+	Malformed,
+	/// Its author may not send through that lane.
+	UntrustedAuthor,
+	/// A request already received here (it came again through another path).
+	Duplicate,
+}
+
+#[frame_support::pallet]
+pub mod pallet {
+	use super::*;
+
+	#[pallet::pallet]
+	pub struct Pallet<T>(_);
+
+	#[pallet::config]
+	pub trait Config: frame_system::Config<RuntimeEvent: From<Event<Self>>> {
+		/// Holds message fees while messages are in flight.
+		type Currency: MutateHold<Self::AccountId, Reason = Self::RuntimeHoldReason>
+			+ Mutate<Self::AccountId>;
+		type RuntimeHoldReason: From<HoldReason>;
+		/// The lanes under the router.
+		type Transport: Transport;
+		/// Proves from a peer's state that a packet was not delivered in time.
+		type DeliveryProver: DeliveryProver<LaneOf<Self>>;
+		/// Executes the requests addressed to this network.
+		type Services: ServiceHandler<Self::AccountId>;
+		/// Binds peers and sets routes.
+		type GovernanceOrigin: EnsureOrigin<Self::RuntimeOrigin>;
+		/// This network's address (its genesis hash).
+		type ThisNetwork: Get<NetworkAddress>;
+		/// Unix time, for timestamps and timeouts.
+		type UnixTime: UnixTime;
+		/// Largest payload a request may carry.
+		#[pallet::constant]
+		type MaxPayloadSize: Get<u32>;
+		/// Most weight a request may ask for at its destination. Together with the payload size
+		/// it keeps any single message small enough for a delivery transaction, so that no
+		/// message can block a lane.
+		#[pallet::constant]
+		type MaxDispatchWeight: Get<Weight>;
+		/// Fee per message, held at send.
+		#[pallet::constant]
+		type BaseFee: Get<BalanceOf<Self>>;
+		/// Fee per payload byte, held at send.
+		#[pallet::constant]
+		type ByteFee: Get<BalanceOf<Self>>;
+		type WeightInfo: WeightInfo;
+		#[cfg(feature = "runtime-benchmarks")]
+		type BenchmarkHelper: traits::BenchmarkHelper<
+			LaneOf<Self>,
+			<Self::DeliveryProver as DeliveryProver<LaneOf<Self>>>::Proof,
+		>;
+	}
+
+	#[pallet::composite_enum]
+	pub enum HoldReason {
+		/// The fee of a message in flight.
+		MessageFee,
+	}
+
+	/// Sequence number of the next message sent from this network.
+	#[pallet::storage]
+	pub type NextSequence<T> = StorageValue<_, u64, ValueQuery>;
+
+	/// Networks joined to this one by a bridge, with the lane of that bridge.
+	#[pallet::storage]
+	pub type Peers<T: Config> = StorageMap<_, Blake2_128Concat, NetworkAddress, LaneOf<T>>;
+
+	/// The reverse of [`Peers`]: which network each bound lane leads to.
+	#[pallet::storage]
+	pub type LanePeers<T: Config> = StorageMap<_, Blake2_128Concat, LaneOf<T>, NetworkAddress>;
+
+	/// For networks with no direct bridge: the peer that forwards to them.
+	#[pallet::storage]
+	pub type NextHops<T> = StorageMap<_, Blake2_128Concat, NetworkAddress, NetworkAddress>;
+
+	/// The network that serves each service, for requests sent without a destination.
+	#[pallet::storage]
+	pub type Providers<T> = StorageMap<_, Blake2_128Concat, Service, NetworkAddress>;
+
+	/// Messages sent from here that are not settled yet.
+	#[pallet::storage]
+	pub type Outbox<T: Config> = StorageMap<
+		_,
+		Blake2_128Concat,
+		MessageId,
+		Sent<T::AccountId, BalanceOf<T>, LaneOf<T>>,
+	>;
+
+	/// How each message sent from here was settled.
+	#[pallet::storage]
+	pub type Settled<T> = StorageMap<_, Blake2_128Concat, MessageId, Outcome>;
+
+	/// Requests this network forwarded and whose acknowledgement has not passed back yet.
+	#[pallet::storage]
+	pub type Forwarded<T: Config> =
+		StorageMap<_, Blake2_128Concat, MessageId, InFlight<LaneOf<T>>>;
+
+	/// Requests addressed to this network, and what became of them.
+	#[pallet::storage]
+	pub type Inbox<T> = StorageMap<_, Blake2_128Concat, MessageId, Receipt>;
+
+	#[pallet::event]
+	#[pallet::generate_deposit(pub(super) fn deposit_event)]
+	pub enum Event<T: Config> {
+		/// A request left this network.
+		Sent {
+			id: MessageId,
+			sender: T::AccountId,
+			destination: NetworkAddress,
+			service: Service,
+			next_hop: NetworkAddress,
+			lane_nonce: u64,
+			fee: BalanceOf<T>,
+		},
+		/// A packet for another network passed through.
+		Forwarded { id: MessageId, next_hop: NetworkAddress, lane_nonce: u64 },
+		/// A request addressed here was decided.
+		Executed { id: MessageId, service: Service, outcome: Outcome },
+		/// The acknowledgement of a request is on its way to the origin.
+		AckQueued { id: MessageId, next_hop: NetworkAddress },
+		/// No route leads back to the origin; `retry_ack` sends the acknowledgement later.
+		AckStalled { id: MessageId },
+		/// A message sent from here was settled by its acknowledgement: the fee is burned if
+		/// the request was carried to its destination and answered, refunded otherwise.
+		Acknowledged {
+			id: MessageId,
+			outcome: Outcome,
+			fee_burned: BalanceOf<T>,
+			refunded: BalanceOf<T>,
+		},
+		/// A message sent from here was settled by a proven timeout.
+		TimedOut { id: MessageId, refunded: BalanceOf<T> },
+		/// A forwarded request was proven late; `TimedOut` goes back to its origin.
+		ForwardTimedOut { id: MessageId },
+		/// An acknowledgement for a message already settled (or never sent) was dropped.
+		AckIgnored { id: MessageId },
+		/// A packet for this network or beyond could not be routed and was answered `Unroutable`.
+		Unroutable { id: MessageId, destination: NetworkAddress },
+		/// A delivered packet was dropped without an answer.
+		PacketRejected { from: Option<NetworkAddress>, reason: Rejection },
+		PeerBound { network: NetworkAddress, lane: LaneOf<T> },
+		PeerUnbound { network: NetworkAddress, lane: LaneOf<T> },
+		NextHopSet { destination: NetworkAddress, next_hop: Option<NetworkAddress> },
+		ProviderSet { service: Service, network: Option<NetworkAddress> },
+	}
+
+	#[pallet::error]
+	pub enum Error<T> {
+		/// The destination is not `GlobalConsensus(ByGenesis(..))` seen from a network
+		/// (`parents: 1`).
+		UnsupportedDestination,
+		/// The message would go to this network itself.
+		DestinationIsSelf,
+		/// No destination was given and no network is registered for the service.
+		NoProvider,
+		/// No bridge and no next hop leads to the destination.
+		NoRoute,
+		/// The destination's next hop is not a bound peer.
+		NextHopNotPeer,
+		/// A timeout needs a height, a timestamp or both.
+		UnboundedTimeout,
+		/// The timeout's timestamp has already passed here.
+		TimeoutInPast,
+		/// `max_weight` exceeds `MaxDispatchWeight`.
+		WeightLimitTooHigh,
+		/// The encoded packet exceeds what a lane carries.
+		PacketTooLarge,
+		/// The network is already bound to a lane.
+		PeerAlreadyBound,
+		/// The lane is already bound to another network.
+		LaneInUse,
+		/// The network is not a bound peer.
+		NotAPeer,
+		/// No unsettled message with this id was sent from here or forwarded by here.
+		NotInFlight,
+		/// The request has no stalled acknowledgement here.
+		NoStalledAck,
+	}
+
+	#[pallet::call]
+	impl<T: Config> Pallet<T> {
+		/// Sends a request for `service` to `destination` (or to the registered provider of the
+		/// service). Holds the fee until the message is settled.
+		#[pallet::call_index(0)]
+		#[pallet::weight(T::WeightInfo::send(payload.len() as u32))]
+		pub fn send(
+			origin: OriginFor<T>,
+			destination: Option<Box<VersionedLocation>>,
+			service: Service,
+			payload: BoundedVec<u8, T::MaxPayloadSize>,
+			max_weight: Weight,
+			timeout: Timeout,
+		) -> DispatchResult {
+			let sender = ensure_signed(origin)?;
+			let destination = match destination {
+				Some(location) => network_of(*location).ok_or(Error::<T>::UnsupportedDestination)?,
+				None => Providers::<T>::get(service).ok_or(Error::<T>::NoProvider)?,
+			};
+			ensure!(destination != T::ThisNetwork::get(), Error::<T>::DestinationIsSelf);
+			ensure!(!timeout.is_unbounded(), Error::<T>::UnboundedTimeout);
+			let now = Self::now_ms();
+			ensure!(timeout.timestamp.is_none_or(|t| t > now), Error::<T>::TimeoutInPast);
+			ensure!(max_weight.all_lte(T::MaxDispatchWeight::get()), Error::<T>::WeightLimitTooHigh);
+			let route = StorageRoutes::<T>::default().route(&destination).map_err(Error::<T>::from)?;
+
+			let fee = T::BaseFee::get()
+				.saturating_add(T::ByteFee::get().saturating_mul((payload.len() as u32).into()));
+			T::Currency::hold(&HoldReason::MessageFee.into(), &sender, fee)?;
+
+			let sequence = NextSequence::<T>::mutate(|next| {
+				let current = *next;
+				*next = next.saturating_add(1);
+				current
+			});
+			let id = MessageId { origin: T::ThisNetwork::get(), sequence };
+			let envelope = Envelope {
+				id,
+				sender: sender.clone(),
+				destination,
+				service,
+				payload: payload.into_inner(),
+				max_weight,
+				timeout,
+				sent_at: now,
+			};
+			let packet = Packet::Request(envelope).encode();
+			ensure!(packet.len() as u32 <= T::Transport::max_packet_size(), Error::<T>::PacketTooLarge);
+			let lane_nonce = T::Transport::send(route.lane, packet)?;
+
+			let flight =
+				InFlight { destination, next_hop: route.peer, lane: route.lane, lane_nonce, timeout };
+			Outbox::<T>::insert(id, Sent { sender: sender.clone(), fee, flight });
+			Self::deposit_event(Event::Sent {
+				id,
+				sender,
+				destination,
+				service,
+				next_hop: route.peer,
+				lane_nonce,
+				fee,
+			});
+			Ok(())
+		}
+
+		/// Settles a message sent (or forwarded) by this network as timed out, given a storage
+		/// proof that its next hop had not received it at a header past its timeout. Sent
+		/// messages get their fee back; forwarded ones answer `TimedOut` to their origin.
+		#[pallet::call_index(1)]
+		#[pallet::weight(T::WeightInfo::claim_timeout())]
+		pub fn claim_timeout(
+			origin: OriginFor<T>,
+			id: MessageId,
+			proof: <T::DeliveryProver as DeliveryProver<LaneOf<T>>>::Proof,
+		) -> DispatchResult {
+			ensure_signed(origin)?;
+			if let Some(sent) = Outbox::<T>::get(id) {
+				Self::prove_late(&sent.flight, proof)?;
+				Outbox::<T>::remove(id);
+				let refunded = T::Currency::release(
+					&HoldReason::MessageFee.into(),
+					&sent.sender,
+					sent.fee,
+					Precision::BestEffort,
+				)?;
+				Settled::<T>::insert(id, Outcome::TimedOut);
+				Self::deposit_event(Event::TimedOut { id, refunded });
+				return Ok(());
+			}
+			let flight = Forwarded::<T>::get(id).ok_or(Error::<T>::NotInFlight)?;
+			Self::prove_late(&flight, proof)?;
+			Forwarded::<T>::remove(id);
+			Self::deposit_event(Event::ForwardTimedOut { id });
+			let ack = Acknowledgement { id, responder: T::ThisNetwork::get(), outcome: Outcome::TimedOut };
+			// The origin may also be unreachable from here; the ack then stays undelivered, and
+			// the origin settles with its own proof against us.
+			let _ = Self::send_packet(&id.origin, Packet::<T::AccountId>::Ack(ack).encode());
+			Ok(())
+		}
+
+		/// Binds `network` to the lane of the bridge that joins it to this network.
+		#[pallet::call_index(2)]
+		#[pallet::weight(T::WeightInfo::bind_peer())]
+		pub fn bind_peer(
+			origin: OriginFor<T>,
+			network: NetworkAddress,
+			lane: LaneOf<T>,
+		) -> DispatchResult {
+			T::GovernanceOrigin::ensure_origin(origin)?;
+			ensure!(network != T::ThisNetwork::get(), Error::<T>::DestinationIsSelf);
+			ensure!(!Peers::<T>::contains_key(network), Error::<T>::PeerAlreadyBound);
+			ensure!(!LanePeers::<T>::contains_key(lane), Error::<T>::LaneInUse);
+			Peers::<T>::insert(network, lane);
+			LanePeers::<T>::insert(lane, network);
+			Self::deposit_event(Event::PeerBound { network, lane });
+			Ok(())
+		}
+
+		/// Unbinds a peer. Packets still arriving on its lane are then dropped.
+		#[pallet::call_index(3)]
+		#[pallet::weight(T::WeightInfo::unbind_peer())]
+		pub fn unbind_peer(origin: OriginFor<T>, network: NetworkAddress) -> DispatchResult {
+			T::GovernanceOrigin::ensure_origin(origin)?;
+			let lane = Peers::<T>::take(network).ok_or(Error::<T>::NotAPeer)?;
+			LanePeers::<T>::remove(lane);
+			Self::deposit_event(Event::PeerUnbound { network, lane });
+			Ok(())
+		}
+
+		/// Sets (or, with `None`, removes) the peer that forwards packets for `destination`.
+		#[pallet::call_index(4)]
+		#[pallet::weight(T::WeightInfo::set_next_hop())]
+		pub fn set_next_hop(
+			origin: OriginFor<T>,
+			destination: NetworkAddress,
+			next_hop: Option<NetworkAddress>,
+		) -> DispatchResult {
+			T::GovernanceOrigin::ensure_origin(origin)?;
+			ensure!(destination != T::ThisNetwork::get(), Error::<T>::DestinationIsSelf);
+			match next_hop {
+				Some(hop) => {
+					ensure!(hop != destination, Error::<T>::NextHopNotPeer);
+					ensure!(Peers::<T>::contains_key(hop), Error::<T>::NotAPeer);
+					NextHops::<T>::insert(destination, hop);
+				},
+				None => NextHops::<T>::remove(destination),
+			}
+			Self::deposit_event(Event::NextHopSet { destination, next_hop });
+			Ok(())
+		}
+
+		/// Registers (or, with `None`, removes) the network that serves `service`.
+		#[pallet::call_index(5)]
+		#[pallet::weight(T::WeightInfo::set_provider())]
+		pub fn set_provider(
+			origin: OriginFor<T>,
+			service: Service,
+			network: Option<NetworkAddress>,
+		) -> DispatchResult {
+			T::GovernanceOrigin::ensure_origin(origin)?;
+			match network {
+				Some(network) => Providers::<T>::insert(service, network),
+				None => Providers::<T>::remove(service),
+			}
+			Self::deposit_event(Event::ProviderSet { service, network });
+			Ok(())
+		}
+
+		/// Sends again the acknowledgement of a request received here that found no route back.
+		#[pallet::call_index(6)]
+		#[pallet::weight(T::WeightInfo::retry_ack())]
+		pub fn retry_ack(origin: OriginFor<T>, id: MessageId) -> DispatchResult {
+			ensure_signed(origin)?;
+			let receipt = Inbox::<T>::get(id).filter(|r| !r.ack_queued).ok_or(Error::<T>::NoStalledAck)?;
+			let ack = Acknowledgement { id, responder: T::ThisNetwork::get(), outcome: receipt.outcome };
+			let next_hop = Self::send_packet(&id.origin, Packet::<T::AccountId>::Ack(ack).encode())?;
+			Inbox::<T>::insert(id, Receipt { ack_queued: true, ..receipt });
+			Self::deposit_event(Event::AckQueued { id, next_hop });
+			Ok(())
+		}
+	}
+
+	impl<T: Config> From<RouteError> for Error<T> {
+		fn from(error: RouteError) -> Self {
+			match error {
+				RouteError::NoRoute => Error::NoRoute,
+				RouteError::NextHopNotPeer => Error::NextHopNotPeer,
+			}
+		}
+	}
+}
+
+/// The route table over the pallet's storage.
+pub struct StorageRoutes<T>(core::marker::PhantomData<T>);
+
+impl<T> Default for StorageRoutes<T> {
+	fn default() -> Self {
+		Self(Default::default())
+	}
+}
+
+impl<T: Config> RouteTable for StorageRoutes<T> {
+	type Lane = LaneOf<T>;
+
+	fn lane_to(&self, peer: &NetworkAddress) -> Option<Self::Lane> {
+		Peers::<T>::get(peer)
+	}
+
+	fn next_hop(&self, destination: &NetworkAddress) -> Option<NetworkAddress> {
+		NextHops::<T>::get(destination)
+	}
+}
+
+/// The network a location names: `GlobalConsensus(ByGenesis(hash))` seen from a network.
+pub fn network_of(location: VersionedLocation) -> Option<NetworkAddress> {
+	let location: Location = location.try_into().ok()?;
+	match (location.parents, location.interior) {
+		(1, Junctions::X1(junctions)) => match junctions.as_ref() {
+			[Junction::GlobalConsensus(XcmNetworkId::ByGenesis(genesis))] => Some(*genesis),
+			_ => None,
+		},
+		_ => None,
+	}
+}
+
+/// The location of a network, as [`network_of`] reads it.
+pub fn location_of(network: NetworkAddress) -> VersionedLocation {
+	Location::new(1, [Junction::GlobalConsensus(XcmNetworkId::ByGenesis(network))]).into()
+}
+
+/// The [`Failure`] an execution error is reported as.
+pub fn failure_of(error: DispatchError) -> Failure {
+	match error {
+		DispatchError::Module(module) => Failure::Module { index: module.index, error: module.error },
+		_ => Failure::Dispatch,
+	}
+}
+
+impl<T: Config> Pallet<T> {
+	fn now_ms() -> u64 {
+		T::UnixTime::now().as_millis().unique_saturated_into()
+	}
+
+	fn height() -> u32 {
+		frame_system::Pallet::<T>::block_number().unique_saturated_into()
+	}
+
+	fn prove_late(
+		flight: &InFlight<LaneOf<T>>,
+		proof: <T::DeliveryProver as DeliveryProver<LaneOf<T>>>::Proof,
+	) -> DispatchResult {
+		let height_applies = flight.next_hop == flight.destination;
+		T::DeliveryProver::prove_not_delivered(
+			flight.lane,
+			flight.lane_nonce,
+			&flight.timeout,
+			height_applies,
+			proof,
+		)
+	}
+
+	/// Queues an encoded packet towards `destination`; returns the peer it went to.
+	fn send_packet(destination: &NetworkAddress, packet: Vec<u8>) -> Result<NetworkAddress, DispatchError> {
+		let route = StorageRoutes::<T>::default().route(destination).map_err(Error::<T>::from)?;
+		T::Transport::send(route.lane, packet)?;
+		Ok(route.peer)
+	}
+
+	/// The weight the runtime reserves before handing `packet` to [`Self::receive`]: the
+	/// router's own work plus, for a request, the weight it may use.
+	pub fn packet_weight(packet: &[u8]) -> Weight {
+		let base = T::WeightInfo::receive_request()
+			.max(T::WeightInfo::receive_ack())
+			.max(T::WeightInfo::forward());
+		match Packet::<T::AccountId>::decode_with_depth_limit(PACKET_DECODE_DEPTH, &mut &packet[..]) {
+			Ok(Packet::Request(envelope)) =>
+				base.saturating_add(envelope.max_weight.min(T::MaxDispatchWeight::get())),
+			_ => base,
+		}
+	}
+
+	/// Handles a packet delivered on `lane`. Never fails: whatever happens is recorded and
+	/// announced, and the lane moves on. Returns the weight used.
+	pub fn receive(lane: LaneOf<T>, packet: &[u8]) -> Weight {
+		let Some(peer) = LanePeers::<T>::get(lane) else {
+			Self::deposit_event(Event::PacketRejected { from: None, reason: Rejection::UnboundLane });
+			return T::WeightInfo::receive_ack();
+		};
+		let Ok(decoded) =
+			Packet::<T::AccountId>::decode_with_depth_limit(PACKET_DECODE_DEPTH, &mut &packet[..])
+		else {
+			Self::deposit_event(Event::PacketRejected {
+				from: Some(peer),
+				reason: Rejection::Malformed,
+			});
+			return T::WeightInfo::receive_ack();
+		};
+		if !StorageRoutes::<T>::default().trusts(&peer, &decoded.author()) {
+			Self::deposit_event(Event::PacketRejected {
+				from: Some(peer),
+				reason: Rejection::UntrustedAuthor,
+			});
+			return T::WeightInfo::receive_ack();
+		}
+		if decoded.final_destination() != T::ThisNetwork::get() {
+			return Self::forward(&peer, decoded, packet.to_vec());
+		}
+		match decoded {
+			Packet::Request(envelope) => Self::execute(&peer, envelope),
+			Packet::Ack(ack) => Self::settle(ack),
+		}
+	}
+
+	fn forward(from: &NetworkAddress, packet: Packet<T::AccountId>, bytes: Vec<u8>) -> Weight {
+		let destination = packet.final_destination();
+		let route: Option<Route<LaneOf<T>>> = StorageRoutes::<T>::default()
+			.route(&destination)
+			// Sending a packet back where it came from would loop.
+			.ok()
+			.filter(|route| route.peer != *from);
+		let sent = route.and_then(|route| {
+			T::Transport::send(route.lane, bytes).ok().map(|nonce| (route, nonce))
+		});
+		match (packet, sent) {
+			(Packet::Request(envelope), Some((route, lane_nonce))) => {
+				let flight = InFlight {
+					destination,
+					next_hop: route.peer,
+					lane: route.lane,
+					lane_nonce,
+					timeout: envelope.timeout,
+				};
+				Forwarded::<T>::insert(envelope.id, flight);
+				Self::deposit_event(Event::Forwarded { id: envelope.id, next_hop: route.peer, lane_nonce });
+			},
+			(Packet::Ack(ack), Some((route, lane_nonce))) => {
+				Forwarded::<T>::remove(ack.id);
+				Self::deposit_event(Event::Forwarded { id: ack.id, next_hop: route.peer, lane_nonce });
+			},
+			(Packet::Request(envelope), None) => {
+				Self::deposit_event(Event::Unroutable { id: envelope.id, destination });
+				let ack = Acknowledgement {
+					id: envelope.id,
+					responder: T::ThisNetwork::get(),
+					outcome: Outcome::Err(Failure::Unroutable),
+				};
+				let _ = Self::send_packet(&envelope.id.origin, Packet::<T::AccountId>::Ack(ack).encode());
+			},
+			(Packet::Ack(ack), None) => {
+				Self::deposit_event(Event::Unroutable { id: ack.id, destination });
+			},
+		}
+		T::WeightInfo::forward()
+	}
+
+	fn execute(peer: &NetworkAddress, envelope: Envelope<T::AccountId>) -> Weight {
+		let id = envelope.id;
+		if Inbox::<T>::contains_key(id) {
+			Self::deposit_event(Event::PacketRejected {
+				from: Some(*peer),
+				reason: Rejection::Duplicate,
+			});
+			return T::WeightInfo::receive_ack();
+		}
+		let mut used = Weight::zero();
+		let outcome = if envelope.timeout.has_passed(Self::height(), Self::now_ms()) {
+			Outcome::TimedOut
+		} else if !T::Services::serves(envelope.service) {
+			Outcome::Err(Failure::ServiceUnavailable)
+		} else if !envelope.max_weight.all_lte(T::MaxDispatchWeight::get()) {
+			Outcome::Err(Failure::WeightLimitExceeded)
+		} else {
+			let origin = RemoteOrigin { network: &id.origin, account: &envelope.sender };
+			let result = with_transaction(|| {
+				let (result, weight) = T::Services::execute(
+					origin,
+					envelope.service,
+					&envelope.payload,
+					envelope.max_weight,
+				);
+				used = weight.min(envelope.max_weight);
+				match result {
+					Ok(output) => TransactionOutcome::Commit(Ok::<_, DispatchError>(Ok(output))),
+					Err(failure) => TransactionOutcome::Rollback(Ok(Err(failure))),
+				}
+			});
+			match result {
+				Ok(Ok(output)) => Outcome::Ok(sp_io::hashing::blake2_256(&output)),
+				Ok(Err(failure)) => Outcome::Err(failure),
+				// Too many nested storage layers: nothing ran.
+				Err(error) => Outcome::Err(failure_of(error)),
+			}
+		};
+		Self::deposit_event(Event::Executed { id, service: envelope.service, outcome });
+
+		let ack = Acknowledgement { id, responder: T::ThisNetwork::get(), outcome };
+		let ack_queued = match Self::send_packet(&id.origin, Packet::<T::AccountId>::Ack(ack).encode()) {
+			Ok(next_hop) => {
+				Self::deposit_event(Event::AckQueued { id, next_hop });
+				true
+			},
+			Err(_) => {
+				Self::deposit_event(Event::AckStalled { id });
+				false
+			},
+		};
+		Inbox::<T>::insert(id, Receipt { outcome, ack_queued });
+		T::WeightInfo::receive_request().saturating_add(used)
+	}
+
+	fn settle(ack: Acknowledgement) -> Weight {
+		let id = ack.id;
+		let Some(sent) = Outbox::<T>::get(id).filter(|sent| {
+			// Only the destination decides, or a network on the way that gave up.
+			ack.responder == sent.flight.destination || ack.outcome == Outcome::Err(Failure::Unroutable) ||
+				ack.outcome == Outcome::TimedOut
+		}) else {
+			Self::deposit_event(Event::AckIgnored { id });
+			return T::WeightInfo::receive_ack();
+		};
+		Outbox::<T>::remove(id);
+		let reason = HoldReason::MessageFee.into();
+		let (fee_burned, refunded) = match ack.outcome {
+			// Never executed: the sender gets the fee back.
+			Outcome::TimedOut | Outcome::Err(Failure::Unroutable) => {
+				let refunded =
+					T::Currency::release(&reason, &sent.sender, sent.fee, Precision::BestEffort)
+						.unwrap_or_else(|_| Zero::zero());
+				(Zero::zero(), refunded)
+			},
+			_ => {
+				let burned = T::Currency::burn_held(
+					&reason,
+					&sent.sender,
+					sent.fee,
+					Precision::BestEffort,
+					Fortitude::Force,
+				)
+				.unwrap_or_else(|_| Zero::zero());
+				(burned, Zero::zero())
+			},
+		};
+		Settled::<T>::insert(id, ack.outcome);
+		Self::deposit_event(Event::Acknowledged { id, outcome: ack.outcome, fee_burned, refunded });
+		T::WeightInfo::receive_ack()
+	}
+
+	/// What this network knows of message `id` (the `EventRouterApi` runtime API).
+	pub fn message_status(id: MessageId) -> MessageStatus {
+		if let Some(sent) = Outbox::<T>::get(id) {
+			return MessageStatus::AwaitingAck {
+				destination: sent.flight.destination,
+				next_hop: sent.flight.next_hop,
+				lane_nonce: sent.flight.lane_nonce,
+			};
+		}
+		if let Some(outcome) = Settled::<T>::get(id) {
+			return MessageStatus::Settled(outcome);
+		}
+		if let Some(receipt) = Inbox::<T>::get(id) {
+			return MessageStatus::Received { outcome: receipt.outcome, ack_queued: receipt.ack_queued };
+		}
+		if let Some(flight) = Forwarded::<T>::get(id) {
+			return MessageStatus::Forwarded { next_hop: flight.next_hop, lane_nonce: flight.lane_nonce };
+		}
+		MessageStatus::Unknown
+	}
+}

@@ -1,0 +1,2 @@
+mod mock;
+mod pallet_tests;

@@ -1,0 +1,563 @@
+use super::mock::*;
+use crate::{Error, Event, *};
+use frame_support::{
+	assert_noop, assert_ok,
+	traits::fungible::{Inspect, InspectHold},
+};
+use sp_io::TestExternalities;
+use sp_runtime::{traits::Dispatchable, DispatchError};
+
+/// A, B and C, bridged A–B (lane 1 on both) and B–C (lane 2 on both); A and C reach each other
+/// through B.
+struct Networks {
+	a: TestExternalities,
+	b: TestExternalities,
+	c: TestExternalities,
+}
+
+fn networks() -> Networks {
+	drain_outbox();
+	CLOSED_LANES.with(|closed| closed.borrow_mut().clear());
+	let mut a = network(A);
+	let mut b = network(B);
+	let mut c = network(C);
+	a.execute_with(|| {
+		assert_ok!(EventRouter::bind_peer(RuntimeOrigin::root(), B, 1));
+		assert_ok!(EventRouter::set_next_hop(RuntimeOrigin::root(), C, Some(B)));
+	});
+	b.execute_with(|| {
+		assert_ok!(EventRouter::bind_peer(RuntimeOrigin::root(), A, 1));
+		assert_ok!(EventRouter::bind_peer(RuntimeOrigin::root(), C, 2));
+	});
+	c.execute_with(|| {
+		assert_ok!(EventRouter::bind_peer(RuntimeOrigin::root(), B, 2));
+		assert_ok!(EventRouter::set_next_hop(RuntimeOrigin::root(), A, Some(B)));
+	});
+	Networks { a, b, c }
+}
+
+fn timeout_at(ms: u64) -> Timeout {
+	Timeout { height: None, timestamp: Some(ms) }
+}
+
+fn send_from_alice(to: NetworkAddress, payload: Vec<u8>, timeout: Timeout) -> DispatchResult {
+	EventRouter::send(
+		RuntimeOrigin::signed(ALICE),
+		Some(Box::new(location_of(to))),
+		Service::Xcm,
+		payload.try_into().unwrap(),
+		Weight::from_parts(10_000, 0),
+		timeout,
+	)
+}
+
+/// Delivers packets to a network, as the relayer of their lane would: in order, each once.
+fn deliver(ext: &mut TestExternalities, packets: Vec<(u8, u64, Vec<u8>)>) {
+	ext.execute_with(|| {
+		for (lane, _nonce, packet) in packets {
+			EventRouter::receive(lane, &packet);
+		}
+	});
+}
+
+fn fee_of(payload_len: usize) -> Balance {
+	BASE_FEE + BYTE_FEE * payload_len as Balance
+}
+
+fn held(who: AccountId) -> Balance {
+	Balances::balance_on_hold(&HoldReason::MessageFee.into(), &who)
+}
+
+fn first_id(origin: NetworkAddress) -> MessageId {
+	MessageId { origin, sequence: 0 }
+}
+
+#[test]
+fn send_holds_the_fee_and_queues_an_envelope() {
+	let mut n = networks();
+	n.a.execute_with(|| {
+		assert_ok!(send_from_alice(B, vec![0, 7, 7], timeout_at(2_000_000)));
+		assert_eq!(held(ALICE), fee_of(3));
+		let packets = drain_outbox();
+		assert_eq!(packets.len(), 1);
+		let (lane, nonce, bytes) = &packets[0];
+		assert_eq!((*lane, *nonce), (1, 1));
+		let Packet::Request(envelope) = Packet::<AccountId>::decode(&mut &bytes[..]).unwrap() else {
+			panic!("a request was expected");
+		};
+		assert_eq!(envelope.id, first_id(A));
+		assert_eq!(envelope.sender, ALICE);
+		assert_eq!(envelope.destination, B);
+		assert_eq!(envelope.payload, vec![0, 7, 7]);
+		assert_eq!(envelope.sent_at, 1_000_000);
+		assert_eq!(
+			EventRouter::message_status(first_id(A)),
+			MessageStatus::AwaitingAck { destination: B, next_hop: B, lane_nonce: 1 }
+		);
+		assert!(events().contains(&Event::Sent {
+			id: first_id(A),
+			sender: ALICE,
+			destination: B,
+			service: Service::Xcm,
+			next_hop: B,
+			lane_nonce: 1,
+			fee: fee_of(3),
+		}));
+		// The next message gets the next sequence number.
+		assert_ok!(send_from_alice(B, vec![0], timeout_at(2_000_000)));
+		assert!(Outbox::<Test>::contains_key(MessageId { origin: A, sequence: 1 }));
+	});
+}
+
+#[test]
+fn a_request_executes_once_and_its_ack_settles_once() {
+	let mut n = networks();
+	let issuance = n.a.execute_with(|| {
+		assert_ok!(send_from_alice(B, vec![0, 1, 2], timeout_at(2_000_000)));
+		Balances::total_issuance()
+	});
+	deliver(&mut n.b, drain_outbox());
+	let acks = drain_outbox();
+	n.b.execute_with(|| {
+		let digest = sp_io::hashing::blake2_256(&[0, 1, 2]);
+		let receipt = Inbox::<Test>::get(first_id(A)).unwrap();
+		assert_eq!(receipt, Receipt { outcome: Outcome::Ok(digest), ack_queued: true });
+		// The origin the service saw came from the lane and the envelope's sender.
+		let touched: (NetworkAddress, AccountId) =
+			frame_support::storage::unhashed::get(TOUCHED_KEY).unwrap();
+		assert_eq!(touched, (A, ALICE));
+	});
+	assert_eq!(acks.len(), 1);
+	deliver(&mut n.a, acks.clone());
+	n.a.execute_with(|| {
+		let digest = sp_io::hashing::blake2_256(&[0, 1, 2]);
+		assert_eq!(held(ALICE), 0);
+		assert_eq!(Balances::total_issuance(), issuance - fee_of(3));
+		assert_eq!(EventRouter::message_status(first_id(A)), MessageStatus::Settled(Outcome::Ok(digest)));
+		// The same acknowledgement again changes nothing.
+		let balance = Balances::balance(&ALICE);
+		EventRouter::receive(1, &acks[0].2);
+		assert_eq!(Balances::balance(&ALICE), balance);
+		assert_eq!(Balances::total_issuance(), issuance - fee_of(3));
+		assert_eq!(events().last(), Some(&Event::AckIgnored { id: first_id(A) }));
+	});
+}
+
+#[test]
+fn a_failing_request_is_rolled_back_and_answered_with_its_error() {
+	let mut n = networks();
+	n.a.execute_with(|| { assert_ok!(send_from_alice(B, vec![1], timeout_at(2_000_000))); });
+	deliver(&mut n.b, drain_outbox());
+	n.b.execute_with(|| {
+		assert!(frame_support::storage::unhashed::get_raw(TOUCHED_KEY).is_none());
+		let failure = Failure::Module { index: 9, error: [1, 0, 0, 0] };
+		assert_eq!(Inbox::<Test>::get(first_id(A)).unwrap().outcome, Outcome::Err(failure));
+	});
+	deliver(&mut n.a, drain_outbox());
+	n.a.execute_with(|| {
+		let failure = Failure::Module { index: 9, error: [1, 0, 0, 0] };
+		assert_eq!(Settled::<Test>::get(first_id(A)), Some(Outcome::Err(failure)));
+		// Carried and answered: the fee is spent.
+		assert_eq!(Balances::balance(&ALICE), 10_000 - fee_of(1));
+	});
+}
+
+#[test]
+fn an_expired_request_is_not_executed_and_its_fee_comes_back() {
+	let mut n = networks();
+	n.a.execute_with(|| { assert_ok!(send_from_alice(B, vec![0], timeout_at(1_500_000))); });
+	n.b.execute_with(|| set_now(1_500_001));
+	deliver(&mut n.b, drain_outbox());
+	n.b.execute_with(|| {
+		assert!(frame_support::storage::unhashed::get_raw(TOUCHED_KEY).is_none());
+		assert_eq!(Inbox::<Test>::get(first_id(A)).unwrap().outcome, Outcome::TimedOut);
+	});
+	deliver(&mut n.a, drain_outbox());
+	n.a.execute_with(|| {
+		assert_eq!(Balances::balance(&ALICE), 10_000);
+		assert_eq!(held(ALICE), 0);
+		assert_eq!(Settled::<Test>::get(first_id(A)), Some(Outcome::TimedOut));
+	});
+}
+
+#[test]
+fn a_height_timeout_counts_on_the_destination() {
+	let mut n = networks();
+	let timeout = Timeout { height: Some(5), timestamp: None };
+	n.a.execute_with(|| { assert_ok!(send_from_alice(B, vec![0], timeout)); });
+	n.b.execute_with(|| System::set_block_number(6));
+	deliver(&mut n.b, drain_outbox());
+	n.b.execute_with(|| {
+		assert_eq!(Inbox::<Test>::get(first_id(A)).unwrap().outcome, Outcome::TimedOut);
+	});
+}
+
+#[test]
+fn a_request_travels_two_hops_and_its_ack_comes_back_the_same_way() {
+	let mut n = networks();
+	n.a.execute_with(|| {
+		assert_ok!(send_from_alice(C, vec![0, 42], timeout_at(2_000_000)));
+		assert_eq!(
+			EventRouter::message_status(first_id(A)),
+			MessageStatus::AwaitingAck { destination: C, next_hop: B, lane_nonce: 1 }
+		);
+	});
+	deliver(&mut n.b, drain_outbox());
+	let to_c = drain_outbox();
+	assert_eq!(to_c.len(), 1);
+	assert_eq!(to_c[0].0, 2, "B forwards on its lane to C");
+	n.b.execute_with(|| {
+		assert!(events().contains(&Event::Forwarded { id: first_id(A), next_hop: C, lane_nonce: 1 }));
+		assert_eq!(
+			EventRouter::message_status(first_id(A)),
+			MessageStatus::Forwarded { next_hop: C, lane_nonce: 1 }
+		);
+		assert!(Inbox::<Test>::get(first_id(A)).is_none(), "B does not execute it");
+	});
+	deliver(&mut n.c, to_c);
+	n.c.execute_with(|| {
+		// The original origin and sender survive the hop.
+		let touched: (NetworkAddress, AccountId) =
+			frame_support::storage::unhashed::get(TOUCHED_KEY).unwrap();
+		assert_eq!(touched, (A, ALICE));
+		assert!(matches!(Inbox::<Test>::get(first_id(A)).unwrap().outcome, Outcome::Ok(_)));
+	});
+	let to_b = drain_outbox();
+	assert_eq!(to_b[0].0, 2);
+	deliver(&mut n.b, to_b);
+	n.b.execute_with(|| assert!(Forwarded::<Test>::get(first_id(A)).is_none()));
+	let to_a = drain_outbox();
+	assert_eq!(to_a[0].0, 1);
+	deliver(&mut n.a, to_a);
+	n.a.execute_with(|| {
+		assert!(matches!(Settled::<Test>::get(first_id(A)), Some(Outcome::Ok(_))));
+		assert_eq!(held(ALICE), 0);
+	});
+}
+
+#[test]
+fn a_lane_cannot_speak_for_a_network_routed_elsewhere() {
+	let mut n = networks();
+	// C sends to A; the packet reaches B over lane 2. Replayed onto B's lane 1 (A's), it
+	// would claim C's authorship through A: B must refuse it.
+	n.c.execute_with(|| {
+		assert_ok!(send_from_alice(B, vec![0], timeout_at(2_000_000)));
+	});
+	let packets = drain_outbox();
+	n.b.execute_with(|| {
+		EventRouter::receive(1, &packets[0].2);
+		assert_eq!(
+			events().last(),
+			Some(&Event::PacketRejected { from: Some(A), reason: Rejection::UntrustedAuthor })
+		);
+		assert!(Inbox::<Test>::get(first_id(C)).is_none());
+		assert!(frame_support::storage::unhashed::get_raw(TOUCHED_KEY).is_none());
+	});
+	assert!(drain_outbox().is_empty(), "nothing is answered");
+}
+
+#[test]
+fn malformed_packets_and_unbound_lanes_change_nothing_but_an_event() {
+	let mut n = networks();
+	n.b.execute_with(|| {
+		EventRouter::receive(1, &[0xff, 0x00, 0x13]);
+		EventRouter::receive(9, &[0x00]);
+		let events = events();
+		assert_eq!(
+			events[events.len() - 2..],
+			[
+				Event::PacketRejected { from: Some(A), reason: Rejection::Malformed },
+				Event::PacketRejected { from: None, reason: Rejection::UnboundLane },
+			]
+		);
+		assert_eq!(Inbox::<Test>::iter().count(), 0);
+		assert_eq!(Forwarded::<Test>::iter().count(), 0);
+	});
+	assert!(drain_outbox().is_empty());
+}
+
+#[test]
+fn a_request_seen_twice_executes_once() {
+	let mut n = networks();
+	n.a.execute_with(|| { assert_ok!(send_from_alice(B, vec![0], timeout_at(2_000_000))); });
+	let packets = drain_outbox();
+	deliver(&mut n.b, packets.clone());
+	drain_outbox();
+	n.b.execute_with(|| {
+		frame_support::storage::unhashed::kill(TOUCHED_KEY);
+		EventRouter::receive(1, &packets[0].2);
+		assert!(frame_support::storage::unhashed::get_raw(TOUCHED_KEY).is_none());
+		assert_eq!(
+			events().last(),
+			Some(&Event::PacketRejected { from: Some(A), reason: Rejection::Duplicate })
+		);
+	});
+	assert!(drain_outbox().is_empty(), "no second acknowledgement");
+}
+
+#[test]
+fn a_proven_timeout_refunds_once_and_beats_a_late_ack() {
+	let mut n = networks();
+	n.a.execute_with(|| { assert_ok!(send_from_alice(B, vec![0], timeout_at(1_500_000))); });
+	let in_flight = drain_outbox();
+	n.a.execute_with(|| {
+		let id = first_id(A);
+		let late = MockProof { authentic: true, last_delivered_nonce: 0, height: 9, timestamp: 1_600_000 };
+		// A forged proof, a proof that shows delivery, and one taken before the deadline all fail.
+		let not_late = DispatchError::Other("the proof does not show a late packet");
+		for (bad, error) in [
+			(MockProof { authentic: false, ..late.clone() }, DispatchError::Other("forged proof")),
+			(MockProof { last_delivered_nonce: 1, ..late.clone() }, not_late),
+			(MockProof { timestamp: 1_500_000, ..late.clone() }, not_late),
+		] {
+			assert_noop!(EventRouter::claim_timeout(RuntimeOrigin::signed(BOB), id, bad), error);
+		}
+		assert_ok!(EventRouter::claim_timeout(RuntimeOrigin::signed(BOB), id, late.clone()));
+		assert_eq!(Balances::balance(&ALICE), 10_000);
+		assert_eq!(Settled::<Test>::get(id), Some(Outcome::TimedOut));
+		assert!(events().contains(&Event::TimedOut { id, refunded: fee_of(1) }));
+		assert_noop!(
+			EventRouter::claim_timeout(RuntimeOrigin::signed(BOB), id, late),
+			Error::<Test>::NotInFlight
+		);
+	});
+	// The packet arrives after all: B refuses to execute it, and its answer is ignored.
+	n.b.execute_with(|| set_now(1_600_000));
+	deliver(&mut n.b, in_flight);
+	n.b.execute_with(|| {
+		assert_eq!(Inbox::<Test>::get(first_id(A)).unwrap().outcome, Outcome::TimedOut);
+	});
+	deliver(&mut n.a, drain_outbox());
+	n.a.execute_with(|| {
+		assert_eq!(Balances::balance(&ALICE), 10_000);
+		assert_eq!(events().last(), Some(&Event::AckIgnored { id: first_id(A) }));
+	});
+}
+
+#[test]
+fn a_forwarded_request_proven_late_is_answered_timed_out_to_its_origin() {
+	let mut n = networks();
+	n.a.execute_with(|| { assert_ok!(send_from_alice(C, vec![0], timeout_at(1_500_000))); });
+	deliver(&mut n.b, drain_outbox());
+	let stuck = drain_outbox();
+	assert_eq!(stuck.len(), 1, "B forwarded it to C");
+	n.b.execute_with(|| {
+		let proof =
+			MockProof { authentic: true, last_delivered_nonce: 0, height: 3, timestamp: 1_500_001 };
+		assert_ok!(EventRouter::claim_timeout(RuntimeOrigin::signed(BOB), first_id(A), proof));
+		assert!(Forwarded::<Test>::get(first_id(A)).is_none());
+	});
+	deliver(&mut n.a, drain_outbox());
+	n.a.execute_with(|| {
+		assert_eq!(Settled::<Test>::get(first_id(A)), Some(Outcome::TimedOut));
+		assert_eq!(Balances::balance(&ALICE), 10_000);
+	});
+}
+
+#[test]
+fn an_intermediate_without_a_route_answers_unroutable_and_the_fee_comes_back() {
+	let mut n = networks();
+	n.b.execute_with(|| { assert_ok!(EventRouter::unbind_peer(RuntimeOrigin::root(), C)); });
+	n.a.execute_with(|| { assert_ok!(send_from_alice(C, vec![0], timeout_at(2_000_000))); });
+	deliver(&mut n.b, drain_outbox());
+	n.b.execute_with(|| {
+		assert!(events().contains(&Event::Unroutable { id: first_id(A), destination: C }));
+	});
+	deliver(&mut n.a, drain_outbox());
+	n.a.execute_with(|| {
+		assert_eq!(Settled::<Test>::get(first_id(A)), Some(Outcome::Err(Failure::Unroutable)));
+		assert_eq!(Balances::balance(&ALICE), 10_000);
+	});
+}
+
+#[test]
+fn an_ack_with_no_way_back_waits_for_retry() {
+	let mut n = networks();
+	n.a.execute_with(|| { assert_ok!(send_from_alice(B, vec![0], timeout_at(2_000_000))); });
+	let packets = drain_outbox();
+	CLOSED_LANES.with(|closed| closed.borrow_mut().push(1));
+	deliver(&mut n.b, packets);
+	n.b.execute_with(|| {
+		let receipt = Inbox::<Test>::get(first_id(A)).unwrap();
+		assert!(!receipt.ack_queued);
+		assert_eq!(events().last(), Some(&Event::AckStalled { id: first_id(A) }));
+		assert!(EventRouter::retry_ack(RuntimeOrigin::signed(BOB), first_id(A)).is_err());
+		CLOSED_LANES.with(|closed| closed.borrow_mut().clear());
+		assert_ok!(EventRouter::retry_ack(RuntimeOrigin::signed(BOB), first_id(A)));
+		assert!(Inbox::<Test>::get(first_id(A)).unwrap().ack_queued);
+		assert_noop!(
+			EventRouter::retry_ack(RuntimeOrigin::signed(BOB), first_id(A)),
+			Error::<Test>::NoStalledAck
+		);
+	});
+	deliver(&mut n.a, drain_outbox());
+	n.a.execute_with(|| assert!(matches!(Settled::<Test>::get(first_id(A)), Some(Outcome::Ok(_)))));
+}
+
+#[test]
+fn a_service_not_served_is_answered_service_unavailable() {
+	let mut n = networks();
+	n.a.execute_with(|| {
+		assert_ok!(EventRouter::send(
+			RuntimeOrigin::signed(ALICE),
+			Some(Box::new(location_of(B))),
+			Service::Contract,
+			vec![0].try_into().unwrap(),
+			Weight::from_parts(10, 0),
+			timeout_at(2_000_000),
+		));
+	});
+	deliver(&mut n.b, drain_outbox());
+	n.b.execute_with(|| {
+		assert_eq!(
+			Inbox::<Test>::get(first_id(A)).unwrap().outcome,
+			Outcome::Err(Failure::ServiceUnavailable)
+		);
+	});
+}
+
+#[test]
+fn without_a_destination_the_provider_of_the_service_is_used() {
+	let mut n = networks();
+	n.a.execute_with(|| {
+		let send = || {
+			EventRouter::send(
+				RuntimeOrigin::signed(ALICE),
+				None,
+				Service::Xcm,
+				vec![0].try_into().unwrap(),
+				Weight::zero(),
+				timeout_at(2_000_000),
+			)
+		};
+		assert_noop!(send(), Error::<Test>::NoProvider);
+		assert_ok!(EventRouter::set_provider(RuntimeOrigin::root(), Service::Xcm, Some(C)));
+		assert_ok!(send());
+		assert_eq!(Outbox::<Test>::get(first_id(A)).unwrap().flight.destination, C);
+	});
+}
+
+#[test]
+fn bad_requests_are_refused_and_change_nothing() {
+	let mut n = networks();
+	n.a.execute_with(|| {
+		let send = |to: VersionedLocation, weight: Weight, timeout: Timeout, who: AccountId| {
+			EventRouter::send(
+				RuntimeOrigin::signed(who),
+				Some(Box::new(to)),
+				Service::Xcm,
+				vec![0; 8].try_into().unwrap(),
+				weight,
+				timeout,
+			)
+		};
+		let ok_weight = Weight::from_parts(1, 0);
+		let ok_timeout = timeout_at(2_000_000);
+		let here = xcm::latest::Location::here().into();
+		let parachain = xcm::latest::Location::new(1, [xcm::latest::Junction::Parachain(7)]).into();
+		assert_noop!(send(here, ok_weight, ok_timeout, ALICE), Error::<Test>::UnsupportedDestination);
+		assert_noop!(
+			send(parachain, ok_weight, ok_timeout, ALICE),
+			Error::<Test>::UnsupportedDestination
+		);
+		assert_noop!(send(location_of(A), ok_weight, ok_timeout, ALICE), Error::<Test>::DestinationIsSelf);
+		assert_noop!(send(location_of([9; 32]), ok_weight, ok_timeout, ALICE), Error::<Test>::NoRoute);
+		assert_noop!(
+			send(location_of(B), ok_weight, Timeout::default(), ALICE),
+			Error::<Test>::UnboundedTimeout
+		);
+		assert_noop!(
+			send(location_of(B), ok_weight, timeout_at(1_000_000), ALICE),
+			Error::<Test>::TimeoutInPast
+		);
+		assert_noop!(
+			send(location_of(B), MaxDispatchWeight::get().add_ref_time(1), ok_timeout, ALICE),
+			Error::<Test>::WeightLimitTooHigh
+		);
+		// An account that cannot pay the fee.
+		assert!(send(location_of(B), ok_weight, ok_timeout, 77).is_err());
+		assert_eq!(NextSequence::<Test>::get(), 0);
+		assert!(drain_outbox().is_empty());
+		// A lane that refuses the packet leaves no hold and no record behind.
+		CLOSED_LANES.with(|closed| closed.borrow_mut().push(1));
+		let call = crate::Call::<Test>::send {
+			destination: Some(Box::new(location_of(B))),
+			service: Service::Xcm,
+			payload: vec![0; 8].try_into().unwrap(),
+			max_weight: ok_weight,
+			timeout: ok_timeout,
+		};
+		assert_noop!(
+			RuntimeCall::EventRouter(call)
+				.dispatch(RuntimeOrigin::signed(ALICE))
+				.map_err(|e| e.error),
+			DispatchError::Other("lane closed")
+		);
+		assert_eq!(held(ALICE), 0);
+	});
+}
+
+#[test]
+fn a_packet_larger_than_a_lane_carries_is_refused() {
+	let mut n = networks();
+	n.a.execute_with(|| {
+		let send = |len: usize| {
+			EventRouter::send(
+				RuntimeOrigin::signed(ALICE),
+				Some(Box::new(location_of(B))),
+				Service::Xcm,
+				vec![0; len].try_into().unwrap(),
+				Weight::zero(),
+				timeout_at(2_000_000),
+			)
+		};
+		// The payload fits the pallet's bound, but not with the envelope around it.
+		assert_noop!(send(MAX_PACKET as usize), Error::<Test>::PacketTooLarge);
+		assert_ok!(send(64));
+	});
+}
+
+#[test]
+fn governance_alone_binds_peers_and_routes_and_refuses_inconsistent_tables() {
+	let mut n = networks();
+	n.a.execute_with(|| {
+		assert_noop!(
+			EventRouter::bind_peer(RuntimeOrigin::signed(ALICE), C, 2),
+			DispatchError::BadOrigin
+		);
+		assert_noop!(
+			EventRouter::set_next_hop(RuntimeOrigin::signed(ALICE), C, None),
+			DispatchError::BadOrigin
+		);
+		assert_noop!(
+			EventRouter::set_provider(RuntimeOrigin::signed(ALICE), Service::Xcm, None),
+			DispatchError::BadOrigin
+		);
+		assert_noop!(EventRouter::bind_peer(RuntimeOrigin::root(), B, 2), Error::<Test>::PeerAlreadyBound);
+		assert_noop!(EventRouter::bind_peer(RuntimeOrigin::root(), C, 1), Error::<Test>::LaneInUse);
+		assert_noop!(EventRouter::bind_peer(RuntimeOrigin::root(), A, 3), Error::<Test>::DestinationIsSelf);
+		assert_noop!(
+			EventRouter::set_next_hop(RuntimeOrigin::root(), [9; 32], Some(C)),
+			Error::<Test>::NotAPeer
+		);
+		assert_noop!(EventRouter::unbind_peer(RuntimeOrigin::root(), C), Error::<Test>::NotAPeer);
+		assert_ok!(EventRouter::unbind_peer(RuntimeOrigin::root(), B));
+		assert!(LanePeers::<Test>::get(1).is_none());
+		// With B gone, C is unreachable even though its next hop is still written down.
+		assert_noop!(send_from_alice(C, vec![0], timeout_at(2_000_000)), Error::<Test>::NextHopNotPeer);
+	});
+}
+
+#[test]
+fn an_ack_from_a_network_that_did_not_receive_the_request_is_ignored() {
+	let mut n = networks();
+	n.a.execute_with(|| {
+		assert_ok!(send_from_alice(C, vec![0], timeout_at(2_000_000)));
+		// B claims to have executed A's request for C.
+		let forged = Acknowledgement { id: first_id(A), responder: B, outcome: Outcome::Ok([0; 32]) };
+		EventRouter::receive(1, &Packet::<AccountId>::Ack(forged).encode());
+		assert_eq!(events().last(), Some(&Event::AckIgnored { id: first_id(A) }));
+		assert!(Outbox::<Test>::contains_key(first_id(A)));
+		assert_eq!(held(ALICE), fee_of(1));
+	});
+}
