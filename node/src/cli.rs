@@ -20,9 +20,17 @@ pub enum Subcommand {
 	/// Provision and run several Plexus networks on this host, as a topology file describes.
 	Launch(crate::launch::LaunchCmd),
 
+	/// Relay one bridge between two networks, both ways.
+	Relay(crate::relay::RelayCmd),
+
 	/// Load generators that print throughput figures.
 	#[command(subcommand)]
 	Bench(crate::bench::BenchCmd),
+
+	/// Measure the runtime's weights and this machine (`pallet` and `storage` need a node built
+	/// with `--features runtime-benchmarks`; `scripts/weights.sh` does it all).
+	#[command(subcommand)]
+	Benchmark(frame_benchmarking_cli::BenchmarkCmd),
 
 	/// Key management cli utilities
 	#[command(subcommand)]

@@ -52,6 +52,8 @@ pub fn run() -> sc_cli::Result<()> {
 	match &cli.subcommand {
 		Some(Subcommand::Launch(cmd)) => cmd.run(),
 		Some(Subcommand::Bench(cmd)) => cmd.run(),
+		Some(Subcommand::Relay(cmd)) => cmd.run(),
+		Some(Subcommand::Benchmark(cmd)) => crate::benchmarking::run(&cli, cmd),
 		Some(Subcommand::Key(cmd)) => cmd.run(&cli),
 		#[allow(deprecated)]
 		Some(Subcommand::BuildSpec(cmd)) => {

@@ -4,10 +4,12 @@
 #![allow(clippy::result_large_err)]
 
 mod bench;
+mod benchmarking;
 mod chain_spec;
 mod cli;
 mod command;
 mod launch;
+mod relay;
 mod rpc;
 mod service;
 

@@ -114,3 +114,46 @@ impl pallet_sudo::Config for Runtime {
 	type RuntimeCall = RuntimeCall;
 	type WeightInfo = pallet_sudo::weights::SubstrateWeight<Runtime>;
 }
+
+/// The largest packet the event router puts on a lane. A delivery transaction carries it with
+/// its storage proof, well within `MAX_BLOCK_LENGTH`'s normal share.
+pub const MAX_ROUTED_PACKET_SIZE: u32 = 24 * 1024;
+
+parameter_types! {
+	pub const MaxRoutedPayload: u32 = 16 * 1024;
+	/// A routed request may use a tenth of a block at its destination, so that a delivery
+	/// transaction always fits a block and no message can block its lane.
+	pub const MaxRoutedDispatchWeight: Weight =
+		Weight::from_parts(WEIGHT_REF_TIME_PER_SECOND / 10, 256 * 1024);
+	pub const RoutedMessageBaseFee: Balance = UNIT / 100;
+	pub const RoutedMessageByteFee: Balance = UNIT / 100_000;
+}
+
+/// This network's address for the router: its genesis hash, which frame-system keeps forever.
+pub struct GenesisHash;
+
+impl frame_support::traits::Get<[u8; 32]> for GenesisHash {
+	fn get() -> [u8; 32] {
+		frame_system::BlockHash::<Runtime>::get(0).0
+	}
+}
+
+impl pallet_event_router::Config for Runtime {
+	type Currency = Balances;
+	type RuntimeHoldReason = RuntimeHoldReason;
+	type Transport = crate::bridges::PeerSlots;
+	type DeliveryProver = crate::bridges::PeerSlots;
+	// Services (XCM, contracts, data protection) are plugged in as their pallets land; until
+	// then every request is answered `ServiceUnavailable`.
+	type Services = ();
+	type GovernanceOrigin = frame_system::EnsureRoot<AccountId>;
+	type ThisNetwork = GenesisHash;
+	type UnixTime = Timestamp;
+	type MaxPayloadSize = MaxRoutedPayload;
+	type MaxDispatchWeight = MaxRoutedDispatchWeight;
+	type BaseFee = RoutedMessageBaseFee;
+	type ByteFee = RoutedMessageByteFee;
+	type WeightInfo = ();
+	#[cfg(feature = "runtime-benchmarks")]
+	type BenchmarkHelper = crate::bridges::BenchmarkHelper;
+}

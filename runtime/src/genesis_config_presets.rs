@@ -3,7 +3,10 @@
 //! Each preset is a JSON patch over the default genesis. `plexus-node launch` and zombienet start
 //! from one of them and overwrite the authority arrays, the network identity and the balances.
 
-use crate::{AccountId, BalancesConfig, NetworkInfoConfig, RuntimeGenesisConfig, SudoConfig, UNIT};
+use crate::{
+	bridges::SLOT_LANE, AccountId, BalancesConfig, NetworkInfoConfig, RuntimeGenesisConfig,
+	SudoConfig, UNIT,
+};
 use alloc::{vec, vec::Vec};
 use frame_support::build_struct_json_patch;
 use plexus_primitives::{NetworkId, DEFAULT_BLOCK_TIME_MS};
@@ -40,6 +43,18 @@ pub fn network_genesis(
 			network_id,
 			name: name.as_bytes().to_vec(),
 			block_time_ms,
+		},
+		bridge_slot_1_messages: pallet_bridge_messages::GenesisConfig {
+			opened_lanes: vec![SLOT_LANE],
+		},
+		bridge_slot_2_messages: pallet_bridge_messages::GenesisConfig {
+			opened_lanes: vec![SLOT_LANE],
+		},
+		bridge_slot_3_messages: pallet_bridge_messages::GenesisConfig {
+			opened_lanes: vec![SLOT_LANE],
+		},
+		bridge_slot_4_messages: pallet_bridge_messages::GenesisConfig {
+			opened_lanes: vec![SLOT_LANE],
 		},
 	})
 }

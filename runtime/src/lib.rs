@@ -5,7 +5,8 @@
 //! from this one wasm blob have distinct genesis hashes and know who they are.
 //!
 //! Pallets: System, Timestamp, Aura (block production), Grandpa (finality), Balances,
-//! TransactionPayment, Sudo (the governance origin of a testnet) and NetworkInfo.
+//! TransactionPayment, Sudo (the governance origin of a testnet), NetworkInfo, EventRouter, and
+//! four peer slots of bridge pallets ([`bridges`]) under the router.
 #![cfg_attr(not(feature = "std"), no_std)]
 #![recursion_limit = "256"]
 
@@ -16,7 +17,11 @@ extern crate alloc;
 
 use alloc::vec::Vec;
 
+#[cfg(feature = "runtime-benchmarks")]
+#[macro_use]
+mod benchmarks;
 pub mod apis;
+pub mod bridges;
 pub mod configs;
 pub mod genesis_config_presets;
 #[cfg(feature = "std")]
@@ -139,4 +144,24 @@ mod runtime {
 	pub type Sudo = pallet_sudo;
 	#[runtime::pallet_index(10)]
 	pub type NetworkInfo = pallet_network_info;
+	#[runtime::pallet_index(11)]
+	pub type EventRouter = pallet_event_router;
+
+	// Peer slots (bridges.rs): a light client and a lane per directly bridged network.
+	#[runtime::pallet_index(20)]
+	pub type BridgeSlot1Grandpa = pallet_bridge_grandpa<Instance1>;
+	#[runtime::pallet_index(21)]
+	pub type BridgeSlot1Messages = pallet_bridge_messages<Instance1>;
+	#[runtime::pallet_index(22)]
+	pub type BridgeSlot2Grandpa = pallet_bridge_grandpa<Instance2>;
+	#[runtime::pallet_index(23)]
+	pub type BridgeSlot2Messages = pallet_bridge_messages<Instance2>;
+	#[runtime::pallet_index(24)]
+	pub type BridgeSlot3Grandpa = pallet_bridge_grandpa<Instance3>;
+	#[runtime::pallet_index(25)]
+	pub type BridgeSlot3Messages = pallet_bridge_messages<Instance3>;
+	#[runtime::pallet_index(26)]
+	pub type BridgeSlot4Grandpa = pallet_bridge_grandpa<Instance4>;
+	#[runtime::pallet_index(27)]
+	pub type BridgeSlot4Messages = pallet_bridge_messages<Instance4>;
 }

@@ -3,13 +3,16 @@
 //! 1. Read and validate the topology (nothing starts from an invalid one).
 //! 2. Make or reuse the deployment under the base path: chain specs, keystores, node keys.
 //! 3. Start every node as a child process on free loopback ports, bootnodes wired per network.
-//! 4. Wait, showing progress, until every network finalizes a block; then print the table of
-//!    endpoints and write it as `launch.json` under the base path.
-//! 5. Supervise: report and restart a node that dies; on Ctrl-C or SIGTERM stop every node and
-//!    exit 0.
+//! 4. Wait, showing progress, until every network finalizes a block.
+//! 5. Bring every bridge up (light clients, router bindings, next hops) and start its relayer;
+//!    then print the table of endpoints and write it as `launch.json` under the base path.
+//! 6. Supervise: report and restart a node or relayer that dies; on Ctrl-C or SIGTERM stop every
+//!    child and exit 0.
 
+mod bridging;
 mod keys;
 mod plan;
+mod slots;
 mod status;
 mod supervisor;
 pub mod topology;
@@ -79,7 +82,7 @@ struct NetworkSummary {
 struct LaunchReport<'a> {
 	networks: Vec<NetworkSummary>,
 	nodes: &'a [NodeEndpoint],
-	bridges: Vec<[String; 2]>,
+	bridges: &'a [bridging::BridgeSummary],
 }
 
 impl LaunchCmd {
@@ -95,8 +98,9 @@ impl LaunchCmd {
 					n.name, n.id, n.producers, n.consumers, n.block_time_ms
 				);
 			}
-			for b in &topology.bridges {
-				println!("bridge {} <-> {}", b.between[0], b.between[1]);
+			let slots = topology.bridge_slots().map_err(|e| e.to_string())?;
+			for (b, slot) in topology.bridges.iter().zip(slots) {
+				println!("bridge {} <-> {}: peer slot {slot}", b.between[0], b.between[1]);
 			}
 			return Ok(());
 		}
@@ -307,9 +311,17 @@ async fn supervise(
 			chain_spec: deployment.chain_spec_path(&n.name),
 		})
 		.collect();
-	print_table(&networks, &endpoints, &deployment);
+	let mut bridges =
+		match bridging::bring_up(&deployment, &endpoints, &mut supervisor, &program).await {
+			Ok(bridges) => bridges,
+			Err(e) => {
+				supervisor.stop_all(Duration::from_secs(10));
+				return Err(format!("bringing the bridges up failed: {e}").into());
+			},
+		};
+	print_table(&networks, &endpoints, &bridges, &deployment);
 	let report_file = deployment.base.join("launch.json");
-	write_report(&report_file, &networks, &endpoints, &deployment)?;
+	write_report(&report_file, &networks, &endpoints, &bridges)?;
 
 	// Supervise until told to stop.
 	loop {
@@ -323,7 +335,12 @@ async fn supervise(
 		let incidents = supervisor.check();
 		if !incidents.is_empty() {
 			report(incidents, &mut endpoints, &supervisor);
-			write_report(&report_file, &networks, &endpoints, &deployment)?;
+			for (bridge, child) in
+				bridges.iter_mut().zip(supervisor.children.iter().skip(endpoints.len()))
+			{
+				bridge.relayer_pid = child.pid().unwrap_or(0);
+			}
+			write_report(&report_file, &networks, &endpoints, &bridges)?;
 		}
 		tokio::time::sleep(Duration::from_millis(250)).await;
 	}
@@ -354,7 +371,12 @@ fn apps_link(rpc: &str) -> String {
 	)
 }
 
-fn print_table(networks: &[NetworkSummary], endpoints: &[NodeEndpoint], deployment: &Deployment) {
+fn print_table(
+	networks: &[NetworkSummary],
+	endpoints: &[NodeEndpoint],
+	bridges: &[bridging::BridgeSummary],
+	deployment: &Deployment,
+) {
 	println!();
 	for n in networks {
 		let spec = deployment.spec_of(&n.name);
@@ -363,10 +385,11 @@ fn print_table(networks: &[NetworkSummary], endpoints: &[NodeEndpoint], deployme
 			n.name, n.id, spec.block_time_ms, n.genesis
 		);
 	}
-	for b in &deployment.topology.bridges {
+	for b in bridges {
 		println!(
-			"bridge  {} <-> {} (declared; relaying arrives with the event router)",
-			b.between[0], b.between[1]
+			"bridge  {} <-> {}: peer slot {} (pallets BridgeSlot{}Grandpa/Messages, lane 0x00000001), \
+			 relayer pid {} metrics {}",
+			b.between[0], b.between[1], b.slot, b.slot, b.relayer_pid, b.relayer_metrics
 		);
 	}
 	println!();
@@ -408,13 +431,9 @@ fn write_report(
 	file: &std::path::Path,
 	networks: &[NetworkSummary],
 	endpoints: &[NodeEndpoint],
-	deployment: &Deployment,
+	bridges: &[bridging::BridgeSummary],
 ) -> Result<(), String> {
-	let report = LaunchReport {
-		networks: networks.to_vec(),
-		nodes: endpoints,
-		bridges: deployment.topology.bridges.iter().map(|b| b.between.clone()).collect(),
-	};
+	let report = LaunchReport { networks: networks.to_vec(), nodes: endpoints, bridges };
 	let tmp = file.with_extension("json.tmp");
 	std::fs::write(&tmp, serde_json::to_string_pretty(&report).expect("serialisable; qed"))
 		.and_then(|()| std::fs::rename(&tmp, file))

@@ -1,7 +1,9 @@
 //! The topology file: which networks to run, with how many producers and consumers, and which
 //! of them are bridged. Documented in `chain-specs/README.md`.
 
+use super::slots;
 use plexus_primitives::{validate_identity, DEFAULT_BLOCK_TIME_MS, MAX_NETWORK_NAME_LEN};
+use plexus_runtime::bridges::PEER_SLOTS;
 use serde::{Deserialize, Serialize};
 use std::{collections::BTreeSet, fmt, path::Path};
 
@@ -62,6 +64,8 @@ pub enum TopologyError {
 	UnknownBridgeEnd { end: String },
 	SelfBridge(String),
 	DuplicateBridge { a: String, b: String },
+	TooManyBridges { network: String, bridges: usize },
+	NoSlotAssignment,
 }
 
 impl fmt::Display for TopologyError {
@@ -91,6 +95,17 @@ impl fmt::Display for TopologyError {
 				write!(f, "a bridge names network {end:?}, which the topology does not define")
 			},
 			Self::SelfBridge(n) => write!(f, "a bridge joins network {n:?} to itself"),
+			Self::TooManyBridges { network, bridges } => write!(
+				f,
+				"network {network:?} has {bridges} bridges but a network has {PEER_SLOTS} peer \
+				 slots; reach the others through a bridged peer (the event router forwards)"
+			),
+			Self::NoSlotAssignment => write!(
+				f,
+				"the bridges cannot share out the {PEER_SLOTS} peer slots so that both ends of \
+				 each bridge use the same one (docs/bridges.md); remove a bridge from the busiest \
+				 networks"
+			),
 			Self::DuplicateBridge { a, b } => {
 				write!(f, "the bridge between {a:?} and {b:?} is listed twice")
 			},
@@ -167,7 +182,28 @@ impl Topology {
 				return Err(TopologyError::DuplicateBridge { a: a.clone(), b: c.clone() });
 			}
 		}
-		Ok(())
+		self.bridge_slots().map(|_| ())
+	}
+
+	/// The bridges as pairs of network indices, in file order.
+	pub fn bridge_edges(&self) -> Vec<(usize, usize)> {
+		let index = |name: &str| {
+			self.networks.iter().position(|n| n.name == name).expect("validated bridge ends")
+		};
+		self.bridges.iter().map(|b| (index(&b.between[0]), index(&b.between[1]))).collect()
+	}
+
+	/// The peer slot of each bridge, in file order.
+	pub fn bridge_slots(&self) -> Result<Vec<u8>, TopologyError> {
+		slots::assign(self.networks.len(), &self.bridge_edges()).map_err(|e| match e {
+			slots::SlotError::TooManyBridges { network, bridges } => {
+				TopologyError::TooManyBridges {
+					network: self.networks[network].name.clone(),
+					bridges,
+				}
+			},
+			slots::SlotError::NoAssignment => TopologyError::NoSlotAssignment,
+		})
 	}
 }
 
@@ -240,6 +276,20 @@ mod tests {
 		assert!(e.contains("\"a\" is used twice"), "{e}");
 		let e = err("[[network]]\nname = \"a\"\nid = 1\nproducers = 1\n[[network]]\nname = \"b\"\nid = 1\nproducers = 1\n");
 		assert!(e.contains("both have id 1"), "{e}");
+	}
+
+	#[test]
+	fn a_network_with_more_bridges_than_peer_slots_is_named() {
+		let mut text = String::new();
+		for (i, name) in ["hub", "a", "b", "c", "d", "e"].iter().enumerate() {
+			text += &format!("[[network]]\nname = \"{name}\"\nid = {}\nproducers = 1\n", i + 1);
+		}
+		for leaf in ["a", "b", "c", "d", "e"] {
+			text += &format!("[[bridge]]\nbetween = [\"hub\", \"{leaf}\"]\n");
+		}
+		let e = Topology::parse(&text).unwrap_err();
+		assert_eq!(e, TopologyError::TooManyBridges { network: "hub".into(), bridges: 5 });
+		assert!(e.to_string().contains("\"hub\" has 5 bridges"), "{e}");
 	}
 
 	#[test]

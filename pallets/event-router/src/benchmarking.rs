@@ -83,7 +83,8 @@ mod benchmarks {
 			Outbox::<T>::insert(id, sent.clone());
 			sent
 		};
-		let proof = T::BenchmarkHelper::late_proof(sent.flight.lane, sent.flight.lane_nonce, &timeout);
+		let proof =
+			T::BenchmarkHelper::late_proof(sent.flight.lane, sent.flight.lane_nonce, &timeout);
 		#[extrinsic_call]
 		_(RawOrigin::Signed(who), id, proof);
 		assert_eq!(Settled::<T>::get(id), Some(Outcome::TimedOut));
@@ -92,7 +93,8 @@ mod benchmarks {
 	#[benchmark]
 	fn bind_peer() -> Result<(), BenchmarkError> {
 		let (lane, _) = T::BenchmarkHelper::lanes();
-		let origin = T::GovernanceOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
+		let origin =
+			T::GovernanceOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
 		#[extrinsic_call]
 		_(origin as T::RuntimeOrigin, PEER, lane);
 		assert_eq!(Peers::<T>::get(PEER), Some(lane));
@@ -102,7 +104,8 @@ mod benchmarks {
 	#[benchmark]
 	fn unbind_peer() -> Result<(), BenchmarkError> {
 		bind_two_peers::<T>();
-		let origin = T::GovernanceOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
+		let origin =
+			T::GovernanceOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
 		#[extrinsic_call]
 		_(origin as T::RuntimeOrigin, PEER);
 		assert!(!Peers::<T>::contains_key(PEER));
@@ -112,7 +115,8 @@ mod benchmarks {
 	#[benchmark]
 	fn set_next_hop() -> Result<(), BenchmarkError> {
 		bind_two_peers::<T>();
-		let origin = T::GovernanceOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
+		let origin =
+			T::GovernanceOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
 		#[extrinsic_call]
 		_(origin as T::RuntimeOrigin, [0xd0; 32], Some(PEER));
 		assert_eq!(NextHops::<T>::get([0xd0; 32]), Some(PEER));
@@ -121,7 +125,8 @@ mod benchmarks {
 
 	#[benchmark]
 	fn set_provider() -> Result<(), BenchmarkError> {
-		let origin = T::GovernanceOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
+		let origin =
+			T::GovernanceOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
 		#[extrinsic_call]
 		_(origin as T::RuntimeOrigin, Service::Contract, Some(PEER));
 		assert_eq!(Providers::<T>::get(Service::Contract), Some(PEER));
@@ -199,5 +204,9 @@ mod benchmarks {
 		assert!(Forwarded::<T>::contains_key(envelope.id));
 	}
 
-	impl_benchmark_test_suite!(Pallet, crate::tests::mock::new_bench_ext(), crate::tests::mock::Test);
+	impl_benchmark_test_suite!(
+		Pallet,
+		crate::tests::mock::new_bench_ext(),
+		crate::tests::mock::Test
+	);
 }

@@ -201,12 +201,8 @@ pub mod pallet {
 
 	/// Messages sent from here that are not settled yet.
 	#[pallet::storage]
-	pub type Outbox<T: Config> = StorageMap<
-		_,
-		Blake2_128Concat,
-		MessageId,
-		Sent<T::AccountId, BalanceOf<T>, LaneOf<T>>,
-	>;
+	pub type Outbox<T: Config> =
+		StorageMap<_, Blake2_128Concat, MessageId, Sent<T::AccountId, BalanceOf<T>, LaneOf<T>>>;
 
 	/// How each message sent from here was settled.
 	#[pallet::storage]
@@ -214,8 +210,7 @@ pub mod pallet {
 
 	/// Requests this network forwarded and whose acknowledgement has not passed back yet.
 	#[pallet::storage]
-	pub type Forwarded<T: Config> =
-		StorageMap<_, Blake2_128Concat, MessageId, InFlight<LaneOf<T>>>;
+	pub type Forwarded<T: Config> = StorageMap<_, Blake2_128Concat, MessageId, InFlight<LaneOf<T>>>;
 
 	/// Requests addressed to this network, and what became of them.
 	#[pallet::storage]
@@ -235,13 +230,26 @@ pub mod pallet {
 			fee: BalanceOf<T>,
 		},
 		/// A packet for another network passed through.
-		Forwarded { id: MessageId, next_hop: NetworkAddress, lane_nonce: u64 },
+		Forwarded {
+			id: MessageId,
+			next_hop: NetworkAddress,
+			lane_nonce: u64,
+		},
 		/// A request addressed here was decided.
-		Executed { id: MessageId, service: Service, outcome: Outcome },
+		Executed {
+			id: MessageId,
+			service: Service,
+			outcome: Outcome,
+		},
 		/// The acknowledgement of a request is on its way to the origin.
-		AckQueued { id: MessageId, next_hop: NetworkAddress },
+		AckQueued {
+			id: MessageId,
+			next_hop: NetworkAddress,
+		},
 		/// No route leads back to the origin; `retry_ack` sends the acknowledgement later.
-		AckStalled { id: MessageId },
+		AckStalled {
+			id: MessageId,
+		},
 		/// A message sent from here was settled by its acknowledgement: the fee is burned if
 		/// the request was carried to its destination and answered, refunded otherwise.
 		Acknowledged {
@@ -251,19 +259,44 @@ pub mod pallet {
 			refunded: BalanceOf<T>,
 		},
 		/// A message sent from here was settled by a proven timeout.
-		TimedOut { id: MessageId, refunded: BalanceOf<T> },
+		TimedOut {
+			id: MessageId,
+			refunded: BalanceOf<T>,
+		},
 		/// A forwarded request was proven late; `TimedOut` goes back to its origin.
-		ForwardTimedOut { id: MessageId },
+		ForwardTimedOut {
+			id: MessageId,
+		},
 		/// An acknowledgement for a message already settled (or never sent) was dropped.
-		AckIgnored { id: MessageId },
+		AckIgnored {
+			id: MessageId,
+		},
 		/// A packet for this network or beyond could not be routed and was answered `Unroutable`.
-		Unroutable { id: MessageId, destination: NetworkAddress },
+		Unroutable {
+			id: MessageId,
+			destination: NetworkAddress,
+		},
 		/// A delivered packet was dropped without an answer.
-		PacketRejected { from: Option<NetworkAddress>, reason: Rejection },
-		PeerBound { network: NetworkAddress, lane: LaneOf<T> },
-		PeerUnbound { network: NetworkAddress, lane: LaneOf<T> },
-		NextHopSet { destination: NetworkAddress, next_hop: Option<NetworkAddress> },
-		ProviderSet { service: Service, network: Option<NetworkAddress> },
+		PacketRejected {
+			from: Option<NetworkAddress>,
+			reason: Rejection,
+		},
+		PeerBound {
+			network: NetworkAddress,
+			lane: LaneOf<T>,
+		},
+		PeerUnbound {
+			network: NetworkAddress,
+			lane: LaneOf<T>,
+		},
+		NextHopSet {
+			destination: NetworkAddress,
+			next_hop: Option<NetworkAddress>,
+		},
+		ProviderSet {
+			service: Service,
+			network: Option<NetworkAddress>,
+		},
 	}
 
 	#[pallet::error]
@@ -315,15 +348,21 @@ pub mod pallet {
 		) -> DispatchResult {
 			let sender = ensure_signed(origin)?;
 			let destination = match destination {
-				Some(location) => network_of(*location).ok_or(Error::<T>::UnsupportedDestination)?,
+				Some(location) => {
+					network_of(*location).ok_or(Error::<T>::UnsupportedDestination)?
+				},
 				None => Providers::<T>::get(service).ok_or(Error::<T>::NoProvider)?,
 			};
 			ensure!(destination != T::ThisNetwork::get(), Error::<T>::DestinationIsSelf);
 			ensure!(!timeout.is_unbounded(), Error::<T>::UnboundedTimeout);
 			let now = Self::now_ms();
 			ensure!(timeout.timestamp.is_none_or(|t| t > now), Error::<T>::TimeoutInPast);
-			ensure!(max_weight.all_lte(T::MaxDispatchWeight::get()), Error::<T>::WeightLimitTooHigh);
-			let route = StorageRoutes::<T>::default().route(&destination).map_err(Error::<T>::from)?;
+			ensure!(
+				max_weight.all_lte(T::MaxDispatchWeight::get()),
+				Error::<T>::WeightLimitTooHigh
+			);
+			let route =
+				StorageRoutes::<T>::default().route(&destination).map_err(Error::<T>::from)?;
 
 			let fee = T::BaseFee::get()
 				.saturating_add(T::ByteFee::get().saturating_mul((payload.len() as u32).into()));
@@ -346,11 +385,19 @@ pub mod pallet {
 				sent_at: now,
 			};
 			let packet = Packet::Request(envelope).encode();
-			ensure!(packet.len() as u32 <= T::Transport::max_packet_size(), Error::<T>::PacketTooLarge);
+			ensure!(
+				packet.len() as u32 <= T::Transport::max_packet_size(),
+				Error::<T>::PacketTooLarge
+			);
 			let lane_nonce = T::Transport::send(route.lane, packet)?;
 
-			let flight =
-				InFlight { destination, next_hop: route.peer, lane: route.lane, lane_nonce, timeout };
+			let flight = InFlight {
+				destination,
+				next_hop: route.peer,
+				lane: route.lane,
+				lane_nonce,
+				timeout,
+			};
 			Outbox::<T>::insert(id, Sent { sender: sender.clone(), fee, flight });
 			Self::deposit_event(Event::Sent {
 				id,
@@ -392,7 +439,11 @@ pub mod pallet {
 			Self::prove_late(&flight, proof)?;
 			Forwarded::<T>::remove(id);
 			Self::deposit_event(Event::ForwardTimedOut { id });
-			let ack = Acknowledgement { id, responder: T::ThisNetwork::get(), outcome: Outcome::TimedOut };
+			let ack = Acknowledgement {
+				id,
+				responder: T::ThisNetwork::get(),
+				outcome: Outcome::TimedOut,
+			};
 			// The origin may also be unreachable from here; the ack then stays undelivered, and
 			// the origin settles with its own proof against us.
 			let _ = Self::send_packet(&id.origin, Packet::<T::AccountId>::Ack(ack).encode());
@@ -472,9 +523,12 @@ pub mod pallet {
 		#[pallet::weight(T::WeightInfo::retry_ack())]
 		pub fn retry_ack(origin: OriginFor<T>, id: MessageId) -> DispatchResult {
 			ensure_signed(origin)?;
-			let receipt = Inbox::<T>::get(id).filter(|r| !r.ack_queued).ok_or(Error::<T>::NoStalledAck)?;
-			let ack = Acknowledgement { id, responder: T::ThisNetwork::get(), outcome: receipt.outcome };
-			let next_hop = Self::send_packet(&id.origin, Packet::<T::AccountId>::Ack(ack).encode())?;
+			let receipt =
+				Inbox::<T>::get(id).filter(|r| !r.ack_queued).ok_or(Error::<T>::NoStalledAck)?;
+			let ack =
+				Acknowledgement { id, responder: T::ThisNetwork::get(), outcome: receipt.outcome };
+			let next_hop =
+				Self::send_packet(&id.origin, Packet::<T::AccountId>::Ack(ack).encode())?;
 			Inbox::<T>::insert(id, Receipt { ack_queued: true, ..receipt });
 			Self::deposit_event(Event::AckQueued { id, next_hop });
 			Ok(())
@@ -532,7 +586,9 @@ pub fn location_of(network: NetworkAddress) -> VersionedLocation {
 /// The [`Failure`] an execution error is reported as.
 pub fn failure_of(error: DispatchError) -> Failure {
 	match error {
-		DispatchError::Module(module) => Failure::Module { index: module.index, error: module.error },
+		DispatchError::Module(module) => {
+			Failure::Module { index: module.index, error: module.error }
+		},
 		_ => Failure::Dispatch,
 	}
 }
@@ -561,7 +617,10 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// Queues an encoded packet towards `destination`; returns the peer it went to.
-	fn send_packet(destination: &NetworkAddress, packet: Vec<u8>) -> Result<NetworkAddress, DispatchError> {
+	fn send_packet(
+		destination: &NetworkAddress,
+		packet: Vec<u8>,
+	) -> Result<NetworkAddress, DispatchError> {
 		let route = StorageRoutes::<T>::default().route(destination).map_err(Error::<T>::from)?;
 		T::Transport::send(route.lane, packet)?;
 		Ok(route.peer)
@@ -573,9 +632,11 @@ impl<T: Config> Pallet<T> {
 		let base = T::WeightInfo::receive_request()
 			.max(T::WeightInfo::receive_ack())
 			.max(T::WeightInfo::forward());
-		match Packet::<T::AccountId>::decode_with_depth_limit(PACKET_DECODE_DEPTH, &mut &packet[..]) {
-			Ok(Packet::Request(envelope)) =>
-				base.saturating_add(envelope.max_weight.min(T::MaxDispatchWeight::get())),
+		match Packet::<T::AccountId>::decode_with_depth_limit(PACKET_DECODE_DEPTH, &mut &packet[..])
+		{
+			Ok(Packet::Request(envelope)) => {
+				base.saturating_add(envelope.max_weight.min(T::MaxDispatchWeight::get()))
+			},
 			_ => base,
 		}
 	}
@@ -584,7 +645,10 @@ impl<T: Config> Pallet<T> {
 	/// announced, and the lane moves on. Returns the weight used.
 	pub fn receive(lane: LaneOf<T>, packet: &[u8]) -> Weight {
 		let Some(peer) = LanePeers::<T>::get(lane) else {
-			Self::deposit_event(Event::PacketRejected { from: None, reason: Rejection::UnboundLane });
+			Self::deposit_event(Event::PacketRejected {
+				from: None,
+				reason: Rejection::UnboundLane,
+			});
 			return T::WeightInfo::receive_ack();
 		};
 		let Ok(decoded) =
@@ -632,11 +696,19 @@ impl<T: Config> Pallet<T> {
 					timeout: envelope.timeout,
 				};
 				Forwarded::<T>::insert(envelope.id, flight);
-				Self::deposit_event(Event::Forwarded { id: envelope.id, next_hop: route.peer, lane_nonce });
+				Self::deposit_event(Event::Forwarded {
+					id: envelope.id,
+					next_hop: route.peer,
+					lane_nonce,
+				});
 			},
 			(Packet::Ack(ack), Some((route, lane_nonce))) => {
 				Forwarded::<T>::remove(ack.id);
-				Self::deposit_event(Event::Forwarded { id: ack.id, next_hop: route.peer, lane_nonce });
+				Self::deposit_event(Event::Forwarded {
+					id: ack.id,
+					next_hop: route.peer,
+					lane_nonce,
+				});
 			},
 			(Packet::Request(envelope), None) => {
 				Self::deposit_event(Event::Unroutable { id: envelope.id, destination });
@@ -645,7 +717,10 @@ impl<T: Config> Pallet<T> {
 					responder: T::ThisNetwork::get(),
 					outcome: Outcome::Err(Failure::Unroutable),
 				};
-				let _ = Self::send_packet(&envelope.id.origin, Packet::<T::AccountId>::Ack(ack).encode());
+				let _ = Self::send_packet(
+					&envelope.id.origin,
+					Packet::<T::AccountId>::Ack(ack).encode(),
+				);
 			},
 			(Packet::Ack(ack), None) => {
 				Self::deposit_event(Event::Unroutable { id: ack.id, destination });
@@ -695,16 +770,17 @@ impl<T: Config> Pallet<T> {
 		Self::deposit_event(Event::Executed { id, service: envelope.service, outcome });
 
 		let ack = Acknowledgement { id, responder: T::ThisNetwork::get(), outcome };
-		let ack_queued = match Self::send_packet(&id.origin, Packet::<T::AccountId>::Ack(ack).encode()) {
-			Ok(next_hop) => {
-				Self::deposit_event(Event::AckQueued { id, next_hop });
-				true
-			},
-			Err(_) => {
-				Self::deposit_event(Event::AckStalled { id });
-				false
-			},
-		};
+		let ack_queued =
+			match Self::send_packet(&id.origin, Packet::<T::AccountId>::Ack(ack).encode()) {
+				Ok(next_hop) => {
+					Self::deposit_event(Event::AckQueued { id, next_hop });
+					true
+				},
+				Err(_) => {
+					Self::deposit_event(Event::AckStalled { id });
+					false
+				},
+			};
 		Inbox::<T>::insert(id, Receipt { outcome, ack_queued });
 		T::WeightInfo::receive_request().saturating_add(used)
 	}
@@ -713,8 +789,9 @@ impl<T: Config> Pallet<T> {
 		let id = ack.id;
 		let Some(sent) = Outbox::<T>::get(id).filter(|sent| {
 			// Only the destination decides, or a network on the way that gave up.
-			ack.responder == sent.flight.destination || ack.outcome == Outcome::Err(Failure::Unroutable) ||
-				ack.outcome == Outcome::TimedOut
+			ack.responder == sent.flight.destination
+				|| ack.outcome == Outcome::Err(Failure::Unroutable)
+				|| ack.outcome == Outcome::TimedOut
 		}) else {
 			Self::deposit_event(Event::AckIgnored { id });
 			return T::WeightInfo::receive_ack();
@@ -759,10 +836,16 @@ impl<T: Config> Pallet<T> {
 			return MessageStatus::Settled(outcome);
 		}
 		if let Some(receipt) = Inbox::<T>::get(id) {
-			return MessageStatus::Received { outcome: receipt.outcome, ack_queued: receipt.ack_queued };
+			return MessageStatus::Received {
+				outcome: receipt.outcome,
+				ack_queued: receipt.ack_queued,
+			};
 		}
 		if let Some(flight) = Forwarded::<T>::get(id) {
-			return MessageStatus::Forwarded { next_hop: flight.next_hop, lane_nonce: flight.lane_nonce };
+			return MessageStatus::Forwarded {
+				next_hop: flight.next_hop,
+				lane_nonce: flight.lane_nonce,
+			};
 		}
 		MessageStatus::Unknown
 	}

@@ -1,9 +1,9 @@
 //! What the runtime plugs into the router: the lanes under it, the proofs of non-delivery, and
 //! the services it executes.
 
-use plexus_primitives::envelope::{Failure, NetworkAddress, Service, Timeout};
 use alloc::vec::Vec;
 use frame_support::{pallet_prelude::*, weights::Weight};
+use plexus_primitives::envelope::{Failure, NetworkAddress, Service, Timeout};
 
 /// The bridge lanes the router sends packets on (pallet-bridge-messages in the runtime).
 pub trait Transport {

@@ -29,30 +29,38 @@ impl WeightInfo for () {
 			.saturating_add(RocksDbWeight::get().reads_writes(6, 5))
 	}
 	fn claim_timeout() -> Weight {
-		Weight::from_parts(80_000_000, 8_000).saturating_add(RocksDbWeight::get().reads_writes(4, 4))
+		Weight::from_parts(80_000_000, 8_000)
+			.saturating_add(RocksDbWeight::get().reads_writes(4, 4))
 	}
 	fn bind_peer() -> Weight {
-		Weight::from_parts(15_000_000, 3_000).saturating_add(RocksDbWeight::get().reads_writes(2, 2))
+		Weight::from_parts(15_000_000, 3_000)
+			.saturating_add(RocksDbWeight::get().reads_writes(2, 2))
 	}
 	fn unbind_peer() -> Weight {
-		Weight::from_parts(15_000_000, 3_000).saturating_add(RocksDbWeight::get().reads_writes(1, 2))
+		Weight::from_parts(15_000_000, 3_000)
+			.saturating_add(RocksDbWeight::get().reads_writes(1, 2))
 	}
 	fn set_next_hop() -> Weight {
-		Weight::from_parts(15_000_000, 3_000).saturating_add(RocksDbWeight::get().reads_writes(1, 1))
+		Weight::from_parts(15_000_000, 3_000)
+			.saturating_add(RocksDbWeight::get().reads_writes(1, 1))
 	}
 	fn set_provider() -> Weight {
 		Weight::from_parts(12_000_000, 0).saturating_add(RocksDbWeight::get().writes(1))
 	}
 	fn retry_ack() -> Weight {
-		Weight::from_parts(40_000_000, 4_000).saturating_add(RocksDbWeight::get().reads_writes(4, 3))
+		Weight::from_parts(40_000_000, 4_000)
+			.saturating_add(RocksDbWeight::get().reads_writes(4, 3))
 	}
 	fn receive_request() -> Weight {
-		Weight::from_parts(60_000_000, 6_000).saturating_add(RocksDbWeight::get().reads_writes(6, 4))
+		Weight::from_parts(60_000_000, 6_000)
+			.saturating_add(RocksDbWeight::get().reads_writes(6, 4))
 	}
 	fn receive_ack() -> Weight {
-		Weight::from_parts(50_000_000, 6_000).saturating_add(RocksDbWeight::get().reads_writes(4, 4))
+		Weight::from_parts(50_000_000, 6_000)
+			.saturating_add(RocksDbWeight::get().reads_writes(4, 4))
 	}
 	fn forward() -> Weight {
-		Weight::from_parts(40_000_000, 4_000).saturating_add(RocksDbWeight::get().reads_writes(5, 3))
+		Weight::from_parts(40_000_000, 4_000)
+			.saturating_add(RocksDbWeight::get().reads_writes(5, 3))
 	}
 }

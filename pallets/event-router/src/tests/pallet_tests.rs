@@ -82,7 +82,8 @@ fn send_holds_the_fee_and_queues_an_envelope() {
 		assert_eq!(packets.len(), 1);
 		let (lane, nonce, bytes) = &packets[0];
 		assert_eq!((*lane, *nonce), (1, 1));
-		let Packet::Request(envelope) = Packet::<AccountId>::decode(&mut &bytes[..]).unwrap() else {
+		let Packet::Request(envelope) = Packet::<AccountId>::decode(&mut &bytes[..]).unwrap()
+		else {
 			panic!("a request was expected");
 		};
 		assert_eq!(envelope.id, first_id(A));
@@ -133,7 +134,10 @@ fn a_request_executes_once_and_its_ack_settles_once() {
 		let digest = sp_io::hashing::blake2_256(&[0, 1, 2]);
 		assert_eq!(held(ALICE), 0);
 		assert_eq!(Balances::total_issuance(), issuance - fee_of(3));
-		assert_eq!(EventRouter::message_status(first_id(A)), MessageStatus::Settled(Outcome::Ok(digest)));
+		assert_eq!(
+			EventRouter::message_status(first_id(A)),
+			MessageStatus::Settled(Outcome::Ok(digest))
+		);
 		// The same acknowledgement again changes nothing.
 		let balance = Balances::balance(&ALICE);
 		EventRouter::receive(1, &acks[0].2);
@@ -146,7 +150,9 @@ fn a_request_executes_once_and_its_ack_settles_once() {
 #[test]
 fn a_failing_request_is_rolled_back_and_answered_with_its_error() {
 	let mut n = networks();
-	n.a.execute_with(|| { assert_ok!(send_from_alice(B, vec![1], timeout_at(2_000_000))); });
+	n.a.execute_with(|| {
+		assert_ok!(send_from_alice(B, vec![1], timeout_at(2_000_000)));
+	});
 	deliver(&mut n.b, drain_outbox());
 	n.b.execute_with(|| {
 		assert!(frame_support::storage::unhashed::get_raw(TOUCHED_KEY).is_none());
@@ -165,7 +171,9 @@ fn a_failing_request_is_rolled_back_and_answered_with_its_error() {
 #[test]
 fn an_expired_request_is_not_executed_and_its_fee_comes_back() {
 	let mut n = networks();
-	n.a.execute_with(|| { assert_ok!(send_from_alice(B, vec![0], timeout_at(1_500_000))); });
+	n.a.execute_with(|| {
+		assert_ok!(send_from_alice(B, vec![0], timeout_at(1_500_000)));
+	});
 	n.b.execute_with(|| set_now(1_500_001));
 	deliver(&mut n.b, drain_outbox());
 	n.b.execute_with(|| {
@@ -184,7 +192,9 @@ fn an_expired_request_is_not_executed_and_its_fee_comes_back() {
 fn a_height_timeout_counts_on_the_destination() {
 	let mut n = networks();
 	let timeout = Timeout { height: Some(5), timestamp: None };
-	n.a.execute_with(|| { assert_ok!(send_from_alice(B, vec![0], timeout)); });
+	n.a.execute_with(|| {
+		assert_ok!(send_from_alice(B, vec![0], timeout));
+	});
 	n.b.execute_with(|| System::set_block_number(6));
 	deliver(&mut n.b, drain_outbox());
 	n.b.execute_with(|| {
@@ -207,7 +217,11 @@ fn a_request_travels_two_hops_and_its_ack_comes_back_the_same_way() {
 	assert_eq!(to_c.len(), 1);
 	assert_eq!(to_c[0].0, 2, "B forwards on its lane to C");
 	n.b.execute_with(|| {
-		assert!(events().contains(&Event::Forwarded { id: first_id(A), next_hop: C, lane_nonce: 1 }));
+		assert!(events().contains(&Event::Forwarded {
+			id: first_id(A),
+			next_hop: C,
+			lane_nonce: 1
+		}));
 		assert_eq!(
 			EventRouter::message_status(first_id(A)),
 			MessageStatus::Forwarded { next_hop: C, lane_nonce: 1 }
@@ -279,7 +293,9 @@ fn malformed_packets_and_unbound_lanes_change_nothing_but_an_event() {
 #[test]
 fn a_request_seen_twice_executes_once() {
 	let mut n = networks();
-	n.a.execute_with(|| { assert_ok!(send_from_alice(B, vec![0], timeout_at(2_000_000))); });
+	n.a.execute_with(|| {
+		assert_ok!(send_from_alice(B, vec![0], timeout_at(2_000_000)));
+	});
 	let packets = drain_outbox();
 	deliver(&mut n.b, packets.clone());
 	drain_outbox();
@@ -298,11 +314,14 @@ fn a_request_seen_twice_executes_once() {
 #[test]
 fn a_proven_timeout_refunds_once_and_beats_a_late_ack() {
 	let mut n = networks();
-	n.a.execute_with(|| { assert_ok!(send_from_alice(B, vec![0], timeout_at(1_500_000))); });
+	n.a.execute_with(|| {
+		assert_ok!(send_from_alice(B, vec![0], timeout_at(1_500_000)));
+	});
 	let in_flight = drain_outbox();
 	n.a.execute_with(|| {
 		let id = first_id(A);
-		let late = MockProof { authentic: true, last_delivered_nonce: 0, height: 9, timestamp: 1_600_000 };
+		let late =
+			MockProof { authentic: true, last_delivered_nonce: 0, height: 9, timestamp: 1_600_000 };
 		// A forged proof, a proof that shows delivery, and one taken before the deadline all fail.
 		let not_late = DispatchError::Other("the proof does not show a late packet");
 		for (bad, error) in [
@@ -337,7 +356,9 @@ fn a_proven_timeout_refunds_once_and_beats_a_late_ack() {
 #[test]
 fn a_forwarded_request_proven_late_is_answered_timed_out_to_its_origin() {
 	let mut n = networks();
-	n.a.execute_with(|| { assert_ok!(send_from_alice(C, vec![0], timeout_at(1_500_000))); });
+	n.a.execute_with(|| {
+		assert_ok!(send_from_alice(C, vec![0], timeout_at(1_500_000)));
+	});
 	deliver(&mut n.b, drain_outbox());
 	let stuck = drain_outbox();
 	assert_eq!(stuck.len(), 1, "B forwarded it to C");
@@ -357,8 +378,12 @@ fn a_forwarded_request_proven_late_is_answered_timed_out_to_its_origin() {
 #[test]
 fn an_intermediate_without_a_route_answers_unroutable_and_the_fee_comes_back() {
 	let mut n = networks();
-	n.b.execute_with(|| { assert_ok!(EventRouter::unbind_peer(RuntimeOrigin::root(), C)); });
-	n.a.execute_with(|| { assert_ok!(send_from_alice(C, vec![0], timeout_at(2_000_000))); });
+	n.b.execute_with(|| {
+		assert_ok!(EventRouter::unbind_peer(RuntimeOrigin::root(), C));
+	});
+	n.a.execute_with(|| {
+		assert_ok!(send_from_alice(C, vec![0], timeout_at(2_000_000)));
+	});
 	deliver(&mut n.b, drain_outbox());
 	n.b.execute_with(|| {
 		assert!(events().contains(&Event::Unroutable { id: first_id(A), destination: C }));
@@ -373,7 +398,9 @@ fn an_intermediate_without_a_route_answers_unroutable_and_the_fee_comes_back() {
 #[test]
 fn an_ack_with_no_way_back_waits_for_retry() {
 	let mut n = networks();
-	n.a.execute_with(|| { assert_ok!(send_from_alice(B, vec![0], timeout_at(2_000_000))); });
+	n.a.execute_with(|| {
+		assert_ok!(send_from_alice(B, vec![0], timeout_at(2_000_000)));
+	});
 	let packets = drain_outbox();
 	CLOSED_LANES.with(|closed| closed.borrow_mut().push(1));
 	deliver(&mut n.b, packets);
@@ -455,13 +482,22 @@ fn bad_requests_are_refused_and_change_nothing() {
 		let ok_timeout = timeout_at(2_000_000);
 		let here = xcm::latest::Location::here().into();
 		let parachain = xcm::latest::Location::new(1, [xcm::latest::Junction::Parachain(7)]).into();
-		assert_noop!(send(here, ok_weight, ok_timeout, ALICE), Error::<Test>::UnsupportedDestination);
+		assert_noop!(
+			send(here, ok_weight, ok_timeout, ALICE),
+			Error::<Test>::UnsupportedDestination
+		);
 		assert_noop!(
 			send(parachain, ok_weight, ok_timeout, ALICE),
 			Error::<Test>::UnsupportedDestination
 		);
-		assert_noop!(send(location_of(A), ok_weight, ok_timeout, ALICE), Error::<Test>::DestinationIsSelf);
-		assert_noop!(send(location_of([9; 32]), ok_weight, ok_timeout, ALICE), Error::<Test>::NoRoute);
+		assert_noop!(
+			send(location_of(A), ok_weight, ok_timeout, ALICE),
+			Error::<Test>::DestinationIsSelf
+		);
+		assert_noop!(
+			send(location_of([9; 32]), ok_weight, ok_timeout, ALICE),
+			Error::<Test>::NoRoute
+		);
 		assert_noop!(
 			send(location_of(B), ok_weight, Timeout::default(), ALICE),
 			Error::<Test>::UnboundedTimeout
@@ -533,9 +569,15 @@ fn governance_alone_binds_peers_and_routes_and_refuses_inconsistent_tables() {
 			EventRouter::set_provider(RuntimeOrigin::signed(ALICE), Service::Xcm, None),
 			DispatchError::BadOrigin
 		);
-		assert_noop!(EventRouter::bind_peer(RuntimeOrigin::root(), B, 2), Error::<Test>::PeerAlreadyBound);
+		assert_noop!(
+			EventRouter::bind_peer(RuntimeOrigin::root(), B, 2),
+			Error::<Test>::PeerAlreadyBound
+		);
 		assert_noop!(EventRouter::bind_peer(RuntimeOrigin::root(), C, 1), Error::<Test>::LaneInUse);
-		assert_noop!(EventRouter::bind_peer(RuntimeOrigin::root(), A, 3), Error::<Test>::DestinationIsSelf);
+		assert_noop!(
+			EventRouter::bind_peer(RuntimeOrigin::root(), A, 3),
+			Error::<Test>::DestinationIsSelf
+		);
 		assert_noop!(
 			EventRouter::set_next_hop(RuntimeOrigin::root(), [9; 32], Some(C)),
 			Error::<Test>::NotAPeer
@@ -544,7 +586,10 @@ fn governance_alone_binds_peers_and_routes_and_refuses_inconsistent_tables() {
 		assert_ok!(EventRouter::unbind_peer(RuntimeOrigin::root(), B));
 		assert!(LanePeers::<Test>::get(1).is_none());
 		// With B gone, C is unreachable even though its next hop is still written down.
-		assert_noop!(send_from_alice(C, vec![0], timeout_at(2_000_000)), Error::<Test>::NextHopNotPeer);
+		assert_noop!(
+			send_from_alice(C, vec![0], timeout_at(2_000_000)),
+			Error::<Test>::NextHopNotPeer
+		);
 	});
 }
 
@@ -554,7 +599,8 @@ fn an_ack_from_a_network_that_did_not_receive_the_request_is_ignored() {
 	n.a.execute_with(|| {
 		assert_ok!(send_from_alice(C, vec![0], timeout_at(2_000_000)));
 		// B claims to have executed A's request for C.
-		let forged = Acknowledgement { id: first_id(A), responder: B, outcome: Outcome::Ok([0; 32]) };
+		let forged =
+			Acknowledgement { id: first_id(A), responder: B, outcome: Outcome::Ok([0; 32]) };
 		EventRouter::receive(1, &Packet::<AccountId>::Ack(forged).encode());
 		assert_eq!(events().last(), Some(&Event::AckIgnored { id: first_id(A) }));
 		assert!(Outbox::<Test>::contains_key(first_id(A)));

@@ -1,0 +1,109 @@
+//! Step 5 of `launch`: bring every bridge of the topology up (docs/bridges.md) and start a
+//! relayer for each. Light clients and router bindings are governance calls, made here one at a
+//! time as the networks' sudo key; next hops follow shortest paths of the topology.
+
+use super::{
+	plan::{Deployment, Role},
+	slots,
+	supervisor::{free_port, ChildSpec, Supervisor},
+	NodeEndpoint,
+};
+use plexus_relay::{init, signer, slot::Slot, End};
+use serde::Serialize;
+use std::path::PathBuf;
+
+/// The governance key of launched networks (their genesis makes Alice sudo).
+const SUDO: &str = "//Alice";
+/// Pays for relay transactions; endowed on every launched network.
+const RELAYER: &str = "//Ferdie";
+
+#[derive(Clone, Serialize)]
+pub struct BridgeSummary {
+	pub between: [String; 2],
+	pub slot: u8,
+	pub relayer_pid: u32,
+	pub relayer_log: PathBuf,
+	pub relayer_metrics: String,
+}
+
+/// The RPC endpoint of a network's first producer: relayers and governance calls go there.
+fn producer_rpc(endpoints: &[NodeEndpoint], network: &str) -> Result<String, String> {
+	endpoints
+		.iter()
+		.find(|e| e.network == network && e.role == Role::Producer)
+		.map(|e| e.rpc.clone())
+		.ok_or_else(|| format!("network {network} has no producer"))
+}
+
+pub async fn bring_up(
+	deployment: &Deployment,
+	endpoints: &[NodeEndpoint],
+	supervisor: &mut Supervisor,
+	program: &std::path::Path,
+) -> Result<Vec<BridgeSummary>, String> {
+	let topology = &deployment.topology;
+	if topology.bridges.is_empty() {
+		return Ok(Vec::new());
+	}
+	let sudo = signer(SUDO)?;
+	let mut ends = Vec::new();
+	for network in &topology.networks {
+		let url = producer_rpc(endpoints, &network.name)?;
+		ends.push(End::connect(&network.name, &url).await?);
+	}
+	let edges = topology.bridge_edges();
+	let slots = topology.bridge_slots().map_err(|e| e.to_string())?;
+	for (&(a, b), &slot) in edges.iter().zip(&slots) {
+		eprintln!(
+			"plexus launch: bridge {} <-> {}: initialising peer slot {slot}",
+			ends[a].name, ends[b].name
+		);
+		init::initialize(&ends[a], &ends[b], Slot::new(slot)?, &sudo).await?;
+	}
+	for ((from, to), via) in slots::next_hops(ends.len(), &edges) {
+		eprintln!(
+			"plexus launch: {} reaches {} through {}",
+			ends[from].name, ends[to].name, ends[via].name
+		);
+		let (destination, next) = (ends[to].client.genesis(), ends[via].client.genesis());
+		init::set_next_hop(&ends[from], destination, next, &sudo).await?;
+	}
+
+	let mut bridges = Vec::new();
+	for (&(a, b), &slot) in edges.iter().zip(&slots) {
+		let (a, b) = (&ends[a], &ends[b]);
+		let metrics_port = free_port().map_err(|e| format!("no free port: {e}"))?;
+		let log = deployment.base.join(format!("relay-{}-{}.log", a.name, b.name));
+		let args = vec![
+			"relay".to_string(),
+			"--a".into(),
+			a.client.url.clone(),
+			"--b".into(),
+			b.client.url.clone(),
+			"--names".into(),
+			a.name.clone(),
+			b.name.clone(),
+			"--slot".into(),
+			slot.to_string(),
+			"--signer".into(),
+			RELAYER.into(),
+			"--prometheus-port".into(),
+			metrics_port.to_string(),
+		];
+		supervisor.start(ChildSpec {
+			name: format!("relay-{}-{}", a.name, b.name),
+			program: program.to_path_buf(),
+			args,
+			log: log.clone(),
+		})?;
+		bridges.push(BridgeSummary {
+			between: [a.name.clone(), b.name.clone()],
+			slot,
+			relayer_pid: supervisor.children.last().and_then(|c| c.pid()).unwrap_or(0),
+			relayer_log: log,
+			relayer_metrics: format!("http://127.0.0.1:{metrics_port}/metrics"),
+		});
+		eprintln!("plexus launch: bridge {} <-> {}: relayer started", a.name, b.name);
+	}
+	Ok(bridges)
+}

@@ -1,0 +1,331 @@
+//! Peer slots: the bridge pallets under the event router (see docs/bridges.md).
+//!
+//! Slot `K` is one `pallet-bridge-grandpa` instance (`BridgeSlot{K}Grandpa`, a light client of
+//! the peer) and one `pallet-bridge-messages` instance (`BridgeSlot{K}Messages`, one lane to the
+//! peer). A bridge uses the same slot on both of its ends, so the pallet names under which one
+//! side proves its storage are the names the other side reads: [`SlotPeer<K>`] describes both
+//! ends at once.
+
+use crate::*;
+use bp_messages::{
+	source_chain::MessagesBridge,
+	target_chain::{DispatchMessage, MessageDispatch},
+	ChainWithMessages, InboundLaneData, LegacyLaneId, MessageNonce,
+};
+use bp_runtime::{Chain, ChainId, RawStorageProof, StorageProofChecker};
+use codec::{Decode, DecodeWithMemTracking, Encode};
+use frame_support::{
+	dispatch::DispatchClass, parameter_types, traits::ConstU32, weights::Weight, Blake2_128Concat,
+};
+use pallet_event_router::{traits::PeerLaneState, DeliveryProver, Timeout, Transport};
+use scale_info::TypeInfo;
+use sp_runtime::{traits::BlakeTwo256, DispatchError, DispatchResult, StateVersion};
+
+/// How many direct peers a network can have.
+pub const PEER_SLOTS: u8 = 4;
+
+/// The one lane of every slot. It is opened in every network's genesis.
+pub const SLOT_LANE: LegacyLaneId = LegacyLaneId([0, 0, 0, 1]);
+
+const GRANDPA_PALLETS: [&str; PEER_SLOTS as usize] =
+	["BridgeSlot1Grandpa", "BridgeSlot2Grandpa", "BridgeSlot3Grandpa", "BridgeSlot4Grandpa"];
+const MESSAGES_PALLETS: [&str; PEER_SLOTS as usize] =
+	["BridgeSlot1Messages", "BridgeSlot2Messages", "BridgeSlot3Messages", "BridgeSlot4Messages"];
+
+/// A Plexus network seen through peer slot `K` (1-based). Every network runs this runtime, so
+/// the type is the same on both ends of a bridge.
+pub struct SlotPeer<const K: u8>;
+
+impl<const K: u8> Chain for SlotPeer<K> {
+	const ID: ChainId = [b'p', b'l', b'x', b'0' + K];
+	type BlockNumber = BlockNumber;
+	type Hash = Hash;
+	type Hasher = BlakeTwo256;
+	type Header = Header;
+	type AccountId = AccountId;
+	type Balance = Balance;
+	type Nonce = Nonce;
+	type Signature = Signature;
+	const STATE_VERSION: StateVersion = StateVersion::V1;
+
+	fn max_extrinsic_size() -> u32 {
+		*configs::RuntimeBlockLength::get().max.get(DispatchClass::Normal)
+	}
+
+	fn max_extrinsic_weight() -> Weight {
+		configs::RuntimeBlockWeights::get()
+			.get(DispatchClass::Normal)
+			.max_extrinsic
+			.unwrap_or(Weight::zero())
+	}
+}
+
+impl<const K: u8> bp_header_chain::ChainWithGrandpa for SlotPeer<K> {
+	const WITH_CHAIN_GRANDPA_PALLET_NAME: &'static str = GRANDPA_PALLETS[K as usize - 1];
+	const MAX_AUTHORITIES_COUNT: u32 = 32;
+	const REASONABLE_HEADERS_IN_JUSTIFICATION_ANCESTRY: u32 = 16;
+	const MAX_MANDATORY_HEADER_SIZE: u32 = 64 * 1024;
+	const AVERAGE_HEADER_SIZE: u32 = 512;
+}
+
+impl<const K: u8> ChainWithMessages for SlotPeer<K> {
+	const WITH_CHAIN_MESSAGES_PALLET_NAME: &'static str = MESSAGES_PALLETS[K as usize - 1];
+	const MAX_UNREWARDED_RELAYERS_IN_CONFIRMATION_TX: MessageNonce = 16;
+	const MAX_UNCONFIRMED_MESSAGES_IN_CONFIRMATION_TX: MessageNonce = 4096;
+}
+
+parameter_types! {
+	/// Peer headers (state roots) kept for proofs: about a day at 3 s blocks.
+	pub const HeadersToKeep: u32 = 28_800;
+}
+
+/// Hands the packets delivered on slot `K` to the event router. The lane is inactive (packets
+/// wait in it) until governance binds the slot to a peer.
+pub struct RouterDispatch<const K: u8>;
+
+impl<const K: u8> MessageDispatch for RouterDispatch<K> {
+	type DispatchPayload = Vec<u8>;
+	type DispatchLevelResult = ();
+	type LaneId = LegacyLaneId;
+
+	fn is_active(lane: LegacyLaneId) -> bool {
+		lane == SLOT_LANE && pallet_event_router::LanePeers::<Runtime>::contains_key(K)
+	}
+
+	fn dispatch_weight(message: &mut DispatchMessage<Vec<u8>, LegacyLaneId>) -> Weight {
+		match &message.data.payload {
+			Ok(packet) => EventRouter::packet_weight(packet),
+			Err(_) => EventRouter::packet_weight(&[]),
+		}
+	}
+
+	fn dispatch(
+		mut message: DispatchMessage<Vec<u8>, LegacyLaneId>,
+	) -> bp_runtime::messages::MessageDispatchResult<()> {
+		let declared = Self::dispatch_weight(&mut message);
+		// A payload that is not even a byte vector is handed over empty: the router records it
+		// as malformed.
+		let packet = message.data.payload.unwrap_or_default();
+		let used = EventRouter::receive(K, &packet);
+		bp_runtime::messages::MessageDispatchResult {
+			unspent_weight: declared.saturating_sub(used),
+			dispatch_level_result: (),
+		}
+	}
+}
+
+macro_rules! peer_slot {
+	($k:literal, $instance:ident) => {
+		impl pallet_bridge_grandpa::Config<frame_support::instances::$instance> for Runtime {
+			type RuntimeEvent = RuntimeEvent;
+			type BridgedChain = SlotPeer<$k>;
+			// Relaying is not paid for here: every header costs its submitter the normal fee.
+			type MaxFreeHeadersPerBlock = ConstU32<0>;
+			type FreeHeadersInterval = ();
+			type HeadersToKeep = HeadersToKeep;
+			type WeightInfo = pallet_bridge_grandpa::weights::BridgeWeight<Runtime>;
+		}
+
+		impl pallet_bridge_messages::Config<frame_support::instances::$instance> for Runtime {
+			type RuntimeEvent = RuntimeEvent;
+			type WeightInfo = pallet_bridge_messages::weights::BridgeWeight<Runtime>;
+			type ThisChain = SlotPeer<$k>;
+			type BridgedChain = SlotPeer<$k>;
+			type BridgedHeaderChain = pallet_bridge_grandpa::GrandpaChainHeaders<
+				Runtime,
+				frame_support::instances::$instance,
+			>;
+			type OutboundPayload = Vec<u8>;
+			type InboundPayload = Vec<u8>;
+			type LaneId = LegacyLaneId;
+			type DeliveryPayments = ();
+			type DeliveryConfirmationPayments = ();
+			type OnMessagesDelivered = ();
+			type MessageDispatch = RouterDispatch<$k>;
+		}
+	};
+}
+
+peer_slot!(1, Instance1);
+peer_slot!(2, Instance2);
+peer_slot!(3, Instance3);
+peer_slot!(4, Instance4);
+
+/// The router's transport and prover over the peer slots. Its lanes are slot numbers.
+pub struct PeerSlots;
+
+fn send_on<I: 'static>(packet: Vec<u8>) -> Result<u64, DispatchError>
+where
+	Runtime: pallet_bridge_messages::Config<I, OutboundPayload = Vec<u8>, LaneId = LegacyLaneId>,
+{
+	let args = pallet_bridge_messages::Pallet::<Runtime, I>::validate_message(SLOT_LANE, &packet)
+		.map_err(|_| DispatchError::Other("the peer slot's lane refused the packet"))?;
+	Ok(pallet_bridge_messages::Pallet::<Runtime, I>::send_message(args).nonce)
+}
+
+impl Transport for PeerSlots {
+	type Lane = u8;
+
+	fn send(lane: u8, packet: Vec<u8>) -> Result<u64, DispatchError> {
+		use frame_support::instances::*;
+		match lane {
+			1 => send_on::<Instance1>(packet),
+			2 => send_on::<Instance2>(packet),
+			3 => send_on::<Instance3>(packet),
+			4 => send_on::<Instance4>(packet),
+			_ => Err(DispatchError::Other("no such peer slot")),
+		}
+	}
+
+	fn max_packet_size() -> u32 {
+		// Leaves room in a delivery transaction for the storage proof around the packet.
+		configs::MAX_ROUTED_PACKET_SIZE
+	}
+}
+
+/// A storage proof of a peer network at one of its headers that our light client imported.
+#[derive(Encode, Decode, DecodeWithMemTracking, TypeInfo, Clone, PartialEq, Eq, Debug)]
+pub struct PeerStateProof {
+	pub header_hash: Hash,
+	pub storage_proof: RawStorageProof,
+}
+
+/// Reads, from a verified proof of the peer's state, its inbound lane from us, its block number
+/// and its clock.
+fn peer_lane_state<I: 'static>(
+	proof: PeerStateProof,
+	slot: u8,
+) -> Result<PeerLaneState, DispatchError>
+where
+	Runtime: pallet_bridge_grandpa::Config<I>,
+	<Runtime as pallet_bridge_grandpa::Config<I>>::BridgedChain:
+		Chain<Hash = Hash, Hasher = BlakeTwo256>,
+{
+	use bp_header_chain::HeaderChain;
+	let mut checker: StorageProofChecker<BlakeTwo256> =
+		pallet_bridge_grandpa::GrandpaChainHeaders::<Runtime, I>::verify_storage_proof(
+			proof.header_hash,
+			proof.storage_proof,
+		)
+		.map_err(|_| DispatchError::Other("unknown peer header or invalid storage proof"))?;
+	let lane_key = bp_runtime::storage_map_final_key::<Blake2_128Concat>(
+		MESSAGES_PALLETS[slot as usize - 1],
+		"InboundLanes",
+		&SLOT_LANE.encode(),
+	);
+	let lane: Option<InboundLaneData<AccountId>> = checker
+		.read_and_decode_value(lane_key.as_ref())
+		.map_err(|_| DispatchError::Other("the proof lacks the peer's inbound lane"))?;
+	let height: BlockNumber = checker
+		.read_and_decode_mandatory_value(
+			bp_runtime::storage_value_final_key(b"System", b"Number").as_ref(),
+		)
+		.map_err(|_| DispatchError::Other("the proof lacks the peer's block number"))?;
+	let timestamp: u64 = checker
+		.read_and_decode_mandatory_value(
+			bp_runtime::storage_value_final_key(b"Timestamp", b"Now").as_ref(),
+		)
+		.map_err(|_| DispatchError::Other("the proof lacks the peer's timestamp"))?;
+	checker
+		.ensure_no_unused_nodes()
+		.map_err(|_| DispatchError::Other("the proof carries unused nodes"))?;
+	Ok(PeerLaneState {
+		last_delivered_nonce: lane.map(|lane| lane.last_delivered_nonce()).unwrap_or(0),
+		height,
+		timestamp,
+	})
+}
+
+impl DeliveryProver<u8> for PeerSlots {
+	type Proof = PeerStateProof;
+
+	fn prove_not_delivered(
+		lane: u8,
+		nonce: u64,
+		timeout: &Timeout,
+		height_applies: bool,
+		proof: PeerStateProof,
+	) -> DispatchResult {
+		use frame_support::instances::*;
+		let state = match lane {
+			1 => peer_lane_state::<Instance1>(proof, 1),
+			2 => peer_lane_state::<Instance2>(proof, 2),
+			3 => peer_lane_state::<Instance3>(proof, 3),
+			4 => peer_lane_state::<Instance4>(proof, 4),
+			_ => Err(DispatchError::Other("no such peer slot")),
+		}?;
+		if state.proves_late(nonce, timeout, height_applies) {
+			Ok(())
+		} else {
+			Err(DispatchError::Other("the proof does not show the packet missed its timeout"))
+		}
+	}
+}
+
+/// For the router's benchmarks: slots 1 and 2 (opened in every preset), and a proof of a late
+/// packet made by importing a peer header whose state root commits to exactly what the prover
+/// reads.
+#[cfg(feature = "runtime-benchmarks")]
+pub struct BenchmarkHelper;
+
+#[cfg(feature = "runtime-benchmarks")]
+impl pallet_event_router::traits::BenchmarkHelper<u8, PeerStateProof> for BenchmarkHelper {
+	fn lanes() -> (u8, u8) {
+		(1, 2)
+	}
+
+	fn late_proof(lane: u8, _nonce: u64, _timeout: &Timeout) -> PeerStateProof {
+		use bp_header_chain::StoredHeaderData;
+		use frame_support::instances::*;
+		use sp_trie::{trie_types::TrieDBMutBuilderV1, LayoutV1, MemoryDB, TrieMut};
+
+		let entries = [
+			(
+				bp_runtime::storage_map_final_key::<Blake2_128Concat>(
+					MESSAGES_PALLETS[lane as usize - 1],
+					"InboundLanes",
+					&SLOT_LANE.encode(),
+				)
+				.0,
+				InboundLaneData::<AccountId>::opened().encode(),
+			),
+			(
+				bp_runtime::storage_value_final_key(b"System", b"Number").to_vec(),
+				BlockNumber::MAX.encode(),
+			),
+			(bp_runtime::storage_value_final_key(b"Timestamp", b"Now").to_vec(), u64::MAX.encode()),
+		];
+		let mut db = MemoryDB::<BlakeTwo256>::default();
+		let mut state_root = Hash::default();
+		{
+			let mut trie = TrieDBMutBuilderV1::<BlakeTwo256>::new(&mut db, &mut state_root).build();
+			for (key, value) in &entries {
+				trie.insert(key.as_ref(), value).expect("an in-memory trie accepts inserts");
+			}
+		}
+		let storage_proof =
+			bp_runtime::record_all_keys::<LayoutV1<BlakeTwo256>, _>(&db, &state_root)
+				.expect("the trie was just built");
+		let header_hash = Hash::repeat_byte(lane);
+		let header = StoredHeaderData { number: BlockNumber::MAX, state_root };
+		match lane {
+			1 => pallet_bridge_grandpa::ImportedHeaders::<Runtime, Instance1>::insert(
+				header_hash,
+				header,
+			),
+			2 => pallet_bridge_grandpa::ImportedHeaders::<Runtime, Instance2>::insert(
+				header_hash,
+				header,
+			),
+			3 => pallet_bridge_grandpa::ImportedHeaders::<Runtime, Instance3>::insert(
+				header_hash,
+				header,
+			),
+			_ => pallet_bridge_grandpa::ImportedHeaders::<Runtime, Instance4>::insert(
+				header_hash,
+				header,
+			),
+		}
+		PeerStateProof { header_hash, storage_proof }
+	}
+}

@@ -1,0 +1,148 @@
+//! The bridge of the default topology end to end: `launch` initialises it and starts its
+//! relayer; a request routed from alpha reaches beta and its acknowledgement settles it on alpha,
+//! exactly once, even when the relayer is killed mid-flight.
+
+mod common;
+
+use codec::{Decode, Encode};
+use common::*;
+use jsonrpsee::{core::client::ClientT, http_client::HttpClient, rpc_params};
+use pallet_event_router::{
+	location_of, Failure, MessageId, MessageStatus, Outcome, Service, Timeout,
+};
+use plexus_runtime::{Hash, RuntimeCall};
+use serde_json::Value;
+use sp_core::{sr25519, Pair};
+use std::{process::Command, time::Duration};
+
+fn decode_hex(value: &str) -> Vec<u8> {
+	hex::decode(value.trim_start_matches("0x")).unwrap()
+}
+
+async fn genesis_hash(client: &HttpClient) -> Hash {
+	Hash::from_slice(&decode_hex(&genesis(client).await))
+}
+
+async fn status(client: &HttpClient, id: MessageId) -> MessageStatus {
+	let args = format!("0x{}", hex::encode(id.encode()));
+	let raw: String = client
+		.request("state_call", rpc_params!["EventRouterApi_message_status", args])
+		.await
+		.unwrap();
+	MessageStatus::decode(&mut &decode_hex(&raw)[..]).unwrap()
+}
+
+/// Alice sends an `Xcm` request to `destination`; returns its id.
+async fn send(client: &HttpClient, destination: Hash, sequence: u64) -> MessageId {
+	let alice = sr25519::Pair::from_string("//Alice", None).unwrap();
+	let origin = genesis_hash(client).await;
+	let who = plexus_runtime::AccountId::from(alice.public());
+	let nonce: u32 =
+		client.request("system_accountNextIndex", rpc_params![who.to_string()]).await.unwrap();
+	let now_ms =
+		std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis()
+			as u64;
+	let call = RuntimeCall::EventRouter(pallet_event_router::Call::send {
+		destination: Some(Box::new(location_of(destination.0))),
+		service: Service::Xcm,
+		payload: vec![0u8, 1, 2].try_into().unwrap(),
+		max_weight: Default::default(),
+		timeout: Timeout { height: None, timestamp: Some(now_ms + 600_000) },
+	});
+	let xt = plexus_runtime::signing::sign(call, &alice, nonce, origin);
+	let bytes = format!("0x{}", hex::encode(xt.encode()));
+	let _: String = client.request("author_submitExtrinsic", rpc_params![bytes]).await.unwrap();
+	MessageId { origin: origin.0, sequence }
+}
+
+fn settled_unserved(status: &MessageStatus) -> bool {
+	// beta serves no service yet: the request is carried, refused there, and answered.
+	*status == MessageStatus::Settled(Outcome::Err(Failure::ServiceUnavailable))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_routed_request_crosses_the_bridge_and_is_settled_exactly_once() {
+	let base = temp_dir("bridge");
+	let mut command = Command::new(node_binary());
+	command
+		.args(["launch", "--base-path"])
+		.arg(&base)
+		.stdout(std::fs::File::create(base.with_extension("stdout")).unwrap())
+		.stderr(std::fs::File::create(base.with_extension("stderr")).unwrap());
+	let mut launch = Guard::spawn(command);
+
+	let report_file = base.join("launch.json");
+	let read_report = || {
+		let f = report_file.clone();
+		async move { serde_json::from_str::<Value>(&std::fs::read_to_string(f).ok()?).ok() }
+	};
+	let report: Value = wait_for("launch.json", Duration::from_secs(600), read_report).await;
+	let nodes = report["nodes"].as_array().unwrap().clone();
+	launch.extra_pids = nodes.iter().map(|n| n["pid"].as_u64().unwrap() as u32).collect();
+	let bridges = report["bridges"].as_array().unwrap().clone();
+	assert_eq!(bridges.len(), 1);
+	assert_eq!(bridges[0]["between"], serde_json::json!(["alpha", "beta"]));
+	assert_eq!(bridges[0]["slot"], 1);
+	let relayer = bridges[0]["relayer_pid"].as_u64().unwrap() as u32;
+	assert!(alive(relayer));
+	launch.extra_pids.push(relayer);
+
+	let producer = |network: &str| {
+		let n = nodes.iter().find(|n| n["network"] == network && n["role"] == "producer").unwrap();
+		rpc(n["rpc"].as_str().unwrap())
+	};
+	let (alpha, beta) = (producer("alpha"), producer("beta"));
+	let beta_genesis = genesis_hash(&beta).await;
+
+	// One request, carried and answered.
+	let first = send(&alpha, beta_genesis, 0).await;
+	assert!(matches!(
+		status(&alpha, first).await,
+		MessageStatus::AwaitingAck { .. } | MessageStatus::Unknown
+	));
+	wait_for("the first request to be settled on alpha", Duration::from_secs(240), || async {
+		settled_unserved(&status(&alpha, first).await).then_some(())
+	})
+	.await;
+	assert_eq!(
+		status(&beta, first).await,
+		MessageStatus::Received {
+			outcome: Outcome::Err(Failure::ServiceUnavailable),
+			ack_queued: true
+		}
+	);
+
+	// Three more; the relayer is killed right after they are sent. launch restarts it, and the
+	// new relayer resumes from what the chains say.
+	let mut ids = Vec::new();
+	for sequence in 1..=3 {
+		ids.push(send(&alpha, beta_genesis, sequence).await);
+		tokio::time::sleep(Duration::from_millis(100)).await;
+	}
+	unsafe { libc::kill(relayer as i32, libc::SIGKILL) };
+	let restarted = wait_for("launch to restart the relayer", Duration::from_secs(60), || async {
+		let report = read_report().await?;
+		let pid = report["bridges"][0]["relayer_pid"].as_u64()? as u32;
+		(pid != relayer && pid != 0 && alive(pid)).then_some(pid)
+	})
+	.await;
+	launch.extra_pids.push(restarted);
+	for id in &ids {
+		wait_for("every request to be settled on alpha", Duration::from_secs(240), || async {
+			settled_unserved(&status(&alpha, *id).await).then_some(())
+		})
+		.await;
+	}
+	// Exactly four requests reached beta: the inbound lane counted each once.
+	for id in std::iter::once(&first).chain(&ids) {
+		assert!(matches!(status(&beta, *id).await, MessageStatus::Received { .. }));
+	}
+	assert_eq!(
+		status(&beta, MessageId { origin: first.origin, sequence: 4 }).await,
+		MessageStatus::Unknown
+	);
+
+	let exit = launch.terminate(Duration::from_secs(30)).expect("launch exits on SIGTERM");
+	assert!(exit.success(), "launch exited with {exit:?}");
+	assert!(!alive(restarted), "the relayer is stopped with the networks");
+}
