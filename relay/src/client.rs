@@ -66,6 +66,11 @@ impl Client {
 		self.call("chain_getBlockHash", rpc_params![]).await
 	}
 
+	pub async fn block_hash(&self, number: u32) -> Result<Hash, Error> {
+		let hash: Option<Hash> = self.call("chain_getBlockHash", rpc_params![number]).await?;
+		hash.ok_or_else(|| format!("{}: no block #{number}", self.url))
+	}
+
 	pub async fn header(&self, hash: Hash) -> Result<Header, Error> {
 		let header: Option<Header> = self.call("chain_getHeader", rpc_params![hash]).await?;
 		header.ok_or_else(|| format!("{}: no header {hash:?}", self.url))
@@ -138,6 +143,16 @@ impl Client {
 	pub async fn submit(&self, call: RuntimeCall, signer: &sr25519::Pair) -> Result<Hash, Error> {
 		let who: AccountId = signer.public().into();
 		let nonce = self.next_nonce(&who).await?;
+		self.submit_with_nonce(call, signer, nonce).await
+	}
+
+	/// As [`Self::submit`], with a nonce the caller keeps (for bursts from one account).
+	pub async fn submit_with_nonce(
+		&self,
+		call: RuntimeCall,
+		signer: &sr25519::Pair,
+		nonce: Nonce,
+	) -> Result<Hash, Error> {
 		let extrinsic = plexus_runtime::signing::sign(call, signer, nonce, self.genesis);
 		let bytes = format!("0x{}", hex::encode(extrinsic.encode()));
 		self.call("author_submitExtrinsic", rpc_params![bytes]).await

@@ -28,7 +28,7 @@ use bp_runtime::HeaderId;
 use client::{Client, Error};
 use codec::Decode;
 use frame_support::weights::Weight;
-use plexus_runtime::{AccountId, BlockNumber, Hash, Header};
+use plexus_runtime::{AccountId, BlockNumber, Hash, Header, Nonce};
 use slot::{Justification, Slot};
 use sp_core::{sr25519, Pair};
 use std::{
@@ -117,90 +117,85 @@ impl Relayer {
 		Ok(set.map(|(_, id)| id).unwrap_or_default())
 	}
 
-	/// Step 1. Returns how many headers were submitted and the remaining lag.
-	async fn relay_finality(&self, source: &End, target: &End) -> Result<(u64, u32), Error> {
+	/// Step 1. Returns how many headers were submitted, the remaining lag, and the newest source
+	/// header the target will know once the submission lands (`None`: not initialised).
+	async fn relay_finality(
+		&self,
+		source: &End,
+		target: &End,
+		nonce: &mut Nonce,
+	) -> Result<(u64, u32, Option<HeaderId<Hash, BlockNumber>>), Error> {
 		let Some(known) = self.known_header(target).await? else {
-			return Ok((0, 0));
+			return Ok((0, 0, None));
 		};
 		let finalized = source.client.finalized_head().await?;
 		let lag = slot::number(&finalized).saturating_sub(known.0);
-		if lag == 0 {
-			return Ok((0, 0));
-		}
-		let Some(justification) = source.latest_justification() else {
-			return Ok((0, lag));
+		let newer = source
+			.latest_justification()
+			.filter(|justification| justification.commit.target_number > known.0);
+		let Some(justification) = newer else {
+			return Ok((0, lag, Some(known)));
 		};
-		if justification.commit.target_number <= known.0 {
-			return Ok((0, lag));
-		}
 		let header = source.client.header(justification.commit.target_hash).await?;
 		let set_id = self.target_set_id(target).await?;
-		let number = slot::number(&header);
+		let id = HeaderId(slot::number(&header), justification.commit.target_hash);
 		let call = self.slot.submit_finality_proof(header, justification, set_id);
-		target.client.submit(call, &self.signer).await?;
+		target.client.submit_with_nonce(call, &self.signer, *nonce).await?;
+		*nonce += 1;
 		log::info!(
 			target: "relay",
-			"{} -> {}: submitted finality of #{number} (target knew #{})",
-			source.name, target.name, known.0
+			"{} -> {}: submitted finality of #{} (target knew #{})",
+			source.name, target.name, id.0, known.0
 		);
-		// Wait for it to land rather than submit it again next round.
-		self.settle(|| async {
-			Ok(self.known_header(target).await?.is_some_and(|known| known.0 >= number))
-		})
-		.await;
-		Ok((1, lag))
+		Ok((1, lag, Some(id)))
 	}
 
-	/// Step 2. Returns how many messages were submitted.
-	async fn relay_messages(&self, source: &End, target: &End) -> Result<u64, Error> {
-		let Some(known) = self.known_header(target).await? else { return Ok(0) };
+	/// Step 2. Messages proven at `at`, a header the target knows or will know from a
+	/// submission ahead of this one in the same block. Returns the nonces submitted.
+	async fn relay_messages(
+		&self,
+		source: &End,
+		target: &End,
+		at: HeaderId<Hash, BlockNumber>,
+		nonce: &mut Nonce,
+	) -> Result<Option<(MessageNonce, MessageNonce)>, Error> {
 		let outbound: Option<OutboundLaneData> =
-			source.client.storage(&self.slot.outbound_lane_key(), Some(known.1)).await?;
-		let Some(outbound) = outbound else { return Ok(0) };
+			source.client.storage(&self.slot.outbound_lane_key(), Some(at.1)).await?;
+		let Some(outbound) = outbound else { return Ok(None) };
 		let inbound: Option<InboundLaneData<AccountId>> =
 			target.client.storage(&self.slot.inbound_lane_key(), None).await?;
 		let delivered = inbound.map(|lane| lane.last_delivered_nonce()).unwrap_or(0);
 		if outbound.latest_generated_nonce <= delivered {
-			return Ok(0);
+			return Ok(None);
 		}
 		let first = delivered + 1;
 		let last = outbound.latest_generated_nonce.min(delivered + MAX_MESSAGES_PER_DELIVERY);
 		let mut keys = Vec::new();
 		let mut dispatch_weight = Weight::zero();
-		for nonce in first..=last {
-			let key = self.slot.message_key(nonce);
+		for message in first..=last {
+			let key = self.slot.message_key(message);
 			// Stored as the SCALE encoding of the packet bytes.
-			let stored: Option<Vec<u8>> = source.client.storage(&key, Some(known.1)).await?;
+			let stored: Option<Vec<u8>> = source.client.storage(&key, Some(at.1)).await?;
 			let packet =
 				stored.and_then(|payload| Vec::<u8>::decode(&mut &payload[..]).ok()).ok_or_else(
-					|| format!("{}: message {nonce} is missing or malformed", source.name),
+					|| format!("{}: message {message} is missing or malformed", source.name),
 				)?;
 			dispatch_weight =
 				dispatch_weight.saturating_add(plexus_runtime::EventRouter::packet_weight(&packet));
 			keys.push(key);
 		}
 		keys.push(self.slot.outbound_lane_key());
-		let proof = source.client.read_proof(&keys, known.1).await?;
-		let call = self.slot.receive_messages(
-			self.account(),
-			known.1,
-			proof,
-			(first, last),
-			dispatch_weight,
-		);
-		target.client.submit(call, &self.signer).await?;
+		let proof = source.client.read_proof(&keys, at.1).await?;
+		let call =
+			self.slot.receive_messages(self.account(), at.1, proof, (first, last), dispatch_weight);
+		target.client.submit_with_nonce(call, &self.signer, *nonce).await?;
+		*nonce += 1;
 		log::info!(
 			target: "relay",
 			"{} -> {}: submitted messages {first}..={last} proven at #{}",
-			source.name, target.name, known.0
+			source.name, target.name, at.0
 		);
-		self.settle(|| async {
-			let inbound: Option<InboundLaneData<AccountId>> =
-				target.client.storage(&self.slot.inbound_lane_key(), None).await?;
-			Ok(inbound.is_some_and(|lane| lane.last_delivered_nonce() >= last))
-		})
-		.await;
-		Ok(last - first + 1)
+		Ok(Some((first, last)))
 	}
 
 	/// Step 3. Returns how many messages the submitted confirmation covers.
@@ -246,10 +241,38 @@ impl Relayer {
 		}
 	}
 
-	/// One round in one direction.
+	/// One round in one direction. A finality proof and the messages proven at its header go
+	/// in one block (consecutive nonces); the round then waits for them to land rather than
+	/// submit them again.
 	pub async fn round(&self, source: &End, target: &End) -> Result<RoundReport, Error> {
-		let (headers, header_lag) = self.relay_finality(source, target).await?;
-		let messages = self.relay_messages(source, target).await?;
+		let mut nonce = target.client.next_nonce(&self.account()).await?;
+		let (headers, header_lag, known) = self.relay_finality(source, target, &mut nonce).await?;
+		let delivered = match known {
+			Some(at) => self.relay_messages(source, target, at, &mut nonce).await?,
+			None => None,
+		};
+		if headers > 0 || delivered.is_some() {
+			let header = known.filter(|_| headers > 0).map(|id| id.0);
+			self.settle(|| async {
+				let header_in = match header {
+					Some(number) => {
+						self.known_header(target).await?.is_some_and(|known| known.0 >= number)
+					},
+					None => true,
+				};
+				let messages_in = match delivered {
+					Some((_, last)) => {
+						let inbound: Option<InboundLaneData<AccountId>> =
+							target.client.storage(&self.slot.inbound_lane_key(), None).await?;
+						inbound.is_some_and(|lane| lane.last_delivered_nonce() >= last)
+					},
+					None => true,
+				};
+				Ok(header_in && messages_in)
+			})
+			.await;
+		}
+		let messages = delivered.map(|(first, last)| last - first + 1).unwrap_or(0);
 		let confirmations = self.relay_confirmations(source, target).await?;
 		let report = RoundReport { headers, messages, confirmations, header_lag };
 		if let Some(metrics) = &self.metrics {

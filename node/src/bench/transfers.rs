@@ -17,12 +17,6 @@ use serde_json::Value;
 use sp_core::{crypto::Pair as _, sr25519};
 use std::time::{Duration, Instant};
 
-#[derive(Debug, clap::Subcommand)]
-pub enum BenchCmd {
-	/// Send signed balance transfers from many accounts and measure finalized transfers/s.
-	Transfers(TransfersCmd),
-}
-
 #[derive(Debug, clap::Parser)]
 pub struct TransfersCmd {
 	/// Websocket RPC endpoint of a node of the network under test.
@@ -45,19 +39,7 @@ pub struct TransfersCmd {
 	pub timeout: u64,
 }
 
-impl BenchCmd {
-	pub fn run(&self) -> sc_cli::Result<()> {
-		let BenchCmd::Transfers(cmd) = self;
-		let runtime = tokio::runtime::Builder::new_multi_thread()
-			.worker_threads(2)
-			.enable_all()
-			.build()
-			.map_err(|e| format!("cannot start the async runtime: {e}"))?;
-		runtime.block_on(cmd.run()).map_err(Into::into)
-	}
-}
-
-async fn connect(url: &str) -> Result<WsClient, String> {
+pub(super) async fn connect(url: &str) -> Result<WsClient, String> {
 	WsClientBuilder::default()
 		.max_concurrent_requests(100_000)
 		.request_timeout(Duration::from_secs(60))
@@ -153,7 +135,7 @@ fn is_pool_full(error: &str) -> bool {
 		.any(|needle| error.contains(needle))
 }
 
-fn machine() -> String {
+pub(super) fn machine() -> String {
 	let cpu = std::fs::read_to_string("/proc/cpuinfo")
 		.ok()
 		.and_then(|s| {
@@ -167,7 +149,7 @@ fn machine() -> String {
 }
 
 impl TransfersCmd {
-	async fn run(&self) -> Result<(), String> {
+	pub(super) async fn run(&self) -> Result<(), String> {
 		let client = connect(&self.rpc).await?;
 		let genesis: String = client
 			.request("chain_getBlockHash", rpc_params![0])

@@ -1,0 +1,27 @@
+//! `plexus-node bench`: load generators that print figures (docs/benchmarks.md).
+
+mod routing;
+mod transfers;
+
+#[derive(Debug, clap::Subcommand)]
+pub enum BenchCmd {
+	/// Send signed balance transfers from many accounts and measure finalized transfers/s.
+	Transfers(transfers::TransfersCmd),
+	/// Send routed requests across a bridge and measure their round trip and the lane's rate.
+	Routing(routing::RoutingCmd),
+}
+
+impl BenchCmd {
+	pub fn run(&self) -> sc_cli::Result<()> {
+		let runtime = tokio::runtime::Builder::new_multi_thread()
+			.worker_threads(2)
+			.enable_all()
+			.build()
+			.map_err(|e| format!("cannot start the async runtime: {e}"))?;
+		match self {
+			BenchCmd::Transfers(cmd) => runtime.block_on(cmd.run()),
+			BenchCmd::Routing(cmd) => runtime.block_on(cmd.run()),
+		}
+		.map_err(Into::into)
+	}
+}

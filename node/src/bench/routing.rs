@@ -1,0 +1,198 @@
+//! `plexus-node bench routing`: round trips of routed requests over one bridge.
+//!
+//! 1. `--from`'s `//Alice` sends `--messages` requests (`Service::Xcm`) to the `--to` network,
+//!    as fast as its pool takes them.
+//! 2. Both chains are followed block by block through their events: `EventRouter.Sent` and
+//!    `EventRouter.Acknowledged` on the origin, `EventRouter.Executed` on the destination.
+//! 3. Per message: the time from the origin finalizing the block that sent it to the origin
+//!    importing the block that settled it (seconds, and origin block times); for the lane: requests
+//!    executed per second on the destination while the burst was being delivered.
+//!
+//! A relayer must be running on the bridge (as `launch` does).
+
+use super::transfers::machine;
+use pallet_event_router::{location_of, Event as RouterEvent, MessageId, Service, Timeout};
+use plexus_relay::client::Client;
+use plexus_runtime::{Hash, RuntimeCall, RuntimeEvent};
+use sp_core::{crypto::Pair as _, sr25519, storage::StorageKey};
+use std::{
+	collections::BTreeMap,
+	time::{Duration, Instant},
+};
+
+#[derive(Debug, clap::Parser)]
+pub struct RoutingCmd {
+	/// Websocket RPC endpoint of the origin network.
+	#[arg(long)]
+	pub from: String,
+	/// Websocket RPC endpoint of the destination network (bridged to the origin).
+	#[arg(long)]
+	pub to: String,
+	/// Requests to send.
+	#[arg(long, default_value_t = 100)]
+	pub messages: u32,
+	/// Give up after this many seconds.
+	#[arg(long, default_value_t = 600)]
+	pub timeout: u64,
+}
+
+type Events = Vec<frame_system::EventRecord<RuntimeEvent, Hash>>;
+
+/// Follows one chain's blocks in order and hands back the router events of each new one.
+struct Follower {
+	client: Client,
+	next: u32,
+}
+
+impl Follower {
+	async fn new(client: Client) -> Result<Self, String> {
+		let best = client.header(client.best_hash().await?).await?;
+		Ok(Self { next: best.number + 1, client })
+	}
+
+	async fn poll(&mut self) -> Result<Vec<(u32, RouterEvent<plexus_runtime::Runtime>)>, String> {
+		let best = self.client.header(self.client.best_hash().await?).await?.number;
+		let key = StorageKey(
+			[sp_io::hashing::twox_128(b"System"), sp_io::hashing::twox_128(b"Events")].concat(),
+		);
+		let mut found = Vec::new();
+		while self.next <= best {
+			let hash = self.client.block_hash(self.next).await?;
+			let events: Events = self.client.storage(&key, Some(hash)).await?.unwrap_or_default();
+			for record in events {
+				if let RuntimeEvent::EventRouter(event) = record.event {
+					found.push((self.next, event));
+				}
+			}
+			self.next += 1;
+		}
+		Ok(found)
+	}
+}
+
+#[derive(Default)]
+struct Trip {
+	sent_block: Option<u32>,
+	sent_final_at: Option<Instant>,
+	executed_at: Option<Instant>,
+	settled_at: Option<Instant>,
+}
+
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+	let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+	sorted[i.min(sorted.len() - 1)]
+}
+
+impl RoutingCmd {
+	pub(super) async fn run(&self) -> Result<(), String> {
+		let origin = Client::connect(&self.from).await?;
+		let destination = Client::connect(&self.to).await?;
+		let block_ms: u64 = origin
+			.runtime_call::<plexus_primitives::NetworkIdentity>(
+				"NetworkInfoApi_identity",
+				&[],
+				None,
+			)
+			.await?
+			.block_time_ms;
+		let to = destination.genesis();
+		let mut on_origin = Follower::new(Client::connect(&self.from).await?).await?;
+		let mut on_destination = Follower::new(destination).await?;
+		let alice = sr25519::Pair::from_string("//Alice", None).expect("a valid dev seed");
+		let alice_account: plexus_runtime::AccountId = alice.public().into();
+
+		let now_ms = std::time::SystemTime::now()
+			.duration_since(std::time::UNIX_EPOCH)
+			.map_err(|e| e.to_string())?
+			.as_millis() as u64;
+		let timeout = Timeout { height: None, timestamp: Some(now_ms + self.timeout * 1_000) };
+		eprintln!("bench: sending {} requests from {} to {}", self.messages, self.from, self.to);
+		let started = Instant::now();
+		let mut nonce = origin.next_nonce(&alice_account).await?;
+		for _ in 0..self.messages {
+			let call = RuntimeCall::EventRouter(pallet_event_router::Call::send {
+				destination: Some(Box::new(location_of(to.0))),
+				service: Service::Xcm,
+				payload: vec![0u8; 32].try_into().expect("within the payload bound"),
+				max_weight: Default::default(),
+				timeout,
+			});
+			origin.submit_with_nonce(call, &alice, nonce).await?;
+			nonce += 1;
+		}
+		eprintln!(
+			"bench: submitted in {:.1} s; following both chains",
+			started.elapsed().as_secs_f64()
+		);
+
+		let mut trips: BTreeMap<MessageId, Trip> = BTreeMap::new();
+		let deadline = started + Duration::from_secs(self.timeout);
+		let mut settled = 0;
+		while settled < self.messages as usize {
+			if Instant::now() > deadline {
+				return Err(format!(
+					"only {settled} of {} requests settled in time",
+					self.messages
+				));
+			}
+			let now = Instant::now();
+			for (block, event) in on_origin.poll().await? {
+				match event {
+					RouterEvent::Sent { id, sender, .. } if sender == alice_account => {
+						trips.entry(id).or_default().sent_block = Some(block)
+					},
+					RouterEvent::Acknowledged { id, .. } => {
+						if let Some(trip) = trips.get_mut(&id) {
+							trip.settled_at.get_or_insert(now);
+						}
+					},
+					_ => {},
+				}
+			}
+			for (_, event) in on_destination.poll().await? {
+				if let RouterEvent::Executed { id, .. } = event {
+					if let Some(trip) = trips.get_mut(&id) {
+						trip.executed_at.get_or_insert(now);
+					}
+				}
+			}
+			let finalized = origin.finalized_head().await?.number;
+			for trip in trips.values_mut() {
+				if trip.sent_block.is_some_and(|b| b <= finalized) {
+					trip.sent_final_at.get_or_insert(now);
+				}
+			}
+			settled = trips.values().filter(|t| t.settled_at.is_some()).count();
+			tokio::time::sleep(Duration::from_millis(200)).await;
+		}
+
+		let mut latencies: Vec<f64> = trips
+			.values()
+			.filter_map(|t| Some(t.settled_at?.duration_since(t.sent_final_at?).as_secs_f64()))
+			.collect();
+		latencies.sort_by(|a, b| a.total_cmp(b));
+		let executed: Vec<Instant> = trips.values().filter_map(|t| t.executed_at).collect();
+		let first = executed.iter().min().copied().unwrap_or(started);
+		let last = executed.iter().max().copied().unwrap_or(started);
+		let window = last.duration_since(first).as_secs_f64();
+		let block_secs = block_ms as f64 / 1_000.0;
+		let (median, p99) = (percentile(&latencies, 0.5), percentile(&latencies, 0.99));
+		println!("requests settled:       {settled}");
+		println!(
+			"round trip after origin finality: median {median:.1} s ({:.1} blocks), p99 {p99:.1} s ({:.1} blocks)",
+			median / block_secs,
+			p99 / block_secs
+		);
+		if window > 0.0 {
+			println!(
+				"lane rate:              {:.0} requests/s executed on the destination ({} over {window:.1} s)",
+				executed.len() as f64 / window,
+				executed.len()
+			);
+		} else {
+			println!("lane rate:              all {} executed within one block", executed.len());
+		}
+		println!("machine:                {}", machine());
+		Ok(())
+	}
+}

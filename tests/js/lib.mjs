@@ -1,0 +1,132 @@
+// Helpers shared by the client tests: bounded waits, connections, signing, the launch report.
+
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+
+import { ApiPromise, WsProvider } from '@polkadot/api';
+import { u8aToString } from '@polkadot/util';
+
+export const CONNECT_TIMEOUT_MS = 60_000;
+export const RPC_TIMEOUT_MS = 30_000;
+export const FINALIZE_TIMEOUT_MS = 90_000;
+export const CONSUMER_CATCH_UP_MS = 60_000;
+
+export const TOKEN_DECIMALS = 12;
+export const SS58_FORMAT = 42;
+export const UNIT = 10n ** BigInt(TOKEN_DECIMALS);
+// 1.5 PLX: well above the existential deposit (0.001 PLX).
+export const TRANSFER_AMOUNT = UNIT + UNIT / 2n;
+
+/** Rejects with a message naming `what` when `promise` has not settled within `ms`. */
+export function withTimeout(promise, ms, what) {
+  let timer;
+  const timeout = new Promise((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms: ${what}`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+export function loadLaunchReport() {
+  const path = process.env.PLEXUS_LAUNCH_JSON;
+  assert.ok(
+    path,
+    'PLEXUS_LAUNCH_JSON is not set: point it at the launch.json of a running `plexus-node launch` ' +
+      '(tests/js/run.sh does this for you)',
+  );
+  const report = JSON.parse(readFileSync(path, 'utf8'));
+  assert.ok(Array.isArray(report.networks) && report.networks.length > 0, `${path}: no networks`);
+  assert.ok(Array.isArray(report.nodes) && report.nodes.length > 0, `${path}: no nodes`);
+  return report;
+}
+
+/** Opens an ApiPromise on `url`; never waits longer than CONNECT_TIMEOUT_MS. */
+export async function connect(url) {
+  // Reconnect every 2 s while connecting; each RPC request gives up after RPC_TIMEOUT_MS.
+  const provider = new WsProvider(url, 2_000, {}, RPC_TIMEOUT_MS);
+  const api = new ApiPromise({ provider, noInitWarn: true, throwOnConnect: true });
+  try {
+    await withTimeout(api.isReadyOrError, CONNECT_TIMEOUT_MS, `connecting to ${url}`);
+  } catch (err) {
+    await api.disconnect().catch(() => {});
+    throw err;
+  }
+  return api;
+}
+
+/** Calls the NetworkInfoApi runtime API and decodes (u32 networkId, Vec<u8> name, u64 blockTimeMs). */
+export async function networkIdentity(api) {
+  const raw = await api.rpc.state.call('NetworkInfoApi_identity', '0x');
+  const [networkId, name, blockTimeMs] = api.registry.createType('(u32, Bytes, u64)', raw.toU8a(true));
+  return {
+    networkId: networkId.toNumber(),
+    name: u8aToString(name.toU8a(true)),
+    blockTimeMs: blockTimeMs.toBigInt(),
+  };
+}
+
+export async function freeBalance(api, blockHash, address) {
+  const apiAt = await api.at(blockHash);
+  const account = await apiAt.query.system.account(address);
+  return account.data.free.toBigInt();
+}
+
+/**
+ * Signs and submits `tx` with `signer`; resolves once the block that includes it is finalized,
+ * with that block's hash and the extrinsic's events. Rejects if the pool drops it, or on timeout.
+ */
+export function signSendAndFinalize(tx, signer, timeoutMs) {
+  let unsubscribe = null;
+  let finished = false;
+  const stop = () => {
+    finished = true;
+    if (unsubscribe) {
+      const unsub = unsubscribe;
+      unsubscribe = null;
+      unsub();
+    }
+  };
+  const done = new Promise((resolve, reject) => {
+    tx.signAndSend(signer, { nonce: -1 }, (result) => {
+      const { status } = result;
+      if (status.isFinalized) {
+        resolve({ blockHash: status.asFinalized.toHex(), events: result.events, dispatchError: result.dispatchError });
+      } else if (status.isDropped || status.isInvalid || status.isUsurped || status.isFinalityTimeout) {
+        reject(new Error(`transaction ${tx.hash.toHex()} was not finalized: status ${status.type}`));
+      }
+    })
+      .then((unsub) => {
+        unsubscribe = unsub;
+        // Settled (or timed out) before the subscription handle arrived: close it now.
+        if (finished) stop();
+      })
+      .catch(reject);
+  });
+  return withTimeout(done, timeoutMs, `finalization of ${tx.method.section}.${tx.method.method}`).finally(stop);
+}
+
+/** Describes a failed dispatch in words: `Module.Error` for module errors. */
+export function explainDispatchError(api, dispatchError) {
+  if (dispatchError.isModule) {
+    const { section, name, docs } = api.registry.findMetaError(dispatchError.asModule);
+    return `${section}.${name}: ${docs.join(' ')}`;
+  }
+  return dispatchError.toString();
+}
+
+/** Waits (bounded) until `api`'s node has finalized block `number`; returns its hash there. */
+export async function waitForFinalizedNumber(api, number, timeoutMs) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const head = await api.rpc.chain.getFinalizedHead();
+    const header = await api.rpc.chain.getHeader(head);
+    if (header.number.toNumber() >= number) {
+      return (await api.rpc.chain.getBlockHash(number)).toHex();
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`block #${number} not finalized within ${timeoutMs} ms (finalized head #${header.number})`);
+    }
+    await sleep(1_000);
+  }
+}
