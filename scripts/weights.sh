@@ -4,8 +4,10 @@
 #   - `benchmark overhead` an empty block and a signed remark        -> block_weights.rs,
 #                                                                      extrinsic_weights.rs
 #   - `benchmark storage`  RocksDB reads and writes on a chain's state -> rocksdb_weights.rs
-# The node is built with `--features runtime-benchmarks` (a second build of the node).
-# Run it on a quiet machine of the kind the networks will run on; it takes ~20 minutes here.
+# The node is built in the release profile with `--features runtime-benchmarks`: weights describe
+# the optimised node that runs the networks. (A dev-profile node measures the same extrinsics 3-5x
+# slower: its dependencies keep debug assertions and overflow checks.) Run it on a quiet machine
+# of the kind the networks will run on.
 #
 #   scripts/weights.sh [--steps N] [--repeat N] [--db PATH]
 #
@@ -27,17 +29,22 @@ while [ $# -gt 0 ]; do
   esac
 done
 
-echo "weights: building plexus-node with runtime-benchmarks"
-cargo build --locked -p plexus-node --features runtime-benchmarks
-node="$CARGO_TARGET_DIR/debug/plexus-node"
+echo "weights: building plexus-node (release) with runtime-benchmarks"
+cargo build --locked --release -p plexus-node --features runtime-benchmarks
+node="$CARGO_TARGET_DIR/release/plexus-node"
 out=runtime/src/weights
 header=scripts/weights-header.txt
 mkdir -p "$out"
+wasm=$(ls "$CARGO_TARGET_DIR"/release/wbuild/plexus-runtime/plexus_runtime.compact.compressed.wasm \
+  "$CARGO_TARGET_DIR"/release/wbuild/plexus-runtime/plexus_runtime.wasm 2>/dev/null | head -1)
 
-pallets=$("$node" benchmark pallet --list=pallets --chain dev 2>/dev/null | tail -n +2 | tr -d ' ')
+# Every pallet the runtime lists, except frame-benchmarking's own baseline.
+pallets=$("$node" benchmark pallet --list=pallets --chain dev 2>/dev/null | tail -n +2 | tr -d ' ' \
+  | grep -v '^frame_benchmarking$')
 for pallet in $pallets; do
   echo "weights: benchmark pallet $pallet"
-  "$node" benchmark pallet --chain dev --pallet "$pallet" --extrinsic '*' \
+  "$node" benchmark pallet --runtime "$wasm" --genesis-builder=runtime \
+    --genesis-builder-preset development --pallet "$pallet" --extrinsic '*' \
     --steps "$steps" --repeat "$repeat" --wasm-execution compiled \
     --header "$header" --output "$out/$pallet.rs"
 done

@@ -13,7 +13,7 @@ use pallet_event_router::{
 use plexus_runtime::{Hash, RuntimeCall};
 use serde_json::Value;
 use sp_core::{sr25519, Pair};
-use std::{process::Command, time::Duration};
+use std::time::Duration;
 
 fn decode_hex(value: &str) -> Vec<u8> {
 	hex::decode(value.trim_start_matches("0x")).unwrap()
@@ -62,21 +62,9 @@ fn settled_unserved(status: &MessageStatus) -> bool {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_routed_request_crosses_the_bridge_and_is_settled_exactly_once() {
-	let base = temp_dir("bridge");
-	let mut command = Command::new(node_binary());
-	command
-		.args(["launch", "--base-path"])
-		.arg(&base)
-		.stdout(std::fs::File::create(base.with_extension("stdout")).unwrap())
-		.stderr(std::fs::File::create(base.with_extension("stderr")).unwrap());
-	let mut launch = Guard::spawn(command);
-
-	let report_file = base.join("launch.json");
-	let read_report = || {
-		let f = report_file.clone();
-		async move { serde_json::from_str::<Value>(&std::fs::read_to_string(f).ok()?).ok() }
-	};
-	let report: Value = wait_for("launch.json", Duration::from_secs(600), read_report).await;
+	let (mut launch, base) = launch_default("bridge");
+	let report: Value =
+		wait_for("launch.json", Duration::from_secs(600), || read_report(&base)).await;
 	let nodes = report["nodes"].as_array().unwrap().clone();
 	launch.extra_pids = nodes.iter().map(|n| n["pid"].as_u64().unwrap() as u32).collect();
 	let bridges = report["bridges"].as_array().unwrap().clone();
@@ -121,7 +109,7 @@ async fn a_routed_request_crosses_the_bridge_and_is_settled_exactly_once() {
 	}
 	unsafe { libc::kill(relayer as i32, libc::SIGKILL) };
 	let restarted = wait_for("launch to restart the relayer", Duration::from_secs(60), || async {
-		let report = read_report().await?;
+		let report = read_report(&base).await?;
 		let pid = report["bridges"][0]["relayer_pid"].as_u64()? as u32;
 		(pid != relayer && pid != 0 && alive(pid)).then_some(pid)
 	})

@@ -9,22 +9,11 @@ use std::{process::Command, time::Duration};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn default_topology_runs_two_networks_and_stops_cleanly() {
-	let base = temp_dir("launch");
-	let mut command = Command::new(node_binary());
-	command
-		.args(["launch", "--base-path"])
-		.arg(&base)
-		.stdout(std::fs::File::create(base.with_extension("stdout")).unwrap())
-		.stderr(std::fs::File::create(base.with_extension("stderr")).unwrap());
-	let mut launch = Guard::spawn(command);
+	let (mut launch, base) = launch_default("launch");
 
 	// launch.json appears once every network has finalized a block.
-	let report_file = base.join("launch.json");
-	let report: Value = wait_for("launch.json", Duration::from_secs(600), || {
-		let f = report_file.clone();
-		async move { serde_json::from_str(&std::fs::read_to_string(f).ok()?).ok() }
-	})
-	.await;
+	let report: Value =
+		wait_for("launch.json", Duration::from_secs(600), || read_report(&base)).await;
 	let nodes = report["nodes"].as_array().unwrap().clone();
 	assert_eq!(nodes.len(), 8, "2 networks × (3 producers + 1 consumer)");
 	launch.extra_pids = nodes.iter().map(|n| n["pid"].as_u64().unwrap() as u32).collect();
@@ -101,10 +90,10 @@ async fn default_topology_runs_two_networks_and_stops_cleanly() {
 		(victim["pid"].as_u64().unwrap() as u32, victim["rpc"].as_str().unwrap().to_string());
 	unsafe { libc::kill(old_pid as i32, libc::SIGKILL) };
 	let new_pid = wait_for("the killed node to be restarted", Duration::from_secs(60), || {
-		let f = report_file.clone();
 		let name = victim["name"].clone();
+		let base = base.clone();
 		async move {
-			let report: Value = serde_json::from_str(&std::fs::read_to_string(f).ok()?).ok()?;
+			let report = read_report(&base).await?;
 			let node = report["nodes"].as_array()?.iter().find(|n| n["name"] == name)?.clone();
 			let pid = node["pid"].as_u64()? as u32;
 			(pid != old_pid && pid != 0).then_some(pid)

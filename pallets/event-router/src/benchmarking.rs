@@ -28,6 +28,20 @@ fn funded<T: Config>() -> T::AccountId {
 	who
 }
 
+/// A request from PEER for `destination`, with the largest payload.
+fn request_to<T: Config>(destination: NetworkAddress) -> Envelope<T::AccountId> {
+	Envelope {
+		id: MessageId { origin: PEER, sequence: 0 },
+		sender: whitelisted_caller::<T::AccountId>(),
+		destination,
+		service: Service::Xcm,
+		payload: alloc::vec![0u8; T::MaxPayloadSize::get() as usize],
+		max_weight: Weight::zero(),
+		timeout: far_future(),
+		sent_at: 0,
+	}
+}
+
 fn far_future() -> Timeout {
 	Timeout { height: Some(u32::MAX), timestamp: Some(u64::MAX) }
 }
@@ -147,16 +161,7 @@ mod benchmarks {
 	#[benchmark]
 	fn receive_request() {
 		let (lane, _) = bind_two_peers::<T>();
-		let envelope = Envelope {
-			id: MessageId { origin: PEER, sequence: 0 },
-			sender: whitelisted_caller::<T::AccountId>(),
-			destination: T::ThisNetwork::get(),
-			service: Service::Xcm,
-			payload: alloc::vec![0u8; T::MaxPayloadSize::get() as usize],
-			max_weight: Weight::zero(),
-			timeout: far_future(),
-			sent_at: 0,
-		};
+		let envelope = request_to::<T>(T::ThisNetwork::get());
 		let packet = Packet::Request(envelope.clone()).encode();
 		#[block]
 		{
@@ -186,16 +191,7 @@ mod benchmarks {
 		let far_away: NetworkAddress = [0xe0; 32];
 		// PEER speaks for FAR_AWAY's packets; they go on to FAR.
 		NextHops::<T>::insert(far_away, FAR);
-		let envelope = Envelope {
-			id: MessageId { origin: PEER, sequence: 0 },
-			sender: whitelisted_caller::<T::AccountId>(),
-			destination: far_away,
-			service: Service::Xcm,
-			payload: alloc::vec![0u8; T::MaxPayloadSize::get() as usize],
-			max_weight: Weight::zero(),
-			timeout: far_future(),
-			sent_at: 0,
-		};
+		let envelope = request_to::<T>(far_away);
 		let packet = Packet::Request(envelope.clone()).encode();
 		#[block]
 		{

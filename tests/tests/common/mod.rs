@@ -142,3 +142,21 @@ pub async fn identity(client: &HttpClient) -> (u32, String, u64) {
 	let block_time = u64::from_le_bytes(bytes[5 + len..13 + len].try_into().unwrap());
 	(id, name, block_time)
 }
+
+/// Starts `plexus-node launch` on the default topology under a fresh temporary base path, its
+/// output in `<base>.stdout` and `<base>.stderr`. Returns the guard and the base path.
+pub fn launch_default(tag: &str) -> (Guard, PathBuf) {
+	let base = temp_dir(tag);
+	let mut command = Command::new(node_binary());
+	command
+		.args(["launch", "--base-path"])
+		.arg(&base)
+		.stdout(std::fs::File::create(base.with_extension("stdout")).unwrap())
+		.stderr(std::fs::File::create(base.with_extension("stderr")).unwrap());
+	(Guard::spawn(command), base)
+}
+
+/// The deployment's launch.json, once it has been written.
+pub async fn read_report(base: &std::path::Path) -> Option<serde_json::Value> {
+	serde_json::from_str(&std::fs::read_to_string(base.join("launch.json")).ok()?).ok()
+}

@@ -65,7 +65,9 @@ pub const ALICE: AccountId = 1;
 pub const BOB: AccountId = 2;
 pub const BASE_FEE: Balance = 100;
 pub const BYTE_FEE: Balance = 2;
-pub const MAX_PACKET: u32 = 256;
+/// The mock lanes carry packets up to this size, unless a test lowers it (`PACKET_LIMIT`).
+pub const MAX_PACKET: u32 = 512;
+pub const MAX_PAYLOAD: u32 = 256;
 
 parameter_types! {
 	pub storage ThisNetwork: NetworkAddress = A;
@@ -79,6 +81,8 @@ thread_local! {
 	pub static OUTBOX: RefCell<Vec<(u8, u64, Vec<u8>)>> = const { RefCell::new(Vec::new()) };
 	/// Lanes that refuse packets.
 	pub static CLOSED_LANES: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
+	/// The largest packet the lanes take.
+	pub static PACKET_LIMIT: core::cell::Cell<u32> = const { core::cell::Cell::new(MAX_PACKET) };
 }
 
 /// Each network numbers its own lanes; the counter lives in that network's storage.
@@ -99,7 +103,7 @@ impl Transport for MockTransport {
 	}
 
 	fn max_packet_size() -> u32 {
-		MAX_PACKET
+		PACKET_LIMIT.with(|limit| limit.get())
 	}
 }
 
@@ -177,7 +181,7 @@ impl Config for Test {
 	type GovernanceOrigin = frame_system::EnsureRoot<AccountId>;
 	type ThisNetwork = ThisNetwork;
 	type UnixTime = Timestamp;
-	type MaxPayloadSize = frame_support::traits::ConstU32<MAX_PACKET>;
+	type MaxPayloadSize = frame_support::traits::ConstU32<MAX_PAYLOAD>;
 	type MaxDispatchWeight = MaxDispatchWeight;
 	type BaseFee = BaseFee;
 	type ByteFee = ByteFee;

@@ -1,2 +1,2 @@
-mod mock;
+pub(crate) mod mock;
 mod pallet_tests;

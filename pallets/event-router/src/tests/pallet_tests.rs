@@ -18,6 +18,7 @@ struct Networks {
 fn networks() -> Networks {
 	drain_outbox();
 	CLOSED_LANES.with(|closed| closed.borrow_mut().clear());
+	PACKET_LIMIT.with(|limit| limit.set(MAX_PACKET));
 	let mut a = network(A);
 	let mut b = network(B);
 	let mut c = network(C);
@@ -547,9 +548,12 @@ fn a_packet_larger_than_a_lane_carries_is_refused() {
 				timeout_at(2_000_000),
 			)
 		};
-		// The payload fits the pallet's bound, but not with the envelope around it.
-		assert_noop!(send(MAX_PACKET as usize), Error::<Test>::PacketTooLarge);
+		// Lanes that carry little: the payload fits the pallet's bound, but not with the
+		// envelope around it.
+		PACKET_LIMIT.with(|limit| limit.set(MAX_PAYLOAD));
+		assert_noop!(send(MAX_PAYLOAD as usize), Error::<Test>::PacketTooLarge);
 		assert_ok!(send(64));
+		PACKET_LIMIT.with(|limit| limit.set(MAX_PACKET));
 	});
 }
 
