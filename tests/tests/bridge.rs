@@ -4,56 +4,10 @@
 
 mod common;
 
-use codec::{Decode, Encode};
-use common::*;
-use jsonrpsee::{core::client::ClientT, http_client::HttpClient, rpc_params};
-use pallet_event_router::{
-	location_of, Failure, MessageId, MessageStatus, Outcome, Service, Timeout,
-};
-use plexus_runtime::{Hash, RuntimeCall};
+use common::{routing::*, *};
+use pallet_event_router::{Failure, MessageId, MessageStatus, Outcome};
 use serde_json::Value;
-use sp_core::{sr25519, Pair};
 use std::time::Duration;
-
-fn decode_hex(value: &str) -> Vec<u8> {
-	hex::decode(value.trim_start_matches("0x")).unwrap()
-}
-
-async fn genesis_hash(client: &HttpClient) -> Hash {
-	Hash::from_slice(&decode_hex(&genesis(client).await))
-}
-
-async fn status(client: &HttpClient, id: MessageId) -> MessageStatus {
-	let args = format!("0x{}", hex::encode(id.encode()));
-	let raw: String = client
-		.request("state_call", rpc_params!["EventRouterApi_message_status", args])
-		.await
-		.unwrap();
-	MessageStatus::decode(&mut &decode_hex(&raw)[..]).unwrap()
-}
-
-/// Alice sends an `Xcm` request to `destination`; returns its id.
-async fn send(client: &HttpClient, destination: Hash, sequence: u64) -> MessageId {
-	let alice = sr25519::Pair::from_string("//Alice", None).unwrap();
-	let origin = genesis_hash(client).await;
-	let who = plexus_runtime::AccountId::from(alice.public());
-	let nonce: u32 =
-		client.request("system_accountNextIndex", rpc_params![who.to_string()]).await.unwrap();
-	let now_ms =
-		std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis()
-			as u64;
-	let call = RuntimeCall::EventRouter(pallet_event_router::Call::send {
-		destination: Some(Box::new(location_of(destination.0))),
-		service: Service::Xcm,
-		payload: vec![0u8, 1, 2].try_into().unwrap(),
-		max_weight: Default::default(),
-		timeout: Timeout { height: None, timestamp: Some(now_ms + 600_000) },
-	});
-	let xt = plexus_runtime::signing::sign(call, &alice, nonce, origin);
-	let bytes = format!("0x{}", hex::encode(xt.encode()));
-	let _: String = client.request("author_submitExtrinsic", rpc_params![bytes]).await.unwrap();
-	MessageId { origin: origin.0, sequence }
-}
 
 fn settled_unserved(status: &MessageStatus) -> bool {
 	// beta serves no service yet: the request is carried, refused there, and answered.

@@ -3,6 +3,8 @@
 
 #![allow(dead_code)]
 
+pub mod routing;
+
 use jsonrpsee::{
 	core::client::ClientT,
 	http_client::{HttpClient, HttpClientBuilder},
@@ -146,10 +148,21 @@ pub async fn identity(client: &HttpClient) -> (u32, String, u64) {
 /// Starts `plexus-node launch` on the default topology under a fresh temporary base path, its
 /// output in `<base>.stdout` and `<base>.stderr`. Returns the guard and the base path.
 pub fn launch_default(tag: &str) -> (Guard, PathBuf) {
+	launch(tag, None)
+}
+
+/// Starts `plexus-node launch` on `topology` (a TOML text; the default topology when `None`).
+pub fn launch(tag: &str, topology: Option<&str>) -> (Guard, PathBuf) {
 	let base = temp_dir(tag);
 	let mut command = Command::new(node_binary());
+	command.arg("launch");
+	if let Some(text) = topology {
+		let file = base.with_extension("toml");
+		std::fs::write(&file, text).unwrap();
+		command.arg(file);
+	}
 	command
-		.args(["launch", "--base-path"])
+		.arg("--base-path")
 		.arg(&base)
 		.stdout(std::fs::File::create(base.with_extension("stdout")).unwrap())
 		.stderr(std::fs::File::create(base.with_extension("stderr")).unwrap());
