@@ -59,7 +59,7 @@ if [ -z "$db" ]; then
   tmp=$(mktemp -d)
   db="$tmp"
 fi
-"$node" benchmark storage --chain dev --base-path "$db" --state-version 1 \
+"$node" benchmark storage --chain dev --base-path "$db" --state-version 1 --batch-size 1 \
   --header "$header" --weight-path "$out" --warmups 2
 [ -z "$tmp" ] || rm -rf "$tmp"
 

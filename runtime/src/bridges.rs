@@ -295,7 +295,7 @@ impl pallet_event_router::traits::BenchmarkHelper<u8, PeerStateProof> for Benchm
 			),
 			(bp_runtime::storage_value_final_key(b"Timestamp", b"Now").to_vec(), u64::MAX.encode()),
 		];
-		let mut db = MemoryDB::<BlakeTwo256>::default();
+		let mut db = MemoryDB::<BlakeTwo256>::new(&[0u8]);
 		let mut state_root = Hash::default();
 		{
 			let mut trie = TrieDBMutBuilderV1::<BlakeTwo256>::new(&mut db, &mut state_root).build();
@@ -304,7 +304,7 @@ impl pallet_event_router::traits::BenchmarkHelper<u8, PeerStateProof> for Benchm
 			}
 		}
 		let storage_proof =
-			bp_runtime::record_all_keys::<LayoutV1<BlakeTwo256>, _>(&db, &state_root)
+			bp_runtime::record_all_trie_keys::<LayoutV1<BlakeTwo256>, _>(&db, &state_root)
 				.expect("the trie was just built");
 		let header_hash = Hash::repeat_byte(lane);
 		let header = StoredHeaderData { number: BlockNumber::MAX, state_root };

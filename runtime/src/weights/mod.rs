@@ -1,0 +1,14 @@
+//! Weights measured on this project's machine by `scripts/weights.sh` (frame-benchmarking, release
+//! build of the node). Regenerate them there; never edit them by hand. Figures: docs/benchmarks.md.
+
+pub mod block_weights;
+pub mod extrinsic_weights;
+pub mod frame_system;
+pub mod frame_system_extensions;
+pub mod pallet_balances;
+pub mod pallet_event_router;
+pub mod pallet_sudo;
+pub mod pallet_timestamp;
+pub mod pallet_transaction_payment;
+#[allow(unused_doc_comments)] // the generated template documents struct-literal fields
+pub mod rocksdb_weights;
