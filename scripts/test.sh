@@ -25,6 +25,9 @@ bash zombienet/run.sh "$PLEXUS_NODE" 2>&1 | tee "$logs/zombienet"
 
 echo "== Rust tests"
 cargo test --locked --workspace 2>&1 | tee "$logs/cargo"
+# The router's benchmarks, run once each on its mock runtime, so they cannot rot.
+cargo test --locked -p pallet-event-router --features runtime-benchmarks benchmarking 2>&1 \
+  | tee -a "$logs/cargo"
 
 passed=0
 failed=0
