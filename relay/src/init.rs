@@ -3,7 +3,7 @@
 //! other's genesis hash. Both are governance calls (sudo on a testnet); what is already done is
 //! skipped, so this can run again after a restart.
 
-use crate::{client::Error, slot::Slot, wait_until, End, Relayer};
+use crate::{client::Error, slot::Slot, wait_until, End};
 use bp_header_chain::InitializationData;
 use bp_runtime::BasicOperatingMode;
 use codec::Encode;
@@ -25,9 +25,8 @@ pub async fn is_bound(end: &End, peer: Hash) -> Result<bool, Error> {
 
 /// Initialises both light clients of the bridge in `slot` and binds the slot on both routers.
 pub async fn initialize(a: &End, b: &End, slot: Slot, sudo: &sr25519::Pair) -> Result<(), Error> {
-	let probe = Relayer { slot, signer: sudo.clone(), metrics: None };
 	for (this, peer) in [(a, b), (b, a)] {
-		if probe.known_header(this).await?.is_none() {
+		if slot.known_header(this).await?.is_none() {
 			let header = peer.client.finalized_head().await?;
 			let at = Some(header.hash());
 			let authority_list: Vec<(sp_consensus_grandpa::AuthorityId, u64)> =
@@ -53,7 +52,7 @@ pub async fn initialize(a: &End, b: &End, slot: Slot, sudo: &sr25519::Pair) -> R
 	}
 	for (this, peer) in [(a, b), (b, a)] {
 		wait_until(60, Duration::from_millis(500), || async {
-			Ok(probe.known_header(this).await?.is_some()
+			Ok(slot.known_header(this).await?.is_some()
 				&& is_bound(this, peer.client.genesis()).await?)
 		})
 		.await

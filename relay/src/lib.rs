@@ -28,7 +28,7 @@ use bp_runtime::HeaderId;
 use client::{Client, Error};
 use codec::Decode;
 use frame_support::weights::Weight;
-use plexus_runtime::{AccountId, BlockNumber, Hash, Header, Nonce};
+use plexus_runtime::{AccountId, BlockNumber, Hash, Nonce};
 use slot::{Justification, Slot};
 use sp_core::{sr25519, Pair};
 use std::{
@@ -101,15 +101,6 @@ impl Relayer {
 		self.signer.public().into()
 	}
 
-	/// The newest source header the target's light client imported; `None` before the bridge
-	/// is initialised on the target.
-	pub async fn known_header(
-		&self,
-		target: &End,
-	) -> Result<Option<HeaderId<Hash, BlockNumber>>, Error> {
-		target.client.storage(&self.slot.best_finalized_key(), None).await
-	}
-
 	async fn target_set_id(&self, target: &End) -> Result<u64, Error> {
 		// `StoredAuthoritySet { authorities: BoundedVec<(AuthorityId, weight)>, set_id }`.
 		let set: Option<(Vec<(sp_consensus_grandpa::AuthorityId, u64)>, u64)> =
@@ -125,11 +116,11 @@ impl Relayer {
 		target: &End,
 		nonce: &mut Nonce,
 	) -> Result<(u64, u32, Option<HeaderId<Hash, BlockNumber>>), Error> {
-		let Some(known) = self.known_header(target).await? else {
+		let Some(known) = self.slot.known_header(target).await? else {
 			return Ok((0, 0, None));
 		};
 		let finalized = source.client.finalized_head().await?;
-		let lag = slot::number(&finalized).saturating_sub(known.0);
+		let lag = finalized.number.saturating_sub(known.0);
 		let newer = source
 			.latest_justification()
 			.filter(|justification| justification.commit.target_number > known.0);
@@ -138,7 +129,7 @@ impl Relayer {
 		};
 		let header = source.client.header(justification.commit.target_hash).await?;
 		let set_id = self.target_set_id(target).await?;
-		let id = HeaderId(slot::number(&header), justification.commit.target_hash);
+		let id = HeaderId(header.number, justification.commit.target_hash);
 		let call = self.slot.submit_finality_proof(header, justification, set_id);
 		target.client.submit_with_nonce(call, &self.signer, *nonce).await?;
 		*nonce += 1;
@@ -201,7 +192,7 @@ impl Relayer {
 	/// Step 3. Returns how many messages the submitted confirmation covers.
 	async fn relay_confirmations(&self, source: &End, target: &End) -> Result<u64, Error> {
 		// The source must know a target header at which the target had received them.
-		let Some(known) = self.known_header(source).await? else { return Ok(0) };
+		let Some(known) = self.slot.known_header(source).await? else { return Ok(0) };
 		let outbound: Option<OutboundLaneData> =
 			source.client.storage(&self.slot.outbound_lane_key(), None).await?;
 		let Some(outbound) = outbound else { return Ok(0) };
@@ -256,7 +247,7 @@ impl Relayer {
 			self.settle(|| async {
 				let header_in = match header {
 					Some(number) => {
-						self.known_header(target).await?.is_some_and(|known| known.0 >= number)
+						self.slot.known_header(target).await?.is_some_and(|known| known.0 >= number)
 					},
 					None => true,
 				};
@@ -318,9 +309,4 @@ where
 /// A development key from a secret URI such as `//Alice`.
 pub fn signer(suri: &str) -> Result<sr25519::Pair, Error> {
 	sr25519::Pair::from_string(suri, None).map_err(|e| format!("bad signer {suri:?}: {e:?}"))
-}
-
-/// A header, for callers that print it.
-pub fn describe(header: &Header) -> String {
-	format!("#{}", slot::number(header))
 }

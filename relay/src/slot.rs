@@ -1,17 +1,18 @@
 //! What the relayer reads and calls in one peer slot's pallets (`BridgeSlot{K}Grandpa`,
 //! `BridgeSlot{K}Messages`): storage keys and calls, built natively from the runtime's types.
 
+use crate::{client::Error, End};
 use bp_messages::{
 	source_chain::FromBridgedChainMessagesDeliveryProof,
 	target_chain::FromBridgedChainMessagesProof, LegacyLaneId, MessageKey, MessageNonce,
 	UnrewardedRelayersState,
 };
+use bp_runtime::HeaderId;
 use bp_runtime::{storage_map_final_key, storage_value_key};
 use codec::Encode;
 use frame_support::{instances::*, weights::Weight, Blake2_128Concat};
-use plexus_runtime::{bridges::SLOT_LANE, AccountId, Hash, Header, RuntimeCall};
+use plexus_runtime::{bridges::SLOT_LANE, AccountId, BlockNumber, Hash, Header, RuntimeCall};
 use sp_core::storage::StorageKey;
-use sp_runtime::traits::Header as _;
 
 pub type Justification = bp_header_chain::justification::GrandpaJustification<Header>;
 
@@ -37,6 +38,15 @@ impl Slot {
 
 	pub fn messages_pallet(&self) -> String {
 		format!("BridgeSlot{}Messages", self.0)
+	}
+
+	/// The newest peer header `end`'s light client in this slot imported; `None` before the
+	/// bridge is initialised there.
+	pub async fn known_header(
+		&self,
+		end: &End,
+	) -> Result<Option<HeaderId<Hash, BlockNumber>>, Error> {
+		end.client.storage(&self.best_finalized_key(), None).await
 	}
 
 	/// `HeaderId` of the newest peer header the light client imported.
@@ -187,9 +197,4 @@ pub fn sudo(call: RuntimeCall) -> RuntimeCall {
 
 fn map_key(pallet: &str, map: &str, key: &[u8]) -> StorageKey {
 	storage_map_final_key::<Blake2_128Concat>(pallet, map, key)
-}
-
-/// The header's number, for logs.
-pub fn number(header: &Header) -> u32 {
-	*header.number()
 }

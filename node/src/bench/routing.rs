@@ -39,13 +39,13 @@ pub struct RoutingCmd {
 type Events = Vec<frame_system::EventRecord<RuntimeEvent, Hash>>;
 
 /// Follows one chain's blocks in order and hands back the router events of each new one.
-struct Follower {
-	client: Client,
+struct Follower<'a> {
+	client: &'a Client,
 	next: u32,
 }
 
-impl Follower {
-	async fn new(client: Client) -> Result<Self, String> {
+impl<'a> Follower<'a> {
+	async fn new(client: &'a Client) -> Result<Self, String> {
 		let best = client.header(client.best_hash().await?).await?;
 		Ok(Self { next: best.number + 1, client })
 	}
@@ -96,8 +96,8 @@ impl RoutingCmd {
 			.await?
 			.block_time_ms;
 		let to = destination.genesis();
-		let mut on_origin = Follower::new(Client::connect(&self.from).await?).await?;
-		let mut on_destination = Follower::new(destination).await?;
+		let mut on_origin = Follower::new(&origin).await?;
+		let mut on_destination = Follower::new(&destination).await?;
 		let alice = sr25519::Pair::from_string("//Alice", None).expect("a valid dev seed");
 		let alice_account: plexus_runtime::AccountId = alice.public().into();
 
