@@ -133,6 +133,9 @@ pub enum Failure {
 	Module { index: u8, error: [u8; 4] },
 	/// The payload executed and failed otherwise (arithmetic, tokens, …); rolled back.
 	Dispatch,
+	/// An XCM program stopped at top-level instruction `instruction` with XCM error code `error`
+	/// (the index of `xcm::latest::Error`'s variant); its state changes were rolled back.
+	Xcm { instruction: u8, error: u8 },
 }
 
 /// The destination's answer to a request.

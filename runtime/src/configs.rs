@@ -157,9 +157,7 @@ impl pallet_event_router::Config for Runtime {
 	type RuntimeHoldReason = RuntimeHoldReason;
 	type Transport = crate::bridges::PeerSlots;
 	type DeliveryProver = crate::bridges::PeerSlots;
-	// Services (XCM, contracts, data protection) are plugged in as their pallets land; until
-	// then every request is answered `ServiceUnavailable`.
-	type Services = ();
+	type Services = crate::services::RuntimeServices;
 	type GovernanceOrigin = frame_system::EnsureRoot<AccountId>;
 	type ThisNetwork = GenesisHash;
 	type UnixTime = Timestamp;

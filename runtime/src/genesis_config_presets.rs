@@ -113,3 +113,24 @@ pub fn preset_names() -> Vec<PresetId> {
 		PresetId::from(sp_genesis_builder::LOCAL_TESTNET_RUNTIME_PRESET),
 	]
 }
+
+/// The genesis storage of a network whose genesis is `patch` laid over the default config, as a
+/// node's chain-spec builder makes it. For tests and tools that run the runtime natively.
+#[cfg(feature = "std")]
+pub fn genesis_storage(patch: Value) -> Result<sp_core::storage::Storage, String> {
+	fn merge(base: &mut Value, patch: Value) {
+		match (base, patch) {
+			(Value::Object(base), Value::Object(patch)) => {
+				for (k, v) in patch {
+					merge(base.entry(k).or_insert(Value::Null), v);
+				}
+			},
+			(base, patch) => *base = patch,
+		}
+	}
+	let mut config =
+		serde_json::to_value(RuntimeGenesisConfig::default()).map_err(|e| e.to_string())?;
+	merge(&mut config, patch);
+	let config: RuntimeGenesisConfig = serde_json::from_value(config).map_err(|e| e.to_string())?;
+	sp_runtime::BuildStorage::build_storage(&config)
+}

@@ -24,11 +24,13 @@ pub mod apis;
 pub mod bridges;
 pub mod configs;
 pub mod genesis_config_presets;
+pub mod services;
 #[cfg(feature = "std")]
 pub mod signing;
 #[cfg(test)]
 mod tests;
 pub mod weights;
+pub mod xcm_config;
 
 use sp_runtime::{
 	generic, impl_opaque_keys,

@@ -1,9 +1,11 @@
-//! Runtime tests on native externalities: presets build, a signed transfer applies, and two
-//! networks made from this one runtime differ at genesis.
+//! Runtime tests on native externalities: presets build, a signed transfer applies, two
+//! networks made from this one runtime differ at genesis; and the XCM service.
+
+mod xcm_service;
 
 use super::*;
 use codec::{Decode, Encode};
-use frame_support::{genesis_builder_helper::build_state, traits::Get};
+use frame_support::traits::Get;
 use sp_core::{sr25519, H256};
 use sp_keyring::Sr25519Keyring;
 use sp_runtime::{
@@ -11,31 +13,10 @@ use sp_runtime::{
 	StateVersion,
 };
 
-/// Lays a preset's patch over the default genesis config, as the node's chain-spec builder does.
-fn full_config(patch: serde_json::Value) -> serde_json::Value {
-	fn merge(base: &mut serde_json::Value, patch: serde_json::Value) {
-		match (base, patch) {
-			(serde_json::Value::Object(base), serde_json::Value::Object(patch)) => {
-				for (k, v) in patch {
-					merge(base.entry(k).or_insert(serde_json::Value::Null), v);
-				}
-			},
-			(base, patch) => *base = patch,
-		}
-	}
-	let mut config = serde_json::to_value(RuntimeGenesisConfig::default()).unwrap();
-	merge(&mut config, patch);
-	config
-}
-
 fn externalities_from(patch: serde_json::Value) -> sp_io::TestExternalities {
-	let mut ext = sp_io::TestExternalities::new_empty();
-	ext.execute_with(|| {
-		build_state::<RuntimeGenesisConfig>(full_config(patch).to_string().into_bytes())
-			.expect("genesis builds")
-	});
-	ext.commit_all().unwrap();
-	ext
+	sp_io::TestExternalities::new(
+		genesis_config_presets::genesis_storage(patch).expect("genesis builds"),
+	)
 }
 
 fn preset(name: &str) -> serde_json::Value {
@@ -95,11 +76,8 @@ fn block_time_comes_from_genesis() {
 fn unknown_genesis_key_is_refused() {
 	let mut patch = preset("development");
 	patch["networkInfo"]["colour"] = "blue".into();
-	let mut ext = sp_io::TestExternalities::new_empty();
-	let result = ext.execute_with(|| {
-		build_state::<RuntimeGenesisConfig>(full_config(patch).to_string().into_bytes())
-	});
-	let error = result.expect_err("a misspelt genesis field must not be ignored");
+	let error = genesis_config_presets::genesis_storage(patch)
+		.expect_err("a misspelt genesis field must not be ignored");
 	assert!(error.contains("colour"), "{error}");
 }
 

@@ -1,0 +1,33 @@
+//! What this network serves to the event router: the services a routed request may ask for.
+//!
+//! - `Xcm`: an XCM program run by [`crate::xcm_config`] as the remote sender.
+//! - `Contract` and `DataProtection`: answered `ServiceUnavailable` until their pallets land.
+
+use crate::AccountId;
+use frame_support::weights::Weight;
+use pallet_event_router::{RemoteOrigin, ServiceHandler};
+use plexus_primitives::envelope::{Failure, Service};
+
+pub struct RuntimeServices;
+
+impl ServiceHandler<AccountId> for RuntimeServices {
+	fn serves(service: Service) -> bool {
+		matches!(service, Service::Xcm)
+	}
+
+	fn execute(
+		origin: RemoteOrigin<'_, AccountId>,
+		service: Service,
+		payload: &[u8],
+		max_weight: Weight,
+	) -> (Result<Vec<u8>, Failure>, Weight) {
+		match service {
+			Service::Xcm => {
+				crate::xcm_config::execute(origin.network, origin.account, payload, max_weight)
+			},
+			Service::Contract | Service::DataProtection => {
+				(Err(Failure::ServiceUnavailable), Weight::zero())
+			},
+		}
+	}
+}

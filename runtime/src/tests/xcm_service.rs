@@ -1,0 +1,178 @@
+//! The `Xcm` service: a routed XCM program runs as its remote sender, within its weight, and
+//! every failure is reported and rolled back by the router.
+
+use super::{externalities_from, preset};
+use crate::{
+	services::RuntimeServices,
+	xcm_config::{remote_account_location, LocationToAccountId},
+	*,
+};
+use codec::Encode;
+use frame_support::{traits::Get, weights::constants::WEIGHT_REF_TIME_PER_SECOND};
+use pallet_event_router::{RemoteOrigin, ServiceHandler};
+use plexus_primitives::envelope::{Failure, Service};
+use sp_keyring::Sr25519Keyring;
+use sp_runtime::traits::{Hash as _, Header as _};
+use xcm::{latest::prelude::*, VersionedXcm};
+use xcm_executor::traits::ConvertLocation;
+
+const REMOTE: [u8; 32] = [7; 32];
+const LIMIT: Weight = Weight::from_parts(WEIGHT_REF_TIME_PER_SECOND / 10, 256 * 1024);
+
+/// Runs `test` inside block 1 of a development network, so that it knows its genesis hash.
+fn in_block<R>(test: impl FnOnce() -> R) -> R {
+	externalities_from(preset("development")).execute_with(|| {
+		let genesis = sp_core::H256::repeat_byte(0x42);
+		Executive::initialize_block(&Header::new(
+			1,
+			Default::default(),
+			Default::default(),
+			genesis,
+			Default::default(),
+		));
+		test()
+	})
+}
+
+fn alice() -> AccountId {
+	Sr25519Keyring::Alice.to_account_id()
+}
+
+fn run(program: Xcm<RuntimeCall>, max_weight: Weight) -> (Result<Vec<u8>, Failure>, Weight) {
+	let payload = VersionedXcm::from(program).encode();
+	run_bytes(&payload, max_weight)
+}
+
+fn run_bytes(payload: &[u8], max_weight: Weight) -> (Result<Vec<u8>, Failure>, Weight) {
+	let account = alice();
+	let origin = RemoteOrigin { network: &REMOTE, account: &account };
+	RuntimeServices::execute(origin, Service::Xcm, payload, max_weight)
+}
+
+fn transact(call: RuntimeCall) -> Instruction<RuntimeCall> {
+	Transact {
+		origin_kind: OriginKind::SovereignAccount,
+		fallback_max_weight: None,
+		call: call.encode().into(),
+	}
+}
+
+fn remark(bytes: &[u8]) -> RuntimeCall {
+	RuntimeCall::System(frame_system::Call::remark_with_event { remark: bytes.to_vec() })
+}
+
+/// The local account of Alice-on-`REMOTE`.
+fn remote_alice() -> AccountId {
+	LocationToAccountId::convert_location(&remote_account_location(&REMOTE, &alice()))
+		.expect("a remote account has a local one")
+}
+
+#[test]
+fn only_xcm_is_served_for_now() {
+	assert!(RuntimeServices::serves(Service::Xcm));
+	assert!(!RuntimeServices::serves(Service::Contract));
+	assert!(!RuntimeServices::serves(Service::DataProtection));
+	in_block(|| {
+		let account = alice();
+		let origin = RemoteOrigin { network: &REMOTE, account: &account };
+		let (result, used) = RuntimeServices::execute(origin, Service::Contract, &[], LIMIT);
+		assert_eq!(result, Err(Failure::ServiceUnavailable));
+		assert_eq!(used, Weight::zero());
+	});
+}
+
+#[test]
+fn transact_dispatches_as_the_remote_account() {
+	in_block(|| {
+		let program = Xcm(vec![
+			transact(remark(b"hello from afar")),
+			ExpectTransactStatus(MaybeErrorCode::Success),
+		]);
+		let (result, used) = run(program, LIMIT);
+		let output = result.expect("the program completes");
+		assert_eq!(output, Outcome::Complete { used }.encode());
+		assert!(used.any_gt(Weight::zero()) && used.all_lte(LIMIT));
+
+		// The remark is signed by the remote sender's own local account: not by the local
+		// account of the same key, and not by anyone on this network.
+		let sender = remote_alice();
+		assert_ne!(sender, alice());
+		let hash = <Runtime as frame_system::Config>::Hashing::hash(b"hello from afar");
+		assert!(System::events().iter().any(|record| record.event
+			== RuntimeEvent::System(frame_system::Event::Remarked {
+				sender: sender.clone(),
+				hash
+			})));
+	});
+}
+
+#[test]
+fn the_remote_account_is_that_of_its_network() {
+	in_block(|| {
+		let here =
+			LocationToAccountId::convert_location(&remote_account_location(&[8; 32], &alice()));
+		assert_ne!(here, Some(remote_alice()), "a different network, a different account");
+		// This network's own location is not remote: nothing converts it.
+		let genesis = crate::configs::GenesisHash::get();
+		assert_eq!(
+			LocationToAccountId::convert_location(&remote_account_location(&genesis, &alice())),
+			None
+		);
+	});
+}
+
+#[test]
+fn a_failed_call_fails_the_program_when_it_expects_success() {
+	in_block(|| {
+		// Alice-on-REMOTE owns nothing here, so her transfer fails.
+		let transfer = RuntimeCall::Balances(pallet_balances::Call::transfer_keep_alive {
+			dest: alice().into(),
+			value: UNIT,
+		});
+		let program = Xcm(vec![transact(transfer), ExpectTransactStatus(MaybeErrorCode::Success)]);
+		let (result, used) = run(program, LIMIT);
+		let expectation_false = XcmError::ExpectationFalse.encode()[0];
+		assert_eq!(result, Err(Failure::Xcm { instruction: 1, error: expectation_false }));
+		assert!(used.any_gt(Weight::zero()));
+	});
+}
+
+#[test]
+fn assets_do_not_move_through_xcm() {
+	in_block(|| {
+		let program = Xcm(vec![WithdrawAsset((Here, UNIT).into())]);
+		let (result, _) = run(program, LIMIT);
+		assert!(matches!(result, Err(Failure::Xcm { instruction: 0, .. })), "{result:?}");
+	});
+}
+
+#[test]
+fn a_program_over_its_weight_is_not_run() {
+	in_block(|| {
+		let program = Xcm(vec![transact(remark(b"too heavy"))]);
+		let (result, used) = run(program, Weight::from_parts(1_000, 1_000));
+		assert_eq!(result, Err(Failure::WeightLimitExceeded));
+		assert_eq!(used, Weight::zero());
+		assert!(System::events().is_empty(), "nothing ran");
+	});
+}
+
+#[test]
+fn malformed_programs_are_refused() {
+	in_block(|| {
+		assert_eq!(run_bytes(&[0xff, 1, 2, 3], LIMIT).0, Err(Failure::MalformedPayload));
+		assert_eq!(run_bytes(&[], LIMIT).0, Err(Failure::MalformedPayload));
+		// Trailing bytes after a valid program.
+		let mut payload = VersionedXcm::from(Xcm::<RuntimeCall>(vec![ClearOrigin])).encode();
+		payload.push(0);
+		assert_eq!(run_bytes(&payload, LIMIT).0, Err(Failure::MalformedPayload));
+		// A call that does not decode is found when the program is weighed.
+		let bad_call = Xcm::<RuntimeCall>(vec![Transact {
+			origin_kind: OriginKind::SovereignAccount,
+			fallback_max_weight: None,
+			call: vec![0xff, 0xff].into(),
+		}]);
+		assert_eq!(run(bad_call, LIMIT).0, Err(Failure::MalformedPayload));
+		assert!(System::events().is_empty(), "nothing ran");
+	});
+}

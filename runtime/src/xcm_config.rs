@@ -1,0 +1,145 @@
+//! The XCM executor behind the event router's `Xcm` service.
+//!
+//! A routed request whose service is `Xcm` carries a SCALE-encoded `VersionedXcm`. It runs here
+//! as the remote sender: the location `../GlobalConsensus(ByGenesis(origin))/AccountId32(sender)`,
+//! whose local account is derived by [`ExternalConsensusLocationsConverterFor`] (the same
+//! derivation bridge hubs use, so wallets and tools can compute it). A `Transact` with
+//! `OriginKind::SovereignAccount` dispatches its call signed by that account; the account pays
+//! for whatever the call costs like any other account.
+//!
+//! What this executor does not do, on purpose:
+//! - it moves no assets (`AssetTransactor = ()`): value crosses networks through the transaction
+//!   resource manager, whose commits are atomic, not through reserve or teleport transfers;
+//! - it sends no XCM (`XcmSender = ()`): every request is answered by the router's own
+//!   acknowledgement, which is delivered and proven like the request;
+//! - it buys no execution: the router charged the sender's fee at `send`, and the barrier only
+//!   lets through programs within the request's `max_weight` (the weight credit).
+//!
+//! A `Transact` whose call fails does not fail the program (that is XCM's rule: the error goes to
+//! the transact status). Add `ExpectTransactStatus(MaybeErrorCode::Success)` after it to make the
+//! router answer `Err(Xcm { .. })` and roll the program back.
+
+use crate::{AccountId, AllPalletsWithSystem, RuntimeCall, RuntimeOrigin};
+use codec::{DecodeLimit, Encode};
+use frame_support::{
+	parameter_types,
+	traits::{Everything, Get, Nothing},
+	weights::Weight,
+};
+use plexus_primitives::envelope::{Failure, NetworkAddress};
+use sp_runtime::traits::{BlakeTwo256, Hash};
+use xcm::{
+	latest::{prelude::*, Weight as XcmWeight},
+	VersionedXcm, MAX_XCM_DECODE_DEPTH,
+};
+use xcm_builder::{
+	ExternalConsensusLocationsConverterFor, FixedWeightBounds, FrameTransactionalProcessor,
+	SovereignSignedViaLocation, TakeWeightCredit,
+};
+use xcm_executor::XcmExecutor;
+
+/// Where this network sits in the universe of consensus systems: a global consensus of its own,
+/// named by its genesis hash, as the router addresses it.
+pub struct UniversalLocation;
+
+impl Get<InteriorLocation> for UniversalLocation {
+	fn get() -> InteriorLocation {
+		[GlobalConsensus(NetworkId::ByGenesis(crate::configs::GenesisHash::get()))].into()
+	}
+}
+
+/// The local account that acts for a remote location.
+pub type LocationToAccountId = ExternalConsensusLocationsConverterFor<UniversalLocation, AccountId>;
+
+parameter_types! {
+	/// What one instruction costs, beyond the call a `Transact` dispatches (weighed by the call's
+	/// own weight). Not measured here (that needs pallet-xcm-benchmarks): a bound set well above
+	/// the measured cost of a signed extrinsic's base (112 µs), so that programs are never
+	/// under-charged.
+	pub const UnitWeightCost: XcmWeight = XcmWeight::from_parts(250_000_000, 8 * 1024);
+	pub const MaxInstructions: u32 = 100;
+	pub const MaxAssetsIntoHolding: u32 = 8;
+}
+
+pub struct XcmConfig;
+
+impl xcm_executor::Config for XcmConfig {
+	type RuntimeCall = RuntimeCall;
+	type XcmSender = ();
+	type XcmEventEmitter = ();
+	type AssetTransactor = ();
+	type OriginConverter = SovereignSignedViaLocation<LocationToAccountId, RuntimeOrigin>;
+	type IsReserve = ();
+	type IsTeleporter = ();
+	type Aliasers = Nothing;
+	type UniversalLocation = UniversalLocation;
+	type Barrier = TakeWeightCredit;
+	type Weigher = FixedWeightBounds<UnitWeightCost, RuntimeCall, MaxInstructions>;
+	type Trader = ();
+	type ResponseHandler = ();
+	type AssetTrap = ();
+	type AssetLocker = ();
+	type AssetExchanger = ();
+	type SubscriptionService = ();
+	type PalletInstancesInfo = AllPalletsWithSystem;
+	type MaxAssetsIntoHolding = MaxAssetsIntoHolding;
+	type FeeManager = ();
+	type MessageExporter = ();
+	type UniversalAliases = Nothing;
+	type CallDispatcher = RuntimeCall;
+	// Any call a signed account may make: the origin is an ordinary signed account.
+	type SafeCallFilter = Everything;
+	type TransactionalProcessor = FrameTransactionalProcessor;
+	type HrmpNewChannelOpenRequestHandler = ();
+	type HrmpChannelAcceptedHandler = ();
+	type HrmpChannelClosingHandler = ();
+	type XcmRecorder = ();
+}
+
+/// The location of `account` on the network `network`, seen from here.
+pub fn remote_account_location(network: &NetworkAddress, account: &AccountId) -> Location {
+	Location::new(
+		1,
+		[
+			GlobalConsensus(NetworkId::ByGenesis(*network)),
+			AccountId32 { network: None, id: account.clone().into() },
+		],
+	)
+}
+
+/// Runs a routed XCM program for `account` of `network` within `max_weight`. On success the
+/// result is the SCALE-encoded `Outcome::Complete`; the caller rolls back a failure's effects.
+pub fn execute(
+	network: &NetworkAddress,
+	account: &AccountId,
+	payload: &[u8],
+	max_weight: Weight,
+) -> (Result<Vec<u8>, Failure>, Weight) {
+	let Ok(versioned) = VersionedXcm::<RuntimeCall>::decode_all_with_depth_limit(
+		MAX_XCM_DECODE_DEPTH,
+		&mut &*payload,
+	) else {
+		return (Err(Failure::MalformedPayload), Weight::zero());
+	};
+	let Ok(program) = Xcm::<RuntimeCall>::try_from(versioned) else {
+		return (Err(Failure::MalformedPayload), Weight::zero());
+	};
+	let origin = remote_account_location(network, account);
+	let mut id = BlakeTwo256::hash_of(&(network, account, payload)).0;
+	match XcmExecutor::<XcmConfig>::prepare_and_execute(
+		origin, program, &mut id, max_weight, max_weight,
+	) {
+		outcome @ Outcome::Complete { used } => (Ok(outcome.encode()), used),
+		Outcome::Incomplete { used, error } => (Err(failure_of(error)), used),
+		Outcome::Error(error) => (Err(failure_of(error)), Weight::zero()),
+	}
+}
+
+fn failure_of(InstructionError { index, error }: InstructionError) -> Failure {
+	match error {
+		XcmError::WeightLimitReached(_) | XcmError::Barrier => Failure::WeightLimitExceeded,
+		XcmError::FailedToDecode => Failure::MalformedPayload,
+		// The variant's index is XCM's error code; its data (if any) is in the node's log.
+		error => Failure::Xcm { instruction: index, error: error.encode()[0] },
+	}
+}
