@@ -100,6 +100,26 @@ impl Client {
 		}
 	}
 
+	/// The raw values at `keys`, at block `at`, in one request.
+	pub async fn storage_many(
+		&self,
+		keys: &[StorageKey],
+		at: Hash,
+	) -> Result<Vec<Option<Vec<u8>>>, Error> {
+		#[derive(serde::Deserialize)]
+		struct ChangeSet {
+			changes: Vec<(String, Option<String>)>,
+		}
+		let keys: Vec<String> = keys.iter().map(|k| format!("0x{}", hex::encode(&k.0))).collect();
+		let sets: Vec<ChangeSet> =
+			self.call("state_queryStorageAt", rpc_params![keys.clone(), at]).await?;
+		let mut values: std::collections::HashMap<String, Option<String>> =
+			sets.into_iter().flat_map(|set| set.changes).collect();
+		keys.iter()
+			.map(|key| values.remove(key).flatten().map(|value| hex_bytes(&value)).transpose())
+			.collect()
+	}
+
 	/// A storage proof of `keys` at block `at`.
 	pub async fn read_proof(&self, keys: &[StorageKey], at: Hash) -> Result<Vec<Vec<u8>>, Error> {
 		#[derive(serde::Deserialize)]

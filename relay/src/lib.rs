@@ -1,22 +1,25 @@
 //! # The Plexus relayer
 //!
 //! Carries one bridge (two networks joined in one peer slot, docs/bridges.md) in both
-//! directions. For each direction *source → target*, every round:
+//! directions. A round *towards* a target submits only to that target, so the two directions
+//! run side by side with nonces of their own; every round, towards target T from source S:
 //!
-//! 1. **Finality.** If the source has finalized past the newest source header the target's
-//!    light client knows, ask the source for a GRANDPA finality proof of the next block
-//!    (`grandpa_proveFinality` returns the last block of an older authority set first, so
-//!    set-change headers go in order) and submit it to the target.
-//! 2. **Messages.** If the source's outbound lane (as of that known header) has messages the
-//!    target's inbound lane has not received, prove them with a storage proof at that header
-//!    and submit them to the target, declaring the dispatch weight the target will reserve.
-//! 3. **Confirmations.** If the target has received messages the source has not seen confirmed,
-//!    prove the target's inbound lane at a target header the source knows and submit it to the
-//!    source.
+//! 1. **Finality.** If S announced a GRANDPA justification (`grandpa_subscribeJustifications`)
+//!    of a header newer than the newest S header T's light client knows, submit it to T.
+//!    Messages and confirmations below are proven at that header (or at the one T knows).
+//! 2. **Messages.** If S's outbound lane has messages T's inbound lane has not received, read
+//!    them (one `state_queryStorageAt`), prove as many as fit a delivery transaction (by count,
+//!    dispatch weight and size) and submit them to T, declaring the weight T will reserve.
+//! 3. **Confirmations.** If S's inbound lane has received messages of T that T has not seen
+//!    confirmed, prove S's inbound lane and submit it to T.
+//!
+//! The three go into one block of T with consecutive nonces; the round then waits (bounded)
+//! until T's state shows them, rather than submit them again.
 //!
 //! The relayer keeps no state: every round starts from what the two chains say, so it can be
-//! stopped and restarted at any point, and two relayers on one bridge only waste fees (the
-//! chains refuse what is obsolete).
+//! stopped and restarted at any point. Two relayers on one bridge are harmless: T refuses a
+//! transaction that would not continue a lane where it stands (`RejectObsoleteBridgeCalls`),
+//! before it costs a fee.
 
 pub mod client;
 pub mod init;
@@ -28,7 +31,8 @@ use bp_runtime::HeaderId;
 use client::{Client, Error};
 use codec::Decode;
 use frame_support::weights::Weight;
-use plexus_runtime::{AccountId, BlockNumber, Hash, Nonce};
+use plexus_runtime::{AccountId, BlockNumber, EventRouter, Hash, Nonce};
+use sp_core::storage::StorageKey;
 use slot::{Justification, Slot};
 use sp_core::{sr25519, Pair};
 use std::{
@@ -37,7 +41,11 @@ use std::{
 };
 
 /// Most messages proven in one delivery transaction.
-pub const MAX_MESSAGES_PER_DELIVERY: MessageNonce = 256;
+pub const MAX_MESSAGES_PER_DELIVERY: MessageNonce = 1024;
+
+/// The share of a block's normal-class budget (weight and length) that one delivery's messages
+/// may take: the rest covers the proof, the header that comes with it, and other transactions.
+const DELIVERY_SHARE_PERCENT: u64 = 50;
 
 /// One side of a bridge, and the newest GRANDPA justification it has announced.
 pub struct End {
@@ -161,22 +169,32 @@ impl Relayer {
 		}
 		let first = delivered + 1;
 		let last = outbound.latest_generated_nonce.min(delivered + MAX_MESSAGES_PER_DELIVERY);
-		let mut keys = Vec::new();
+		let keys: Vec<StorageKey> = (first..=last).map(|n| self.slot.message_key(n)).collect();
+		let stored = source.client.storage_many(&keys, at.1).await?;
+
+		let (weight_budget, size_budget) = delivery_budget();
 		let mut dispatch_weight = Weight::zero();
-		for message in first..=last {
-			let key = self.slot.message_key(message);
+		let mut size = 0usize;
+		let mut proven = Vec::new();
+		for (message, (key, value)) in (first..).zip(keys.into_iter().zip(stored)) {
 			// Stored as the SCALE encoding of the packet bytes.
-			let stored: Option<Vec<u8>> = source.client.storage(&key, Some(at.1)).await?;
-			let packet =
-				stored.and_then(|payload| Vec::<u8>::decode(&mut &payload[..]).ok()).ok_or_else(
-					|| format!("{}: message {message} is missing or malformed", source.name),
-				)?;
-			dispatch_weight =
-				dispatch_weight.saturating_add(plexus_runtime::EventRouter::packet_weight(&packet));
-			keys.push(key);
+			let packet = value
+				.and_then(|payload| Vec::<u8>::decode(&mut &payload[..]).ok())
+				.ok_or_else(|| format!("{}: message {message} is missing or malformed", source.name))?;
+			let weight = dispatch_weight.saturating_add(EventRouter::packet_weight(&packet));
+			// The first message always goes: the runtime caps a single packet well within both.
+			if !proven.is_empty() &&
+				(weight.any_gt(weight_budget) || size + packet.len() > size_budget)
+			{
+				break;
+			}
+			dispatch_weight = weight;
+			size += packet.len();
+			proven.push(key);
 		}
-		keys.push(self.slot.outbound_lane_key());
-		let proof = source.client.read_proof(&keys, at.1).await?;
+		let last = first + proven.len() as MessageNonce - 1;
+		proven.push(self.slot.outbound_lane_key());
+		let proof = source.client.read_proof(&proven, at.1).await?;
 		let call =
 			self.slot.receive_messages(self.account(), at.1, proof, (first, last), dispatch_weight);
 		target.client.submit_with_nonce(call, &self.signer, *nonce).await?;
@@ -189,68 +207,61 @@ impl Relayer {
 		Ok(Some((first, last)))
 	}
 
-	/// Step 3. Returns how many messages the submitted confirmation covers.
-	async fn relay_confirmations(&self, source: &End, target: &End) -> Result<u64, Error> {
-		// The source must know a target header at which the target had received them.
-		let Some(known) = self.slot.known_header(source).await? else { return Ok(0) };
+	/// Step 3. Confirms to the target the delivery of its own messages, proven by the source's
+	/// inbound lane at `at`. Returns the newest nonce confirmed and how many that covers.
+	async fn relay_confirmations(
+		&self,
+		source: &End,
+		target: &End,
+		at: HeaderId<Hash, BlockNumber>,
+		nonce: &mut Nonce,
+	) -> Result<Option<(MessageNonce, u64)>, Error> {
 		let outbound: Option<OutboundLaneData> =
-			source.client.storage(&self.slot.outbound_lane_key(), None).await?;
-		let Some(outbound) = outbound else { return Ok(0) };
+			target.client.storage(&self.slot.outbound_lane_key(), None).await?;
+		let Some(outbound) = outbound else { return Ok(None) };
 		let inbound: Option<InboundLaneData<AccountId>> =
-			target.client.storage(&self.slot.inbound_lane_key(), Some(known.1)).await?;
-		let Some(inbound) = inbound else { return Ok(0) };
+			source.client.storage(&self.slot.inbound_lane_key(), Some(at.1)).await?;
+		let Some(inbound) = inbound else { return Ok(None) };
 		let delivered = inbound.last_delivered_nonce();
 		if delivered <= outbound.latest_received_nonce {
-			return Ok(0);
+			return Ok(None);
 		}
-		let proof = target.client.read_proof(&[self.slot.inbound_lane_key()], known.1).await?;
+		let proof = source.client.read_proof(&[self.slot.inbound_lane_key()], at.1).await?;
 		let state = UnrewardedRelayersState::from(&inbound);
-		let call = self.slot.receive_confirmations(known.1, proof, state);
-		source.client.submit(call, &self.signer).await?;
+		let call = self.slot.receive_confirmations(at.1, proof, state);
+		target.client.submit_with_nonce(call, &self.signer, *nonce).await?;
+		*nonce += 1;
 		log::info!(
 			target: "relay",
-			"{} -> {}: confirmed delivery up to {delivered}",
-			source.name, target.name
+			"{} -> {}: confirmed delivery of {}'s messages up to {delivered}",
+			source.name, target.name, target.name
 		);
-		self.settle(|| async {
-			let outbound: Option<OutboundLaneData> =
-				source.client.storage(&self.slot.outbound_lane_key(), None).await?;
-			Ok(outbound.is_some_and(|lane| lane.latest_received_nonce >= delivered))
-		})
-		.await;
-		Ok(delivered - outbound.latest_received_nonce)
+		Ok(Some((delivered, delivered - outbound.latest_received_nonce)))
 	}
 
-	/// Waits (bounded: about 20 s) for a submitted transaction to show in the chain's state.
+	/// Waits (bounded: about 20 s) for submitted transactions to show in the chain's state.
 	async fn settle<F, Fut>(&self, check: F)
 	where
 		F: FnMut() -> Fut,
 		Fut: std::future::Future<Output = Result<bool, Error>>,
 	{
-		if let Err(e) = wait_until(40, Duration::from_millis(500), check).await {
+		if let Err(e) = wait_until(80, Duration::from_millis(250), check).await {
 			log::warn!(target: "relay", "a submitted transaction has not landed yet: {e}");
 		}
 	}
 
-	/// One round in one direction. A finality proof and the messages proven at its header go
-	/// in one block (consecutive nonces); the round then waits for them to land rather than
-	/// submit them again.
+	/// One round towards `target`: finality, messages and confirmations from `source`, in one
+	/// block of the target (consecutive nonces); then it waits for them to land.
 	pub async fn round(&self, source: &End, target: &End) -> Result<RoundReport, Error> {
 		let mut nonce = target.client.next_nonce(&self.account()).await?;
 		let (headers, header_lag, known) = self.relay_finality(source, target, &mut nonce).await?;
-		let delivered = match known {
-			Some(at) => self.relay_messages(source, target, at, &mut nonce).await?,
-			None => None,
-		};
-		if headers > 0 || delivered.is_some() {
-			let header = known.filter(|_| headers > 0).map(|id| id.0);
+		let Some(at) = known else { return Ok(RoundReport::default()) };
+		let delivered = self.relay_messages(source, target, at, &mut nonce).await?;
+		let confirmed = self.relay_confirmations(source, target, at, &mut nonce).await?;
+		if headers > 0 || delivered.is_some() || confirmed.is_some() {
 			self.settle(|| async {
-				let header_in = match header {
-					Some(number) => {
-						self.slot.known_header(target).await?.is_some_and(|known| known.0 >= number)
-					},
-					None => true,
-				};
+				let header_in = headers == 0 ||
+					self.slot.known_header(target).await?.is_some_and(|known| known.0 >= at.0);
 				let messages_in = match delivered {
 					Some((_, last)) => {
 						let inbound: Option<InboundLaneData<AccountId>> =
@@ -259,21 +270,33 @@ impl Relayer {
 					},
 					None => true,
 				};
-				Ok(header_in && messages_in)
+				let confirmations_in = match confirmed {
+					Some((up_to, _)) => {
+						let outbound: Option<OutboundLaneData> =
+							target.client.storage(&self.slot.outbound_lane_key(), None).await?;
+						outbound.is_some_and(|lane| lane.latest_received_nonce >= up_to)
+					},
+					None => true,
+				};
+				Ok(header_in && messages_in && confirmations_in)
 			})
 			.await;
 		}
-		let messages = delivered.map(|(first, last)| last - first + 1).unwrap_or(0);
-		let confirmations = self.relay_confirmations(source, target).await?;
-		let report = RoundReport { headers, messages, confirmations, header_lag };
+		let report = RoundReport {
+			headers,
+			messages: delivered.map(|(first, last)| last - first + 1).unwrap_or(0),
+			confirmations: confirmed.map(|(_, count)| count).unwrap_or(0),
+			header_lag,
+		};
 		if let Some(metrics) = &self.metrics {
 			metrics.record(&source.name, &target.name, &report);
 		}
 		Ok(report)
 	}
 
-	/// Relays both directions until a connection drops (then returns why: restart it). A failed
-	/// round is logged and retried after `interval`; nothing is lost because nothing is kept.
+	/// Relays both directions, side by side, until a connection drops (then returns why:
+	/// restart it). A failed round is logged and retried after `interval`; nothing is lost
+	/// because nothing is kept.
 	pub async fn run(&self, a: &End, b: &End, interval: Duration) -> Error {
 		loop {
 			for end in [a, b] {
@@ -281,14 +304,32 @@ impl Relayer {
 					return format!("lost the connection to {} ({})", end.name, end.client.url);
 				}
 			}
-			for (source, target) in [(a, b), (b, a)] {
-				if let Err(e) = self.round(source, target).await {
+			let (to_b, to_a) = tokio::join!(self.round(a, b), self.round(b, a));
+			for (result, source, target) in [(to_b, a, b), (to_a, b, a)] {
+				if let Err(e) = result {
 					log::warn!(target: "relay", "{} -> {}: {e}", source.name, target.name);
 				}
 			}
 			tokio::time::sleep(interval).await;
 		}
 	}
+}
+
+/// How much dispatch weight and how many packet bytes one delivery may carry: a share of the
+/// target's normal-class limits (every network runs this runtime, so they are known here).
+fn delivery_budget() -> (Weight, usize) {
+	let weights = plexus_runtime::configs::RuntimeBlockWeights::get();
+	let max_weight = weights
+		.get(frame_support::dispatch::DispatchClass::Normal)
+		.max_extrinsic
+		.unwrap_or(weights.max_block);
+	let max_length = *plexus_runtime::configs::RuntimeBlockLength::get()
+		.max
+		.get(frame_support::dispatch::DispatchClass::Normal);
+	(
+		max_weight.saturating_mul(DELIVERY_SHARE_PERCENT) / 100,
+		(max_length as u64 * DELIVERY_SHARE_PERCENT / 100) as usize,
+	)
 }
 
 /// Waits until `check` holds, polling every `every`, at most `attempts` times.

@@ -100,6 +100,7 @@ pub type TxExtension = (
 	frame_system::CheckWeight<Runtime>,
 	pallet_transaction_payment::ChargeTransactionPayment<Runtime>,
 	frame_system::WeightReclaim<Runtime>,
+	bridges::RejectObsoleteBridgeCalls,
 );
 
 pub type UncheckedExtrinsic =

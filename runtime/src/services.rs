@@ -4,6 +4,7 @@
 //! - `Contract` and `DataProtection`: answered `ServiceUnavailable` until their pallets land.
 
 use crate::AccountId;
+use alloc::vec::Vec;
 use frame_support::weights::Weight;
 use pallet_event_router::{RemoteOrigin, ServiceHandler};
 use plexus_primitives::envelope::{Failure, Service};

@@ -20,6 +20,7 @@ pub fn tx_extension(nonce: Nonce) -> TxExtension {
 		frame_system::CheckWeight::new(),
 		pallet_transaction_payment::ChargeTransactionPayment::from(0),
 		frame_system::WeightReclaim::new(),
+		crate::bridges::RejectObsoleteBridgeCalls,
 	)
 }
 
@@ -32,8 +33,18 @@ pub fn sign(
 ) -> UncheckedExtrinsic {
 	let extension = tx_extension(nonce);
 	// What the extensions add to the signed payload without carrying it in the transaction.
-	let implicit =
-		((), VERSION.spec_version, VERSION.transaction_version, genesis, genesis, (), (), (), ());
+	let implicit = (
+		(),
+		VERSION.spec_version,
+		VERSION.transaction_version,
+		genesis,
+		genesis,
+		(),
+		(),
+		(),
+		(),
+		(),
+	);
 	let payload = SignedPayload::from_raw(call.clone(), extension.clone(), implicit);
 	let signature = payload.using_encoded(|bytes| signer.sign(bytes));
 	let account: AccountId = signer.public().into();

@@ -20,6 +20,7 @@
 //! router answer `Err(Xcm { .. })` and roll the program back.
 
 use crate::{AccountId, AllPalletsWithSystem, RuntimeCall, RuntimeOrigin};
+use alloc::vec::Vec;
 use codec::{DecodeLimit, Encode};
 use frame_support::{
 	parameter_types,
@@ -142,4 +143,21 @@ fn failure_of(InstructionError { index, error }: InstructionError) -> Failure {
 		// The variant's index is XCM's error code; its data (if any) is in the node's log.
 		error => Failure::Xcm { instruction: index, error: error.encode()[0] },
 	}
+}
+
+/// A routed XCM program that makes a remark (`System::remark_with_event`) as its sender and
+/// fails unless the remark succeeds: what the tests, `bench routing` and the docs send.
+#[cfg(feature = "std")]
+pub fn remark_program(remark: &[u8]) -> Vec<u8> {
+	let call =
+		RuntimeCall::System(frame_system::Call::remark_with_event { remark: remark.to_vec() });
+	VersionedXcm::from(Xcm::<RuntimeCall>(vec![
+		Transact {
+			origin_kind: OriginKind::SovereignAccount,
+			fallback_max_weight: None,
+			call: call.encode().into(),
+		},
+		ExpectTransactStatus(MaybeErrorCode::Success),
+	]))
+	.encode()
 }

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 
 import { ApiPromise, WsProvider } from '@polkadot/api';
-import { u8aToString } from '@polkadot/util';
+import { compactToU8a, u8aConcat, u8aToHex, u8aToString } from '@polkadot/util';
 
 export const CONNECT_TIMEOUT_MS = 60_000;
 export const RPC_TIMEOUT_MS = 30_000;
@@ -129,4 +129,20 @@ export async function waitForFinalizedNumber(api, number, timeoutMs) {
     }
     await sleep(1_000);
   }
+}
+
+/**
+ * A routed XCM program, as the `payload` of `eventRouter.send(_, 'Xcm', …)`: the SCALE bytes of
+ * `VersionedXcm::V5([Transact { SovereignAccount, None, call }, ExpectTransactStatus(Success)])`.
+ * The call runs on the destination as the sender's remote account, and a failing call fails the
+ * request. The runtime's `xcm_config::remark_program` makes the same bytes (a Rust test pins
+ * them), since the runtime's metadata does not describe `VersionedXcm`.
+ */
+export function transactProgram(call) {
+  const encoded = call.method.toU8a();
+  // Hex, not a Uint8Array: @polkadot/api reads a Uint8Array given for `Bytes` as already
+  // length-prefixed.
+  return u8aToHex(
+    u8aConcat(new Uint8Array([0x05, 0x08, 0x06, 0x01, 0x00]), compactToU8a(encoded.length), encoded, new Uint8Array([0x20, 0x00])),
+  );
 }

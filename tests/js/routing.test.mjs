@@ -1,26 +1,30 @@
-// A routed request seen by @polkadot/api through events only: `eventRouter.send` on the first
-// network of launch.json, `EventRouter.Executed` on the second, `EventRouter.Acknowledged` back
-// on the first. Needs the bridge of the default topology (tests/js/run.sh launches it).
+// A routed request seen by @polkadot/api through events only: `eventRouter.send` of an XCM
+// remark on the first network of launch.json; `EventRouter.Executed` and `System.Remarked` on the
+// second; `EventRouter.Acknowledged` back on the first. Needs the bridge of the default topology (tests/js/run.sh launches it).
 
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 
 import { Keyring } from '@polkadot/keyring';
-import { cryptoWaitReady } from '@polkadot/util-crypto';
+import { blake2AsHex, cryptoWaitReady } from '@polkadot/util-crypto';
 
-import { FINALIZE_TIMEOUT_MS, SS58_FORMAT, connect, explainDispatchError, loadLaunchReport, signSendAndFinalize, withTimeout } from './lib.mjs';
+import { FINALIZE_TIMEOUT_MS, SS58_FORMAT, connect, explainDispatchError, loadLaunchReport, signSendAndFinalize, transactProgram, withTimeout } from './lib.mjs';
 
 // Relaying takes a few finalized blocks each way.
 const ROUTE_TIMEOUT_MS = 240_000;
 
-/** Resolves with the first event of `api` for which `pick` returns something. */
+/**
+ * Resolves with the first event of `api` for which `pick(event, eventsOfItsBlock)` returns
+ * something.
+ */
 function firstEvent(api, pick) {
   let unsubscribe = null;
   const found = new Promise((resolve, reject) => {
     api.query.system
       .events((records) => {
-        for (const { event } of records) {
-          const value = pick(event);
+        const events = records.map(({ event }) => event);
+        for (const event of events) {
+          const value = pick(event, events);
           if (value !== undefined) resolve(value);
         }
       })
@@ -63,7 +67,11 @@ describe('a request routed between two networks', () => {
       V5: { parents: 1, interior: { X1: [{ GlobalConsensus: { ByGenesis: beta.genesisHash.toHex() } }] } },
     };
     const timeout = { height: null, timestamp: Date.now() + 600_000 };
-    const tx = alpha.tx.eventRouter.send(destination, 'Xcm', '0x000102', { refTime: 0, proofSize: 0 }, timeout);
+    // A remark on beta, made by Alice's remote account there.
+    const remark = `routed from alpha at ${Date.now()}`;
+    const program = transactProgram(beta.tx.system.remarkWithEvent(remark));
+    const maxWeight = { refTime: 1_000_000_000, proofSize: 65_536 };
+    const tx = alpha.tx.eventRouter.send(destination, 'Xcm', program, maxWeight, timeout);
     const { events, dispatchError } = await signSendAndFinalize(tx, alice, FINALIZE_TIMEOUT_MS);
     assert.equal(dispatchError, undefined, dispatchError && `send failed: ${explainDispatchError(alpha, dispatchError)}`);
 
@@ -74,13 +82,19 @@ describe('a request routed between two networks', () => {
     assert.equal(sent.data.destination.toHex(), beta.genesisHash.toHex());
     const sameId = (other) => other.origin.toHex() === id.origin.toHex() && other.sequence.eq(id.sequence);
 
-    const executed = await withTimeout(
-      firstEvent(beta, (event) => (beta.events.eventRouter.Executed.is(event) && sameId(event.data.id) ? event : undefined)),
+    const remarkHash = blake2AsHex(remark);
+    const { executed, remarked } = await withTimeout(
+      firstEvent(beta, (event, events) =>
+        beta.events.eventRouter.Executed.is(event) && sameId(event.data.id)
+          ? { executed: event, remarked: events.find((e) => beta.events.system.Remarked.is(e) && e.data[1].toHex() === remarkHash) }
+          : undefined,
+      ),
       ROUTE_TIMEOUT_MS,
       'EventRouter.Executed on the destination',
     );
-    // The destination serves no service yet: it answers the request with ServiceUnavailable.
-    assert.equal(executed.data.outcome.asErr.type, 'ServiceUnavailable');
+    assert.ok(executed.data.outcome.isOk, `executed with ${executed.data.outcome.toString()}`);
+    assert.ok(remarked, 'System.Remarked with our remark on beta');
+    assert.notEqual(remarked.data.sender.toString(), alice.address, 'made by the remote account, not by beta\'s Alice');
 
     const acknowledged = await withTimeout(
       firstEvent(alpha, (event) =>
@@ -89,7 +103,8 @@ describe('a request routed between two networks', () => {
       ROUTE_TIMEOUT_MS,
       'EventRouter.Acknowledged on the origin',
     );
-    assert.equal(acknowledged.data.outcome.asErr.type, 'ServiceUnavailable');
+    assert.ok(acknowledged.data.outcome.isOk, `acknowledged with ${acknowledged.data.outcome.toString()}`);
+    assert.equal(acknowledged.data.outcome.asOk.toHex(), executed.data.outcome.asOk.toHex(), 'the ack carries the digest beta computed');
     const status = await alpha.query.eventRouter.settled(id);
     assert.ok(status.isSome, 'the message is settled on the origin');
   });

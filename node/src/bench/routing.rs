@@ -11,6 +11,7 @@
 //! A relayer must be running on the bridge (as `launch` does).
 
 use super::transfers::machine;
+use sp_runtime::Weight;
 use pallet_event_router::{location_of, Event as RouterEvent, MessageId, Service, Timeout};
 use plexus_relay::client::Client;
 use plexus_runtime::{Hash, RuntimeCall, RuntimeEvent};
@@ -109,12 +110,14 @@ impl RoutingCmd {
 		eprintln!("bench: sending {} requests from {} to {}", self.messages, self.from, self.to);
 		let started = Instant::now();
 		let mut nonce = origin.next_nonce(&alice_account).await?;
+		// Each request is a remark run on the destination as Alice's remote account.
+		let payload = plexus_runtime::xcm_config::remark_program(b"bench routing");
 		for _ in 0..self.messages {
 			let call = RuntimeCall::EventRouter(pallet_event_router::Call::send {
 				destination: Some(Box::new(location_of(to.0))),
 				service: Service::Xcm,
-				payload: vec![0u8; 32].try_into().expect("within the payload bound"),
-				max_weight: Default::default(),
+				payload: payload.clone().try_into().expect("within the payload bound"),
+				max_weight: Weight::from_parts(1_000_000_000, 64 * 1024),
 				timeout,
 			});
 			origin.submit_with_nonce(call, &alice, nonce).await?;

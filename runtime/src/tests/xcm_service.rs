@@ -176,3 +176,14 @@ fn malformed_programs_are_refused() {
 		assert!(System::events().is_empty(), "nothing ran");
 	});
 }
+
+#[test]
+fn the_remark_program_is_the_one_clients_build_by_hand() {
+	// tests/js/lib.mjs and zombienet/bridge-check.cjs build these bytes themselves.
+	let call = remark(b"x").encode();
+	let mut expected = vec![5, 8, 6, 1, 0];
+	expected.extend(codec::Compact(call.len() as u32).encode());
+	expected.extend(call);
+	expected.extend([32, 0]);
+	assert_eq!(crate::xcm_config::remark_program(b"x"), expected);
+}

@@ -5,7 +5,7 @@
 
 use codec::{Decode, Encode};
 use jsonrpsee::{core::client::ClientT, http_client::HttpClient, rpc_params};
-use pallet_event_router::{location_of, MessageId, MessageStatus, Service, Timeout};
+use pallet_event_router::{location_of, MessageId, MessageStatus, Outcome, Service, Timeout};
 use plexus_runtime::{Hash, RuntimeCall};
 use sp_core::{sr25519, Pair};
 
@@ -28,7 +28,8 @@ pub async fn status(client: &HttpClient, id: MessageId) -> MessageStatus {
 	MessageStatus::decode(&mut &decode_hex(&raw)[..]).unwrap()
 }
 
-/// Alice sends an `Xcm` request to `destination`, due within `timeout_ms`; returns its id.
+/// Alice sends an `Xcm` request to `destination`, due within `timeout_ms`: a remark that must
+/// succeed there. Returns its id.
 pub async fn send_within(
 	client: &HttpClient,
 	destination: Hash,
@@ -46,14 +47,26 @@ pub async fn send_within(
 	let call = RuntimeCall::EventRouter(pallet_event_router::Call::send {
 		destination: Some(Box::new(location_of(destination.0))),
 		service: Service::Xcm,
-		payload: vec![0u8, 1, 2].try_into().unwrap(),
-		max_weight: Default::default(),
+		payload: plexus_runtime::xcm_config::remark_program(
+			format!("request {sequence}").as_bytes(),
+		)
+		.try_into()
+		.unwrap(),
+		max_weight: frame_support::weights::Weight::from_parts(1_000_000_000, 64 * 1024),
 		timeout: Timeout { height: None, timestamp: Some(now_ms + timeout_ms) },
 	});
 	let xt = plexus_runtime::signing::sign(call, &alice, nonce, origin);
 	let bytes = format!("0x{}", hex::encode(xt.encode()));
 	let _: String = client.request("author_submitExtrinsic", rpc_params![bytes]).await.unwrap();
 	MessageId { origin: origin.0, sequence }
+}
+
+/// The digest the request's acknowledgement carries, once it is settled `Ok` on its origin.
+pub fn settled_ok(status: &MessageStatus) -> Option<[u8; 32]> {
+	match status {
+		MessageStatus::Settled(Outcome::Ok(digest)) => Some(*digest),
+		_ => None,
+	}
 }
 
 /// As [`send_within`], due within ten minutes.

@@ -6,6 +6,9 @@
 //! side proves its storage are the names the other side reads: [`SlotPeer<K>`] describes both
 //! ends at once.
 
+mod obsolete_calls;
+pub use obsolete_calls::RejectObsoleteBridgeCalls;
+
 use crate::*;
 use bp_messages::{
 	source_chain::MessagesBridge,
