@@ -34,8 +34,8 @@ pub struct RelayCmd {
 	#[arg(long)]
 	pub prometheus_port: Option<u16>,
 
-	/// Pause between rounds, in milliseconds.
-	#[arg(long, default_value_t = 1000)]
+	/// Pause between rounds, in milliseconds. A round itself waits for what it submitted.
+	#[arg(long, default_value_t = 500)]
 	pub interval_ms: u64,
 }
 

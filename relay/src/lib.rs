@@ -32,8 +32,8 @@ use client::{Client, Error};
 use codec::Decode;
 use frame_support::weights::Weight;
 use plexus_runtime::{AccountId, BlockNumber, EventRouter, Hash, Nonce};
-use sp_core::storage::StorageKey;
 use slot::{Justification, Slot};
+use sp_core::storage::StorageKey;
 use sp_core::{sr25519, Pair};
 use std::{
 	sync::{Arc, Mutex},
@@ -177,14 +177,13 @@ impl Relayer {
 		let mut size = 0usize;
 		let mut proven = Vec::new();
 		for (message, (key, value)) in (first..).zip(keys.into_iter().zip(stored)) {
-			// Stored as the SCALE encoding of the packet bytes.
-			let packet = value
-				.and_then(|payload| Vec::<u8>::decode(&mut &payload[..]).ok())
-				.ok_or_else(|| format!("{}: message {message} is missing or malformed", source.name))?;
+			let packet = value.as_deref().and_then(slot::packet_of_stored).ok_or_else(|| {
+				format!("{}: message {message} is missing or malformed", source.name)
+			})?;
 			let weight = dispatch_weight.saturating_add(EventRouter::packet_weight(&packet));
 			// The first message always goes: the runtime caps a single packet well within both.
-			if !proven.is_empty() &&
-				(weight.any_gt(weight_budget) || size + packet.len() > size_budget)
+			if !proven.is_empty()
+				&& (weight.any_gt(weight_budget) || size + packet.len() > size_budget)
 			{
 				break;
 			}
@@ -260,8 +259,8 @@ impl Relayer {
 		let confirmed = self.relay_confirmations(source, target, at, &mut nonce).await?;
 		if headers > 0 || delivered.is_some() || confirmed.is_some() {
 			self.settle(|| async {
-				let header_in = headers == 0 ||
-					self.slot.known_header(target).await?.is_some_and(|known| known.0 >= at.0);
+				let header_in = headers == 0
+					|| self.slot.known_header(target).await?.is_some_and(|known| known.0 >= at.0);
 				let messages_in = match delivered {
 					Some((_, last)) => {
 						let inbound: Option<InboundLaneData<AccountId>> =

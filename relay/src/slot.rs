@@ -9,7 +9,7 @@ use bp_messages::{
 };
 use bp_runtime::HeaderId;
 use bp_runtime::{storage_map_final_key, storage_value_key};
-use codec::Encode;
+use codec::{Decode, Encode};
 use frame_support::{instances::*, weights::Weight, Blake2_128Concat};
 use plexus_runtime::{bridges::SLOT_LANE, AccountId, BlockNumber, Hash, Header, RuntimeCall};
 use sp_core::storage::StorageKey;
@@ -189,6 +189,13 @@ impl Slot {
 			lane: self.0,
 		}))
 	}
+}
+
+/// The router packet in a raw `OutboundMessages` value: the pallet stores the SCALE encoding of
+/// the message payload (itself the packet's bytes) as a byte vector, so it is decoded twice.
+pub fn packet_of_stored(raw: &[u8]) -> Option<Vec<u8>> {
+	let payload = Vec::<u8>::decode(&mut &raw[..]).ok()?;
+	Vec::<u8>::decode(&mut &payload[..]).ok()
 }
 
 pub fn sudo(call: RuntimeCall) -> RuntimeCall {

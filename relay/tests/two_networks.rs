@@ -13,7 +13,9 @@ use bp_test_utils::{
 	JustificationGeneratorParams, TEST_GRANDPA_SET_ID,
 };
 use codec::{Decode, Encode};
-use frame_support::{dispatch::DispatchResultWithPostInfo, traits::fungible::InspectHold};
+use frame_support::{
+	dispatch::DispatchResultWithPostInfo, traits::fungible::InspectHold, weights::Weight,
+};
 use pallet_event_router::Event as RouterEvent;
 use plexus_primitives::envelope::{MessageId, MessageStatus, Outcome, Service, Timeout};
 use plexus_relay::slot::{Justification, Slot};
@@ -200,7 +202,7 @@ fn send_request(network: &mut Network, to: [u8; 32], text: &[u8]) -> MessageId {
 			destination: Some(Box::new(pallet_event_router::location_of(to))),
 			service: Service::Xcm,
 			payload: plexus_runtime::xcm_config::remark_program(text).try_into().unwrap(),
-			max_weight: frame_support::weights::Weight::from_parts(1_000_000_000, 64 * 1024),
+			max_weight: Weight::from_parts(1_000_000_000, 64 * 1024),
 			timeout: Timeout { height: Some(1_000), timestamp: None },
 		});
 		signed(call, Sr25519Keyring::Alice.to_account_id()).expect("send succeeds");
@@ -224,12 +226,20 @@ fn finality_call(source: &Network) -> RuntimeCall {
 	)
 }
 
-/// The relayer's delivery call for messages `nonces` of `source`, proven at its newest header.
-fn delivery_call(source: &Network, nonces: (MessageNonce, MessageNonce)) -> RuntimeCall {
+/// The relayer's delivery call for messages `nonces` of `source`, proven at its newest header,
+/// declaring the dispatch weight the relayer would: the router's weight of each packet read
+/// back from the source's storage.
+fn delivery_call(source: &mut Network, nonces: (MessageNonce, MessageNonce)) -> RuntimeCall {
 	let at = source.best.hash();
 	let mut keys: Vec<StorageKey> = (nonces.0..=nonces.1).map(|n| SLOT.message_key(n)).collect();
+	let weight = source.read(|| {
+		keys.iter().fold(Weight::zero(), |total, key| {
+			let raw = sp_io::storage::get(&key.0).expect("the message is stored");
+			let packet = plexus_relay::slot::packet_of_stored(&raw).expect("a router packet");
+			total.saturating_add(EventRouter::packet_weight(&packet))
+		})
+	});
 	keys.push(SLOT.outbound_lane_key());
-	let weight = frame_support::weights::Weight::from_parts(10_000_000_000, 10 * 1024 * 1024);
 	SLOT.receive_messages(relayer(), at, source.prove(at, &keys), nonces, weight)
 }
 
@@ -239,7 +249,7 @@ fn relay_finality(source: &Network, target: &mut Network) {
 	target.block(|| signed(call, relayer()).expect("finality proof accepted"));
 }
 
-fn deliver(source: &Network, target: &mut Network, nonces: (MessageNonce, MessageNonce)) {
+fn deliver(source: &mut Network, target: &mut Network, nonces: (MessageNonce, MessageNonce)) {
 	let call = delivery_call(source, nonces);
 	target.block(|| signed(call, relayer()).expect("delivery accepted"));
 }
@@ -268,7 +278,7 @@ fn requests_are_delivered_once_in_order_and_their_acks_settle_them() {
 	assert!(held > 0, "the fees are held until the acks");
 
 	relay_finality(&alpha, &mut beta);
-	deliver(&alpha, &mut beta, (1, 2));
+	deliver(&mut alpha, &mut beta, (1, 2));
 	let outcomes = executed(&mut beta);
 	assert_eq!(outcomes.iter().map(|(id, _)| *id).collect::<Vec<_>>(), vec![first, second]);
 	assert!(outcomes.iter().all(|(_, outcome)| matches!(outcome, Outcome::Ok(_))), "{outcomes:?}");
@@ -283,7 +293,7 @@ fn requests_are_delivered_once_in_order_and_their_acks_settle_them() {
 
 	// The acks come back, and settle both requests on alpha.
 	relay_finality(&beta, &mut alpha);
-	deliver(&beta, &mut alpha, (1, 2));
+	deliver(&mut beta, &mut alpha, (1, 2));
 	let acknowledged: Vec<MessageId> = alpha
 		.events()
 		.into_iter()
@@ -314,7 +324,7 @@ fn a_replayed_delivery_is_refused() {
 	let (mut alpha, mut beta) = bridged();
 	send_request(&mut alpha, beta.address(), b"once");
 	relay_finality(&alpha, &mut beta);
-	let delivery = delivery_call(&alpha, (1, 1));
+	let delivery = delivery_call(&mut alpha, (1, 1));
 	let genesis = beta.genesis.hash();
 	beta.block(|| submit(delivery.clone(), genesis).expect("valid").expect("first delivery"));
 	assert_eq!(executed(&mut beta).len(), 1);
@@ -332,10 +342,10 @@ fn a_delivery_out_of_order_is_refused() {
 	send_request(&mut alpha, beta.address(), b"two");
 	relay_finality(&alpha, &mut beta);
 	let genesis = beta.genesis.hash();
-	beta.block(|| stale(delivery_call(&alpha, (2, 2)), genesis));
+	beta.block(|| stale(delivery_call(&mut alpha, (2, 2)), genesis));
 	assert_eq!(beta.inbound_lane().last_delivered_nonce(), 0);
 	// In order, both arrive.
-	deliver(&alpha, &mut beta, (1, 2));
+	deliver(&mut alpha, &mut beta, (1, 2));
 	assert_eq!(executed(&mut beta).len(), 2);
 }
 
@@ -345,10 +355,10 @@ fn forged_message_proofs_are_refused() {
 	send_request(&mut alpha, beta.address(), b"genuine");
 
 	// Proven at a header beta's light client never imported.
-	beta.block(|| refused(delivery_call(&alpha, (1, 1))));
+	beta.block(|| refused(delivery_call(&mut alpha, (1, 1))));
 
 	relay_finality(&alpha, &mut beta);
-	let genuine = delivery_call(&alpha, (1, 1));
+	let genuine = delivery_call(&mut alpha, (1, 1));
 
 	// A tampered proof: one trie node altered.
 	let tampered = tamper_proof(genuine.clone(), |nodes| {
@@ -371,7 +381,7 @@ fn forged_message_proofs_are_refused() {
 		governance(SLOT.bind_peer(beta.genesis.hash()));
 	});
 	send_request(&mut gamma, beta.address(), b"forged");
-	beta.block(|| refused(delivery_call(&gamma, (1, 1))));
+	beta.block(|| refused(delivery_call(&mut gamma, (1, 1))));
 
 	assert!(executed(&mut beta).is_empty());
 	// The genuine proof still works after all that.
@@ -437,12 +447,12 @@ fn forged_finality_is_refused() {
 	beta.block(|| refused(finality(make_default_justification(&other), TEST_GRANDPA_SET_ID)));
 
 	// Nothing was imported: messages proven at that header are still refused.
-	beta.block(|| refused(delivery_call(&alpha, (1, 1))));
+	beta.block(|| refused(delivery_call(&mut alpha, (1, 1))));
 
 	// The genuine proof is accepted once, and not again.
 	beta.block(|| signed(finality_call(&alpha), relayer()).expect("genuine finality"));
 	let genesis = beta.genesis.hash();
 	beta.block(|| stale(finality_call(&alpha), genesis));
-	deliver(&alpha, &mut beta, (1, 1));
+	deliver(&mut alpha, &mut beta, (1, 1));
 	assert_eq!(executed(&mut beta).len(), 1);
 }

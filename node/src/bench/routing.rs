@@ -11,11 +11,11 @@
 //! A relayer must be running on the bridge (as `launch` does).
 
 use super::transfers::machine;
-use sp_runtime::Weight;
 use pallet_event_router::{location_of, Event as RouterEvent, MessageId, Service, Timeout};
 use plexus_relay::client::Client;
 use plexus_runtime::{Hash, RuntimeCall, RuntimeEvent};
 use sp_core::{crypto::Pair as _, sr25519, storage::StorageKey};
+use sp_runtime::Weight;
 use std::{
 	collections::BTreeMap,
 	time::{Duration, Instant},
