@@ -5,8 +5,10 @@
 //! run side by side with nonces of their own; every round, towards target T from source S:
 //!
 //! 1. **Finality.** If S announced a GRANDPA justification (`grandpa_subscribeJustifications`)
-//!    of a header newer than the newest S header T's light client knows, submit it to T.
-//!    Messages and confirmations below are proven at that header (or at the one T knows).
+//!    of a header newer than the newest S header T's light client knows, and that header carries
+//!    messages or confirmations for T (or T's light client is [`HEADER_REFRESH_BLOCKS`] behind),
+//!    submit it to T. Messages and confirmations below are proven at that header (or at the one
+//!    T knows).
 //! 2. **Messages.** If S's outbound lane has messages T's inbound lane has not received, read
 //!    them (one `state_queryStorageAt`), prove as many as fit a delivery transaction (by count,
 //!    dispatch weight and size) and submit them to T, declaring the weight T will reserve.
@@ -14,7 +16,8 @@
 //!    confirmed, prove S's inbound lane and submit it to T.
 //!
 //! The three go into one block of T with consecutive nonces; the round then waits (bounded)
-//! until T's state shows them, rather than submit them again.
+//! until T's state shows them, rather than submit them again. A new justification from either
+//! network starts the next round at once; otherwise rounds are `interval` apart.
 //!
 //! The relayer keeps no state: every round starts from what the two chains say, so it can be
 //! stopped and restarted at any point. Two relayers on one bridge are harmless: T refuses a
@@ -47,11 +50,17 @@ pub const MAX_MESSAGES_PER_DELIVERY: MessageNonce = 1024;
 /// may take: the rest covers the proof, the header that comes with it, and other transactions.
 const DELIVERY_SHARE_PERCENT: u64 = 50;
 
+/// A new source header with nothing to carry is still relayed when the target's light client is
+/// this many blocks behind.
+pub const HEADER_REFRESH_BLOCKS: u32 = 8;
+
 /// One side of a bridge, and the newest GRANDPA justification it has announced.
 pub struct End {
 	pub name: String,
 	pub client: Client,
 	latest_justification: Arc<Mutex<Option<Justification>>>,
+	/// Woken at each new justification, so that a round starts as soon as there is news.
+	news: Arc<tokio::sync::Notify>,
 }
 
 impl End {
@@ -62,6 +71,8 @@ impl End {
 	pub async fn connect(name: &str, url: &str) -> Result<Self, Error> {
 		let client = Client::connect(url).await?;
 		let latest_justification = Arc::new(Mutex::new(None));
+		let news = Arc::new(tokio::sync::Notify::new());
+		let wake = news.clone();
 		let mut subscription = client.subscribe_justifications().await?;
 		let latest = latest_justification.clone();
 		let source = name.to_string();
@@ -74,13 +85,14 @@ impl End {
 				});
 				match decoded {
 					Ok(justification) => {
-						*latest.lock().expect("never poisoned") = Some(justification)
+						*latest.lock().expect("never poisoned") = Some(justification);
+						wake.notify_one();
 					},
 					Err(e) => log::warn!(target: "relay", "{source}: bad justification: {e}"),
 				}
 			}
 		});
-		Ok(Self { name: name.to_string(), client, latest_justification })
+		Ok(Self { name: name.to_string(), client, latest_justification, news })
 	}
 
 	fn latest_justification(&self) -> Option<Justification> {
@@ -116,25 +128,16 @@ impl Relayer {
 		Ok(set.map(|(_, id)| id).unwrap_or_default())
 	}
 
-	/// Step 1. Returns how many headers were submitted, the remaining lag, and the newest source
-	/// header the target will know once the submission lands (`None`: not initialised).
+	/// Step 1. Submits `justification` (of a source header newer than the target knows) to the
+	/// target, and returns that header: it will be known once the submission lands.
 	async fn relay_finality(
 		&self,
 		source: &End,
 		target: &End,
+		justification: Justification,
+		known: BlockNumber,
 		nonce: &mut Nonce,
-	) -> Result<(u64, u32, Option<HeaderId<Hash, BlockNumber>>), Error> {
-		let Some(known) = self.slot.known_header(target).await? else {
-			return Ok((0, 0, None));
-		};
-		let finalized = source.client.finalized_head().await?;
-		let lag = finalized.number.saturating_sub(known.0);
-		let newer = source
-			.latest_justification()
-			.filter(|justification| justification.commit.target_number > known.0);
-		let Some(justification) = newer else {
-			return Ok((0, lag, Some(known)));
-		};
+	) -> Result<HeaderId<Hash, BlockNumber>, Error> {
 		let header = source.client.header(justification.commit.target_hash).await?;
 		let set_id = self.target_set_id(target).await?;
 		let id = HeaderId(header.number, justification.commit.target_hash);
@@ -143,10 +146,39 @@ impl Relayer {
 		*nonce += 1;
 		log::info!(
 			target: "relay",
-			"{} -> {}: submitted finality of #{} (target knew #{})",
-			source.name, target.name, id.0, known.0
+			"{} -> {}: submitted finality of #{} (target knew #{known})",
+			source.name, target.name, id.0
 		);
-		Ok((1, lag, Some(id)))
+		Ok(id)
+	}
+
+	/// Whether a new source header is worth a transaction: it carries messages or delivery
+	/// confirmations for the target, or the target's light client is `lag` blocks behind (kept
+	/// fresh so that timeouts can be proven against recent headers).
+	async fn worth_relaying(
+		&self,
+		source: &End,
+		target: &End,
+		at: Hash,
+		lag: u32,
+	) -> Result<bool, Error> {
+		if lag >= HEADER_REFRESH_BLOCKS {
+			return Ok(true);
+		}
+		let outbound: Option<OutboundLaneData> =
+			source.client.storage(&self.slot.outbound_lane_key(), Some(at)).await?;
+		let inbound: Option<InboundLaneData<AccountId>> =
+			target.client.storage(&self.slot.inbound_lane_key(), None).await?;
+		let sent = outbound.map(|lane| lane.latest_generated_nonce).unwrap_or(0);
+		if sent > inbound.map(|lane| lane.last_delivered_nonce()).unwrap_or(0) {
+			return Ok(true);
+		}
+		let received: Option<InboundLaneData<AccountId>> =
+			source.client.storage(&self.slot.inbound_lane_key(), Some(at)).await?;
+		let confirmed: Option<OutboundLaneData> =
+			target.client.storage(&self.slot.outbound_lane_key(), None).await?;
+		Ok(received.map(|lane| lane.last_delivered_nonce()).unwrap_or(0)
+			> confirmed.map(|lane| lane.latest_received_nonce).unwrap_or(0))
 	}
 
 	/// Step 2. Messages proven at `at`, a header the target knows or will know from a
@@ -252,9 +284,27 @@ impl Relayer {
 	/// One round towards `target`: finality, messages and confirmations from `source`, in one
 	/// block of the target (consecutive nonces); then it waits for them to land.
 	pub async fn round(&self, source: &End, target: &End) -> Result<RoundReport, Error> {
+		let Some(known) = self.slot.known_header(target).await? else {
+			return Ok(RoundReport::default());
+		};
+		let finalized = source.client.finalized_head().await?;
+		let header_lag = finalized.number.saturating_sub(known.0);
 		let mut nonce = target.client.next_nonce(&self.account()).await?;
-		let (headers, header_lag, known) = self.relay_finality(source, target, &mut nonce).await?;
-		let Some(at) = known else { return Ok(RoundReport::default()) };
+		let fresh = source
+			.latest_justification()
+			.filter(|justification| justification.commit.target_number > known.0);
+		let mut headers = 0;
+		let at = match fresh {
+			Some(justification)
+				if self
+					.worth_relaying(source, target, justification.commit.target_hash, header_lag)
+					.await? =>
+			{
+				headers = 1;
+				self.relay_finality(source, target, justification, known.0, &mut nonce).await?
+			},
+			_ => known,
+		};
 		let delivered = self.relay_messages(source, target, at, &mut nonce).await?;
 		let confirmed = self.relay_confirmations(source, target, at, &mut nonce).await?;
 		if headers > 0 || delivered.is_some() || confirmed.is_some() {
@@ -309,7 +359,11 @@ impl Relayer {
 					log::warn!(target: "relay", "{} -> {}: {e}", source.name, target.name);
 				}
 			}
-			tokio::time::sleep(interval).await;
+			tokio::select! {
+				_ = a.news.notified() => {},
+				_ = b.news.notified() => {},
+				_ = tokio::time::sleep(interval) => {},
+			}
 		}
 	}
 }
