@@ -23,6 +23,12 @@ bash tests/js/run.sh "$PLEXUS_NODE" 2>&1 | tee "$logs/js"
 echo "== zombienet (native provider)"
 bash zombienet/run.sh "$PLEXUS_NODE" 2>&1 | tee "$logs/zombienet"
 
+echo "== the runtime without std, with runtime-benchmarks (what the release benchmark build needs)"
+# The node's build only compiles the wasm runtime without benchmarks; a no_std mistake behind the
+# feature would otherwise surface only in scripts/weights.sh's release build.
+SKIP_WASM_BUILD=1 RUSTFLAGS="--cfg substrate_runtime" cargo check --locked -q -p plexus-runtime \
+  --no-default-features --features runtime-benchmarks --target wasm32v1-none
+
 echo "== Rust tests"
 cargo test --locked --workspace 2>&1 | tee "$logs/cargo"
 # The router's benchmarks, run once each on its mock runtime, so they cannot rot.
