@@ -6,6 +6,7 @@ mod common;
 
 use common::{routing::*, *};
 use pallet_event_router::{MessageId, MessageStatus, Outcome};
+use jsonrpsee::{core::client::ClientT, rpc_params};
 use serde_json::Value;
 use std::time::Duration;
 
@@ -47,6 +48,14 @@ async fn a_routed_request_crosses_the_bridge_and_is_settled_exactly_once() {
 		status(&beta, first).await,
 		MessageStatus::Received { outcome: Outcome::Ok(digest), ack_queued: true }
 	);
+	// The node's RPC says the same.
+	let origin = format!("0x{}", hex::encode(first.origin));
+	let settled: Value = alpha
+		.request("eventRouter_messageStatus", rpc_params![origin, first.sequence])
+		.await
+		.unwrap();
+	let ok = serde_json::json!({ "ok": format!("0x{}", hex::encode(digest)) });
+	assert_eq!(settled, serde_json::json!({ "status": "settled", "outcome": ok }));
 
 	// Three more; the relayer is killed right after they are sent. launch restarts it, and the
 	// new relayer resumes from what the chains say.

@@ -1,6 +1,9 @@
-//! JSON-RPC beyond what sc-service provides: account nonces, fee queries and GRANDPA
+//! JSON-RPC beyond what sc-service provides: account nonces, fee queries, GRANDPA
 //! (`grandpa_roundState`, `grandpa_proveFinality`, `grandpa_subscribeJustifications`), which
-//! relayers use to prove one network's finality to another.
+//! relayers use to prove one network's finality to another, and the status of routed messages
+//! (`eventRouter_messageStatus`).
+
+mod event_router;
 
 use std::sync::Arc;
 
@@ -46,6 +49,7 @@ where
 	C::Api: substrate_frame_rpc_system::AccountNonceApi<Block, AccountId, Nonce>,
 	C::Api: pallet_transaction_payment_rpc::TransactionPaymentRuntimeApi<Block, Balance>,
 	C::Api: BlockBuilder<Block>,
+	C::Api: plexus_primitives::EventRouterApi<Block>,
 	P: TransactionPool + 'static,
 	B: sc_client_api::Backend<Block> + Send + Sync + 'static,
 	B::State: sc_client_api::StateBackend<sp_runtime::traits::HashingFor<Block>>,
@@ -57,7 +61,8 @@ where
 	let FullDeps { client, pool, grandpa } = deps;
 
 	module.merge(System::new(client.clone(), pool).into_rpc())?;
-	module.merge(TransactionPayment::new(client).into_rpc())?;
+	module.merge(TransactionPayment::new(client.clone()).into_rpc())?;
+	module.merge(event_router::module(client)?)?;
 	module.merge(
 		Grandpa::new(
 			grandpa.subscription_executor,
