@@ -16,6 +16,10 @@ export PLEXUS_NODE="$CARGO_TARGET_DIR/debug/plexus-node"
 echo "== npm packages"
 (cd tests/js && npm ci --no-audit --no-fund --loglevel=error)
 (cd zombienet && npm ci --no-audit --no-fund --loglevel=error)
+(cd contracts && npm ci --no-audit --no-fund --loglevel=error)
+
+echo "== Solidity fixtures match their sources (solc from contracts/package-lock.json)"
+(cd contracts && node compile.mjs --check) 2>&1 | tee "$logs/contracts"
 
 echo "== @polkadot/api against two launched networks"
 bash tests/js/run.sh "$PLEXUS_NODE" 2>&1 | tee "$logs/js"
@@ -40,7 +44,8 @@ failed=0
 add() { passed=$((passed + ${1:-0})); failed=$((failed + ${2:-0})); }
 add "$(awk '/^# pass /{s+=$3} END{print s+0}' "$logs/js")" \
     "$(awk '/^# fail /{s+=$3} END{print s+0}' "$logs/js")"
-add "$(sed -n 's/.*Result: \([0-9]*\)\/[0-9]*.*/\1/p' "$logs/zombienet" | tail -1)" 0
+add "$(sed -n 's/.*Result: \([0-9]*\)\/[0-9]*.*/\1/p' "$logs/zombienet" | awk '{s+=$1} END{print s+0}')" 0
+add "$(grep -c '^ok fixtures/' "$logs/contracts")" "$(grep -c '^stale: ' "$logs/contracts")"
 add "$(awk '/^test result:/{s+=$4} END{print s+0}' "$logs/cargo")" \
     "$(awk '/^test result:/{s+=$6} END{print s+0}' "$logs/cargo")"
 echo "plexus: $passed passed, $failed failed"

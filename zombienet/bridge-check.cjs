@@ -15,43 +15,6 @@ const { spawn } = require('child_process');
 
 const ROUTE_TIMEOUT_MS = 300_000;
 
-function withTimeout(promise, ms, what) {
-  let timer;
-  const expiry = new Promise((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`timed out after ${ms / 1000} s waiting for ${what}`)), ms);
-  });
-  return Promise.race([promise, expiry]).finally(() => clearTimeout(timer));
-}
-
-/** Resolves with the first `pick(event, eventsOfItsBlock)` that is not undefined. */
-function firstEvent(api, pick) {
-  let unsubscribe = null;
-  const found = new Promise((resolve, reject) => {
-    api.query.system
-      .events((records) => {
-        const events = records.map(({ event }) => event);
-        for (const event of events) {
-          const value = pick(event, events);
-          if (value !== undefined) resolve(value);
-        }
-      })
-      .then((unsub) => {
-        unsubscribe = unsub;
-      })
-      .catch(reject);
-  });
-  return found.finally(() => unsubscribe && unsubscribe());
-}
-
-/** Same bytes as tests/js/lib.mjs `transactProgram` (pinned by a runtime test). */
-function transactProgram(util, call) {
-  const encoded = call.method.toU8a();
-  // Hex: @polkadot/api reads a Uint8Array given for `Bytes` as already length-prefixed.
-  return util.u8aToHex(
-    util.u8aConcat(new Uint8Array([0x05, 0x08, 0x06, 0x01, 0x00]), util.compactToU8a(encoded.length), encoded, new Uint8Array([0x20, 0x00])),
-  );
-}
-
 function peerEndpoint() {
   const file = process.env.PLEXUS_PEER_ZOMBIE_JSON;
   if (!file) throw new Error('PLEXUS_PEER_ZOMBIE_JSON is not set: run this test with zombienet/run.sh');
@@ -73,7 +36,8 @@ function startRelayer(alphaWs, betaWs, logFile) {
 
 async function run(nodeName, networkInfo) {
   const { ApiPromise, WsProvider, Keyring, util } = zombie;
-  const utilFns = require('@polkadot/util');
+  // The client helpers of tests/js (run.sh installs its packages too).
+  const { firstEvent, transactProgram, withTimeout } = await import('../tests/js/lib.mjs');
   const alphaWs = networkInfo.nodesByName[nodeName].wsUri;
   const betaWs = peerEndpoint();
   const relayLog = path.join(networkInfo.tmpDir, 'relay-alpha-beta.log');
@@ -110,7 +74,7 @@ async function run(nodeName, networkInfo) {
     const alice = new Keyring({ type: 'sr25519' }).addFromUri('//Alice');
     const remark = `zombienet bridge check ${Date.now()}`;
     const destination = { V5: { parents: 1, interior: { X1: [{ GlobalConsensus: { ByGenesis: beta.genesisHash.toHex() } }] } } };
-    const program = transactProgram(utilFns, beta.tx.system.remarkWithEvent(remark));
+    const program = transactProgram(beta.tx.system.remarkWithEvent(remark));
     const tx = alpha.tx.eventRouter.send(destination, 'Xcm', program, { refTime: 1_000_000_000, proofSize: 65_536 }, { height: null, timestamp: Date.now() + 600_000 });
     const id = await withTimeout(
       new Promise((resolve, reject) => {

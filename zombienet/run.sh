@@ -21,6 +21,11 @@ if [[ ! -x node_modules/.bin/zombienet ]]; then
   echo "run.sh: installing npm packages in $here (npm ci)"
   timeout 300 npm ci --no-audit --no-fund
 fi
+# bridge-check.cjs uses the client helpers of tests/js.
+if [[ ! -d ../tests/js/node_modules/@polkadot/api ]]; then
+  echo "run.sh: installing npm packages in $here/../tests/js (npm ci)"
+  (cd ../tests/js && timeout 300 npm ci --no-audit --no-fund)
+fi
 
 if [[ "${1:-}" == "--check" ]]; then
   shift

@@ -1,6 +1,6 @@
 //! The runtime APIs: what the node, @polkadot/api and polkadot.js apps call into.
 
-use alloc::vec::Vec;
+use alloc::{vec, vec::Vec};
 use frame_support::{
 	genesis_builder_helper::{build_state, get_preset},
 	weights::Weight,
@@ -18,7 +18,14 @@ use sp_version::RuntimeVersion;
 
 use super::*;
 
-impl_runtime_apis! {
+// `impl_runtime_apis!` with pallet-revive's `ReviveApi` (contract calls, instantiation and their
+// dry-runs, storage reads, Ethereum block data) added to the runtime's own APIs.
+pallet_revive::impl_runtime_apis_plus_revive_traits! {
+	Runtime,
+	Revive,
+	Executive,
+	(),
+
 	impl sp_api::Core<Block> for Runtime {
 		fn version() -> RuntimeVersion {
 			VERSION

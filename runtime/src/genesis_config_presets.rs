@@ -39,6 +39,8 @@ pub fn network_genesis(
 			authorities: authorities.iter().map(|x| (x.1.clone(), 1)).collect::<Vec<_>>(),
 		},
 		sudo: SudoConfig { key: Some(root) },
+		// Endowed accounts can deploy and call contracts without `map_account` first.
+		revive: pallet_revive::GenesisConfig { mapped_accounts: endowed_accounts.clone() },
 		network_info: NetworkInfoConfig {
 			network_id,
 			name: name.as_bytes().to_vec(),

@@ -23,6 +23,7 @@ mod benchmarks;
 pub mod apis;
 pub mod bridges;
 pub mod configs;
+pub mod contracts;
 pub mod genesis_config_presets;
 pub mod services;
 #[cfg(feature = "std")]
@@ -150,6 +151,10 @@ mod runtime {
 	pub type NetworkInfo = pallet_network_info;
 	#[runtime::pallet_index(11)]
 	pub type EventRouter = pallet_event_router;
+
+	// Smart contracts (contracts.rs).
+	#[runtime::pallet_index(30)]
+	pub type Revive = pallet_revive;
 
 	// Peer slots (bridges.rs): a light client and a lane per directly bridged network.
 	#[runtime::pallet_index(20)]

@@ -146,3 +146,26 @@ export function transactProgram(call) {
     u8aConcat(new Uint8Array([0x05, 0x08, 0x06, 0x01, 0x00]), compactToU8a(encoded.length), encoded, new Uint8Array([0x20, 0x00])),
   );
 }
+
+/**
+ * Resolves with the first event of `api` for which `pick(event, eventsOfItsBlock)` returns
+ * something, and stops listening.
+ */
+export function firstEvent(api, pick) {
+  let unsubscribe = null;
+  const found = new Promise((resolve, reject) => {
+    api.query.system
+      .events((records) => {
+        const events = records.map(({ event }) => event);
+        for (const event of events) {
+          const value = pick(event, events);
+          if (value !== undefined) resolve(value);
+        }
+      })
+      .then((unsub) => {
+        unsubscribe = unsub;
+      })
+      .catch(reject);
+  });
+  return found.finally(() => unsubscribe && unsubscribe());
+}

@@ -8,33 +8,10 @@ import assert from 'node:assert/strict';
 import { Keyring } from '@polkadot/keyring';
 import { blake2AsHex, cryptoWaitReady } from '@polkadot/util-crypto';
 
-import { FINALIZE_TIMEOUT_MS, SS58_FORMAT, connect, explainDispatchError, loadLaunchReport, signSendAndFinalize, transactProgram, withTimeout } from './lib.mjs';
+import { FINALIZE_TIMEOUT_MS, SS58_FORMAT, connect, explainDispatchError, loadLaunchReport, firstEvent, signSendAndFinalize, transactProgram, withTimeout } from './lib.mjs';
 
 // Relaying takes a few finalized blocks each way.
 const ROUTE_TIMEOUT_MS = 240_000;
-
-/**
- * Resolves with the first event of `api` for which `pick(event, eventsOfItsBlock)` returns
- * something.
- */
-function firstEvent(api, pick) {
-  let unsubscribe = null;
-  const found = new Promise((resolve, reject) => {
-    api.query.system
-      .events((records) => {
-        const events = records.map(({ event }) => event);
-        for (const event of events) {
-          const value = pick(event, events);
-          if (value !== undefined) resolve(value);
-        }
-      })
-      .then((unsub) => {
-        unsubscribe = unsub;
-      })
-      .catch(reject);
-  });
-  return found.finally(() => unsubscribe && unsubscribe());
-}
 
 describe('a request routed between two networks', () => {
   let alpha;

@@ -5,8 +5,8 @@
 mod common;
 
 use common::{routing::*, *};
-use pallet_event_router::{MessageId, MessageStatus, Outcome};
 use jsonrpsee::{core::client::ClientT, rpc_params};
+use pallet_event_router::{MessageId, MessageStatus, Outcome};
 use serde_json::Value;
 use std::time::Duration;
 

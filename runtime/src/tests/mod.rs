@@ -1,6 +1,7 @@
 //! Runtime tests on native externalities: presets build, a signed transfer applies, two
 //! networks made from this one runtime differ at genesis; and the XCM service.
 
+mod contracts;
 mod xcm_service;
 
 use super::*;

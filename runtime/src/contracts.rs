@@ -1,0 +1,90 @@
+//! Smart contracts: pallet-revive, running EVM bytecode (as `solc` emits it) and PolkaVM.
+//!
+//! Accounts are mapped to 20-byte addresses by `AccountId32Mapper` (`keccak256(account)[12..]`);
+//! an account maps itself once with `Revive::map_account` (the development accounts are mapped
+//! at genesis). Each network has its own EVM chain id, `420_420_000 + NetworkId`, so that a
+//! signed Ethereum transaction meant for one network is worthless on another.
+//!
+//! Deployment and calls go through `Revive::instantiate_with_code` / `Revive::call` and their
+//! dry-runs through `ReviveApi` (see apis.rs). The Ethereum transaction path (`eth_transact`,
+//! eth-rpc) is not enabled: it needs the revive extrinsic type and fee model, left for later.
+//! Weights are upstream's `SubstrateWeight` (reference hardware), not measured here yet.
+
+use crate::*;
+use frame_support::{
+	parameter_types,
+	traits::{ConstBool, ConstU32, FindAuthor, Get},
+	ConsensusEngineId,
+};
+use sp_runtime::{FixedU128, Perbill};
+
+/// Storage deposits: 0.2 UNIT per item and 10 µUNIT per byte, held while the storage lives.
+pub const fn deposit(items: u32, bytes: u32) -> Balance {
+	items as Balance * UNIT / 5 + bytes as Balance * UNIT / 100_000
+}
+
+parameter_types! {
+	pub const ReviveDepositPerItem: Balance = deposit(1, 0);
+	pub const ReviveDepositPerByte: Balance = deposit(0, 1);
+	pub const ReviveDepositPerChildTrieItem: Balance = deposit(1, 0) / 100;
+	pub const CodeHashLockupDepositPercent: Perbill = Perbill::from_percent(30);
+	pub const MaxEthExtrinsicWeight: FixedU128 = FixedU128::from_rational(9, 10);
+}
+
+/// The first EVM chain id of Plexus networks; a network's is this plus its `NetworkId`.
+pub const EVM_CHAIN_ID_BASE: u64 = 420_420_000;
+
+/// This network's EVM chain id.
+pub struct EvmChainId;
+
+impl Get<u64> for EvmChainId {
+	fn get() -> u64 {
+		EVM_CHAIN_ID_BASE + u64::from(pallet_network_info::Network::<Runtime>::get().0)
+	}
+}
+
+/// The block author for `block.coinbase`: the Aura authority that sealed the block, as an account.
+pub struct AuraAuthor;
+
+impl FindAuthor<AccountId> for AuraAuthor {
+	fn find_author<'a, I>(digests: I) -> Option<AccountId>
+	where
+		I: 'a + IntoIterator<Item = (ConsensusEngineId, &'a [u8])>,
+	{
+		pallet_aura::FindAccountFromAuthorIndex::<Runtime, Aura>::find_author(digests)
+			.map(|authority| AccountId::from(authority.into_inner()))
+	}
+}
+
+impl pallet_revive::Config for Runtime {
+	type Time = Timestamp;
+	type Balance = Balance;
+	type Currency = Balances;
+	type OnBurn = ();
+	type RuntimeEvent = RuntimeEvent;
+	type RuntimeCall = RuntimeCall;
+	type RuntimeOrigin = RuntimeOrigin;
+	type RuntimeHoldReason = RuntimeHoldReason;
+	type WeightInfo = pallet_revive::weights::SubstrateWeight<Self>;
+	type Precompiles = ();
+	type FindAuthor = AuraAuthor;
+	type DepositPerByte = ReviveDepositPerByte;
+	type DepositPerItem = ReviveDepositPerItem;
+	type DepositPerChildTrieItem = ReviveDepositPerChildTrieItem;
+	type CodeHashLockupDepositPercent = CodeHashLockupDepositPercent;
+	type AddressMapper = pallet_revive::AccountId32Mapper<Self>;
+	type AllowEVMBytecode = ConstBool<true>;
+	type UploadOrigin = frame_system::EnsureSigned<AccountId>;
+	type InstantiateOrigin = frame_system::EnsureSigned<AccountId>;
+	type RuntimeMemory = ConstU32<{ 128 * 1024 * 1024 }>;
+	type PVFMemory = ConstU32<{ 512 * 1024 * 1024 }>;
+	type ChainId = EvmChainId;
+	// 12 decimals natively, 18 in the EVM.
+	type NativeToEthRatio = ConstU32<1_000_000>;
+	type FeeInfo = ();
+	type Deposit = ();
+	type MaxEthExtrinsicWeight = MaxEthExtrinsicWeight;
+	type DebugEnabled = ConstBool<false>;
+	type AutoMap = ConstBool<false>;
+	type GasScale = ConstU32<1000>;
+}
