@@ -1,5 +1,7 @@
 //! `plexus-node bench`: load generators that print figures (docs/benchmarks.md).
 
+mod contracts;
+mod follower;
 mod routing;
 mod transfers;
 
@@ -9,6 +11,8 @@ pub enum BenchCmd {
 	Transfers(transfers::TransfersCmd),
 	/// Send routed requests across a bridge and measure their round trip and the lane's rate.
 	Routing(routing::RoutingCmd),
+	/// Deploy the Solidity escrow and measure contract calls per second.
+	Contracts(contracts::ContractsCmd),
 }
 
 impl BenchCmd {
@@ -21,6 +25,7 @@ impl BenchCmd {
 		match self {
 			BenchCmd::Transfers(cmd) => runtime.block_on(cmd.run()),
 			BenchCmd::Routing(cmd) => runtime.block_on(cmd.run()),
+			BenchCmd::Contracts(cmd) => runtime.block_on(cmd.run()),
 		}
 		.map_err(Into::into)
 	}

@@ -10,11 +10,11 @@
 //!
 //! A relayer must be running on the bridge (as `launch` does).
 
-use super::transfers::machine;
+use super::{follower::Follower, transfers::machine};
 use pallet_event_router::{location_of, Event as RouterEvent, MessageId, Service, Timeout};
 use plexus_relay::client::Client;
-use plexus_runtime::{Hash, RuntimeCall, RuntimeEvent};
-use sp_core::{crypto::Pair as _, sr25519, storage::StorageKey};
+use plexus_runtime::{RuntimeCall, RuntimeEvent};
+use sp_core::{crypto::Pair as _, sr25519};
 use sp_runtime::Weight;
 use std::{
 	collections::BTreeMap,
@@ -35,40 +35,6 @@ pub struct RoutingCmd {
 	/// Give up after this many seconds.
 	#[arg(long, default_value_t = 600)]
 	pub timeout: u64,
-}
-
-type Events = Vec<frame_system::EventRecord<RuntimeEvent, Hash>>;
-
-/// Follows one chain's blocks in order and hands back the router events of each new one.
-struct Follower<'a> {
-	client: &'a Client,
-	next: u32,
-}
-
-impl<'a> Follower<'a> {
-	async fn new(client: &'a Client) -> Result<Self, String> {
-		let best = client.header(client.best_hash().await?).await?;
-		Ok(Self { next: best.number + 1, client })
-	}
-
-	async fn poll(&mut self) -> Result<Vec<(u32, RouterEvent<plexus_runtime::Runtime>)>, String> {
-		let best = self.client.header(self.client.best_hash().await?).await?.number;
-		let key = StorageKey(
-			[sp_io::hashing::twox_128(b"System"), sp_io::hashing::twox_128(b"Events")].concat(),
-		);
-		let mut found = Vec::new();
-		while self.next <= best {
-			let hash = self.client.block_hash(self.next).await?;
-			let events: Events = self.client.storage(&key, Some(hash)).await?.unwrap_or_default();
-			for record in events {
-				if let RuntimeEvent::EventRouter(event) = record.event {
-					found.push((self.next, event));
-				}
-			}
-			self.next += 1;
-		}
-		Ok(found)
-	}
 }
 
 #[derive(Default)]
@@ -140,6 +106,7 @@ impl RoutingCmd {
 			}
 			let now = Instant::now();
 			for (block, event) in on_origin.poll().await? {
+				let RuntimeEvent::EventRouter(event) = event else { continue };
 				match event {
 					RouterEvent::Sent { id, sender, .. } if sender == alice_account => {
 						trips.entry(id).or_default().sent_block = Some(block)
@@ -153,7 +120,7 @@ impl RoutingCmd {
 				}
 			}
 			for (_, event) in on_destination.poll().await? {
-				if let RouterEvent::Executed { id, .. } = event {
+				if let RuntimeEvent::EventRouter(RouterEvent::Executed { id, .. }) = event {
 					if let Some(trip) = trips.get_mut(&id) {
 						trip.executed_at.get_or_insert(now);
 					}

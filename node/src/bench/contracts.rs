@@ -1,0 +1,184 @@
+//! `plexus-node bench contracts`: simple contract calls per second on one network.
+//!
+//! 1. `//Alice` deploys the Solidity escrow of contracts/ (its committed EVM fixture), arbiter
+//!    herself.
+//! 2. The weight of one `open(seller)` call (a payment of 1 µUNIT into a new deal: a few storage
+//!    writes and an event) is found by a `ReviveApi_call` dry-run.
+//! 3. `--calls` such calls are signed by `//Alice` with consecutive nonces and submitted at once.
+//! 4. Blocks are followed through their events (`Revive.ContractEmitted` of the escrow): calls
+//!    per second from the first block that holds one to the last, and the most in one block.
+
+use super::{follower::Follower, transfers::machine};
+use codec::Encode;
+use plexus_relay::client::Client;
+use plexus_runtime::{AccountId, Balance, RuntimeCall, RuntimeEvent, UNIT};
+use sp_core::{crypto::Pair as _, sr25519, H160};
+use sp_runtime::Weight;
+use std::{
+	collections::BTreeMap,
+	time::{Duration, Instant},
+};
+
+const FIXTURE: &str = include_str!("../../../contracts/fixtures/Escrow.json");
+const DEPOSIT_LIMIT: Balance = UNIT;
+const PAYMENT: Balance = UNIT / 1_000_000;
+
+#[derive(Debug, clap::Parser)]
+pub struct ContractsCmd {
+	/// Websocket RPC endpoint of a node of the network.
+	#[arg(long, default_value = "ws://127.0.0.1:9944")]
+	pub rpc: String,
+	/// Contract calls to send.
+	#[arg(long, default_value_t = 1_000)]
+	pub calls: u32,
+	/// Give up after this many seconds.
+	#[arg(long, default_value_t = 600)]
+	pub timeout: u64,
+}
+
+fn word(address: H160) -> [u8; 32] {
+	let mut word = [0u8; 32];
+	word[12..].copy_from_slice(address.as_bytes());
+	word
+}
+
+fn revive_call(contract: H160, value: Balance, weight_limit: Weight, data: Vec<u8>) -> RuntimeCall {
+	RuntimeCall::Revive(pallet_revive::Call::call {
+		dest: contract,
+		value,
+		weight_limit,
+		storage_deposit_limit: DEPOSIT_LIMIT,
+		data,
+	})
+}
+
+/// The 20-byte address of `account` (`ReviveApi_address`).
+async fn address_of(client: &Client, account: &AccountId) -> Result<H160, String> {
+	client.runtime_call::<H160>("ReviveApi_address", &account.encode(), None).await
+}
+
+impl ContractsCmd {
+	pub(super) async fn run(&self) -> Result<(), String> {
+		let fixture: serde_json::Value =
+			serde_json::from_str(FIXTURE).map_err(|e| e.to_string())?;
+		let hex = |v: &serde_json::Value| {
+			v.as_str()
+				.and_then(|s| sp_core::bytes::from_hex(s).ok())
+				.ok_or("contracts/fixtures/Escrow.json is malformed")
+		};
+		let client = Client::connect(&self.rpc).await?;
+		let alice = sr25519::Pair::from_string("//Alice", None).expect("a valid dev seed");
+		let alice_account: AccountId = alice.public().into();
+		let bob: AccountId = sr25519::Pair::from_string("//Bob", None).unwrap().public().into();
+		let (alice_h160, bob_h160) =
+			(address_of(&client, &alice_account).await?, address_of(&client, &bob).await?);
+
+		// 1. Deploy.
+		let mut code = hex(&fixture["bytecode"])?;
+		code.extend_from_slice(&word(alice_h160));
+		// A fresh address on every run.
+		let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH);
+		let salt =
+			sp_io::hashing::blake2_256(&now.map_err(|e| e.to_string())?.as_nanos().to_le_bytes());
+		let deploy = RuntimeCall::Revive(pallet_revive::Call::instantiate_with_code {
+			value: 0,
+			weight_limit: Weight::from_parts(50_000_000_000, 4 * 1024 * 1024),
+			storage_deposit_limit: 10 * UNIT,
+			code,
+			data: vec![],
+			salt: Some(salt),
+		});
+		let mut follower = Follower::new(&client).await?;
+		client.submit(deploy, &alice).await?;
+		let deadline = Instant::now() + Duration::from_secs(self.timeout);
+		let contract = loop {
+			if Instant::now() > deadline {
+				return Err("the escrow was not deployed in time".into());
+			}
+			let found = follower.poll().await?.into_iter().find_map(|(_, event)| match event {
+				RuntimeEvent::Revive(pallet_revive::Event::Instantiated { deployer, contract })
+					if deployer == alice_h160 =>
+				{
+					Some(contract)
+				},
+				_ => None,
+			});
+			if let Some(contract) = found {
+				break contract;
+			}
+			tokio::time::sleep(Duration::from_millis(500)).await;
+		};
+		eprintln!("bench: escrow deployed at {contract:?}");
+
+		// 2. Weigh one call with a dry-run; give each call 20 % more.
+		let selector = fixture["methodIdentifiers"]["open(address)"].clone();
+		let mut data = hex(&serde_json::Value::String(format!(
+			"0x{}",
+			selector.as_str().ok_or("no open(address) in the fixture")?
+		)))?;
+		data.extend_from_slice(&word(bob_h160));
+		let args = (
+			alice_account.clone(),
+			contract,
+			PAYMENT,
+			None::<Weight>,
+			None::<Balance>,
+			data.clone(),
+		)
+			.encode();
+		// `ContractResult` starts with the weight consumed and the weight required.
+		let (_, required): (Weight, Weight) =
+			client.runtime_call("ReviveApi_call", &args, None).await?;
+		let weight_limit =
+			Weight::from_parts(required.ref_time() * 6 / 5, required.proof_size() * 6 / 5);
+		eprintln!("bench: one open(seller) needs {required}; sending {} calls", self.calls);
+
+		// 3. Submit.
+		let mut nonce = client.next_nonce(&alice_account).await?;
+		let started = Instant::now();
+		for _ in 0..self.calls {
+			let call = revive_call(contract, PAYMENT, weight_limit, data.clone());
+			client.submit_with_nonce(call, &alice, nonce).await?;
+			nonce += 1;
+		}
+		eprintln!("bench: submitted in {:.1} s", started.elapsed().as_secs_f64());
+
+		// 4. Count them in blocks.
+		let mut per_block: BTreeMap<u32, (u32, Instant)> = BTreeMap::new();
+		let mut done = 0;
+		while done < self.calls {
+			if Instant::now() > deadline {
+				return Err(format!("only {done} of {} calls landed in time", self.calls));
+			}
+			let now = Instant::now();
+			for (block, event) in follower.poll().await? {
+				if let RuntimeEvent::Revive(pallet_revive::Event::ContractEmitted {
+					contract: from,
+					..
+				}) = event
+				{
+					if from == contract {
+						per_block.entry(block).or_insert((0, now)).0 += 1;
+						done += 1;
+					}
+				}
+			}
+			tokio::time::sleep(Duration::from_millis(200)).await;
+		}
+		let first = per_block.values().next().map(|(_, at)| *at).unwrap_or(started);
+		let last = per_block.values().last().map(|(_, at)| *at).unwrap_or(started);
+		let most = per_block.values().map(|(n, _)| *n).max().unwrap_or(0);
+		let window = last.duration_since(first).as_secs_f64();
+		println!("contract calls landed:  {done} in {} blocks", per_block.len());
+		println!("most in one block:      {most}");
+		if window > 0.0 {
+			println!(
+				"calls per second:       {:.0} (from the first block holding one to the last, {window:.1} s)",
+				done as f64 / window
+			);
+		}
+		println!("weight of one call:     {required}");
+		println!("machine:                {}", machine());
+		Ok(())
+	}
+}
