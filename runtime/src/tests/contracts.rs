@@ -1,13 +1,13 @@
 //! Contracts: the Solidity escrow of contracts/ (its committed EVM fixture) deployed and run by
 //! pallet-revive through the same extrinsics a user submits.
 
-use super::{externalities_from, preset};
+use super::in_block;
 use crate::{contracts::EVM_CHAIN_ID_BASE, *};
 use frame_support::{traits::Get, weights::Weight};
 use pallet_revive::{AddressMapper, ExecConfig, TransactionLimits};
 use sp_core::{H160, U256};
 use sp_keyring::Sr25519Keyring;
-use sp_runtime::traits::Header as _;
+
 use sp_runtime::DispatchResult;
 
 const FIXTURE: &str = include_str!("../../../contracts/fixtures/Escrow.json");
@@ -51,19 +51,6 @@ fn account(who: Sr25519Keyring) -> AccountId {
 
 fn address(who: Sr25519Keyring) -> H160 {
 	<Runtime as pallet_revive::Config>::AddressMapper::to_address(&account(who))
-}
-
-fn in_block<R>(test: impl FnOnce() -> R) -> R {
-	externalities_from(preset("development")).execute_with(|| {
-		Executive::initialize_block(&Header::new(
-			1,
-			Default::default(),
-			Default::default(),
-			sp_core::H256::repeat_byte(0x42),
-			Default::default(),
-		));
-		test()
-	})
 }
 
 /// Alice deploys the escrow with herself as arbiter; returns its address.

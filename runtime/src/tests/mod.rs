@@ -20,6 +20,22 @@ fn externalities_from(patch: serde_json::Value) -> sp_io::TestExternalities {
 	)
 }
 
+/// Runs `test` inside block 1 of a development network (its parent is the genesis hash that
+/// genesis left in `BlockHash(0)`).
+fn in_block<R>(test: impl FnOnce() -> R) -> R {
+	externalities_from(preset("development")).execute_with(|| {
+		let genesis = frame_system::BlockHash::<Runtime>::get(0);
+		Executive::initialize_block(&Header::new(
+			1,
+			Default::default(),
+			Default::default(),
+			genesis,
+			Default::default(),
+		));
+		test()
+	})
+}
+
 fn preset(name: &str) -> serde_json::Value {
 	let bytes = genesis_config_presets::get_preset(&name.into()).expect("preset exists");
 	serde_json::from_slice(&bytes).unwrap()
@@ -112,14 +128,10 @@ fn signed_transfer(
 
 #[test]
 fn signed_transfer_applies_and_pays_fee() {
-	let mut ext = externalities_from(preset("development"));
-	ext.execute_with(|| {
+	in_block(|| {
 		let alice = Sr25519Keyring::Alice.pair();
 		let dave = Sr25519Keyring::Dave.to_account_id();
 		let genesis = frame_system::BlockHash::<Runtime>::get(0);
-		let header =
-			Header::new(1, Default::default(), Default::default(), genesis, Default::default());
-		Executive::initialize_block(&header);
 
 		let before_alice = Balances::free_balance(Sr25519Keyring::Alice.to_account_id());
 		let before_dave = Balances::free_balance(&dave);
@@ -141,16 +153,7 @@ fn signed_transfer_applies_and_pays_fee() {
 
 #[test]
 fn transfer_signed_for_another_network_is_refused() {
-	let mut ext = externalities_from(preset("development"));
-	ext.execute_with(|| {
-		let genesis = frame_system::BlockHash::<Runtime>::get(0);
-		Executive::initialize_block(&Header::new(
-			1,
-			Default::default(),
-			Default::default(),
-			genesis,
-			Default::default(),
-		));
+	in_block(|| {
 		let dave = Sr25519Keyring::Dave.to_account_id();
 		let before = Balances::free_balance(&dave);
 		let other_network = BlakeTwo256::hash(b"another genesis");

@@ -1,7 +1,7 @@
 //! The `Xcm` service: a routed XCM program runs as its remote sender, within its weight, and
 //! every failure is reported and rolled back by the router.
 
-use super::{externalities_from, preset};
+use super::in_block;
 use crate::{
 	services::RuntimeServices,
 	xcm_config::{remote_account_location, LocationToAccountId},
@@ -12,27 +12,12 @@ use frame_support::{traits::Get, weights::constants::WEIGHT_REF_TIME_PER_SECOND}
 use pallet_event_router::{RemoteOrigin, ServiceHandler};
 use plexus_primitives::envelope::{Failure, Service};
 use sp_keyring::Sr25519Keyring;
-use sp_runtime::traits::{Hash as _, Header as _};
+use sp_runtime::traits::Hash as _;
 use xcm::{latest::prelude::*, VersionedXcm};
 use xcm_executor::traits::ConvertLocation;
 
 const REMOTE: [u8; 32] = [7; 32];
 const LIMIT: Weight = Weight::from_parts(WEIGHT_REF_TIME_PER_SECOND / 10, 256 * 1024);
-
-/// Runs `test` inside block 1 of a development network, so that it knows its genesis hash.
-fn in_block<R>(test: impl FnOnce() -> R) -> R {
-	externalities_from(preset("development")).execute_with(|| {
-		let genesis = sp_core::H256::repeat_byte(0x42);
-		Executive::initialize_block(&Header::new(
-			1,
-			Default::default(),
-			Default::default(),
-			genesis,
-			Default::default(),
-		));
-		test()
-	})
-}
 
 fn alice() -> AccountId {
 	Sr25519Keyring::Alice.to_account_id()
