@@ -29,7 +29,7 @@ pub mod init;
 pub mod metrics;
 pub mod slot;
 
-use bp_messages::{InboundLaneData, MessageNonce, OutboundLaneData, UnrewardedRelayersState};
+use bp_messages::{InboundLaneData, MessageNonce, OutboundLaneData};
 use bp_runtime::HeaderId;
 use client::{Client, Error};
 use codec::Decode;
@@ -100,6 +100,32 @@ impl End {
 	}
 }
 
+/// A peer slot's two lanes, as one round towards a target sees them.
+struct Lanes {
+	/// The newest message the source has queued for the target.
+	sent: MessageNonce,
+	/// The newest of them the target has received.
+	delivered: MessageNonce,
+	/// The source's inbound lane: what it has received of the target's messages.
+	received: Option<InboundLaneData<AccountId>>,
+	/// The newest of the target's messages whose delivery the target has seen confirmed.
+	confirmed: MessageNonce,
+}
+
+impl Lanes {
+	fn messages_pending(&self) -> bool {
+		self.sent > self.delivered
+	}
+
+	fn confirmations_pending(&self) -> bool {
+		self.received.as_ref().is_some_and(|lane| lane.last_delivered_nonce() > self.confirmed)
+	}
+
+	fn has_work(&self) -> bool {
+		self.messages_pending() || self.confirmations_pending()
+	}
+}
+
 /// One direction of a bridge, and what its last round did.
 #[derive(Default, Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RoundReport {
@@ -128,8 +154,39 @@ impl Relayer {
 		Ok(set.map(|(_, id)| id).unwrap_or_default())
 	}
 
+	/// The slot's lanes as a round towards `target` sees them: the source's at source header
+	/// `at`, the target's at its best block.
+	async fn lanes(&self, source: &End, target: &End, at: Hash) -> Result<Lanes, Error> {
+		let outbound: Option<OutboundLaneData> =
+			source.client.storage(&self.slot.outbound_lane_key(), Some(at)).await?;
+		let received = source.client.storage(&self.slot.inbound_lane_key(), Some(at)).await?;
+		let (delivered, confirmed) = self.delivered_and_confirmed(target).await?;
+		Ok(Lanes {
+			sent: outbound.map(|lane| lane.latest_generated_nonce).unwrap_or(0),
+			delivered,
+			received,
+			confirmed,
+		})
+	}
+
+	/// The newest source message `target` has received, and the newest of its own messages it
+	/// has seen confirmed.
+	async fn delivered_and_confirmed(
+		&self,
+		target: &End,
+	) -> Result<(MessageNonce, MessageNonce), Error> {
+		let inbound: Option<InboundLaneData<AccountId>> =
+			target.client.storage(&self.slot.inbound_lane_key(), None).await?;
+		let outbound: Option<OutboundLaneData> =
+			target.client.storage(&self.slot.outbound_lane_key(), None).await?;
+		Ok((
+			inbound.map(|lane| lane.last_delivered_nonce()).unwrap_or(0),
+			outbound.map(|lane| lane.latest_received_nonce).unwrap_or(0),
+		))
+	}
+
 	/// Step 1. Submits `justification` (of a source header newer than the target knows) to the
-	/// target, and returns that header: it will be known once the submission lands.
+	/// target; the header is known there once the submission lands.
 	async fn relay_finality(
 		&self,
 		source: &End,
@@ -137,70 +194,34 @@ impl Relayer {
 		justification: Justification,
 		known: BlockNumber,
 		nonce: &mut Nonce,
-	) -> Result<HeaderId<Hash, BlockNumber>, Error> {
+	) -> Result<(), Error> {
 		let header = source.client.header(justification.commit.target_hash).await?;
+		let number = header.number;
 		let set_id = self.target_set_id(target).await?;
-		let id = HeaderId(header.number, justification.commit.target_hash);
 		let call = self.slot.submit_finality_proof(header, justification, set_id);
 		target.client.submit_with_nonce(call, &self.signer, *nonce).await?;
 		*nonce += 1;
 		log::info!(
 			target: "relay",
-			"{} -> {}: submitted finality of #{} (target knew #{known})",
-			source.name, target.name, id.0
+			"{} -> {}: submitted finality of #{number} (target knew #{known})",
+			source.name, target.name
 		);
-		Ok(id)
+		Ok(())
 	}
 
-	/// Whether a new source header is worth a transaction: it carries messages or delivery
-	/// confirmations for the target, or the target's light client is `lag` blocks behind (kept
-	/// fresh so that timeouts can be proven against recent headers).
-	async fn worth_relaying(
-		&self,
-		source: &End,
-		target: &End,
-		at: Hash,
-		lag: u32,
-	) -> Result<bool, Error> {
-		if lag >= HEADER_REFRESH_BLOCKS {
-			return Ok(true);
-		}
-		let outbound: Option<OutboundLaneData> =
-			source.client.storage(&self.slot.outbound_lane_key(), Some(at)).await?;
-		let inbound: Option<InboundLaneData<AccountId>> =
-			target.client.storage(&self.slot.inbound_lane_key(), None).await?;
-		let sent = outbound.map(|lane| lane.latest_generated_nonce).unwrap_or(0);
-		if sent > inbound.map(|lane| lane.last_delivered_nonce()).unwrap_or(0) {
-			return Ok(true);
-		}
-		let received: Option<InboundLaneData<AccountId>> =
-			source.client.storage(&self.slot.inbound_lane_key(), Some(at)).await?;
-		let confirmed: Option<OutboundLaneData> =
-			target.client.storage(&self.slot.outbound_lane_key(), None).await?;
-		Ok(received.map(|lane| lane.last_delivered_nonce()).unwrap_or(0)
-			> confirmed.map(|lane| lane.latest_received_nonce).unwrap_or(0))
-	}
-
-	/// Step 2. Messages proven at `at`, a header the target knows or will know from a
-	/// submission ahead of this one in the same block. Returns the nonces submitted.
+	/// Step 2. The messages `lanes` shows undelivered, proven at `at`, a header the target knows
+	/// or will know from a submission ahead of this one in the same block. Returns the nonces
+	/// submitted.
 	async fn relay_messages(
 		&self,
 		source: &End,
 		target: &End,
 		at: HeaderId<Hash, BlockNumber>,
+		lanes: &Lanes,
 		nonce: &mut Nonce,
-	) -> Result<Option<(MessageNonce, MessageNonce)>, Error> {
-		let outbound: Option<OutboundLaneData> =
-			source.client.storage(&self.slot.outbound_lane_key(), Some(at.1)).await?;
-		let Some(outbound) = outbound else { return Ok(None) };
-		let inbound: Option<InboundLaneData<AccountId>> =
-			target.client.storage(&self.slot.inbound_lane_key(), None).await?;
-		let delivered = inbound.map(|lane| lane.last_delivered_nonce()).unwrap_or(0);
-		if outbound.latest_generated_nonce <= delivered {
-			return Ok(None);
-		}
-		let first = delivered + 1;
-		let last = outbound.latest_generated_nonce.min(delivered + MAX_MESSAGES_PER_DELIVERY);
+	) -> Result<(MessageNonce, MessageNonce), Error> {
+		let first = lanes.delivered + 1;
+		let last = lanes.sent.min(lanes.delivered + MAX_MESSAGES_PER_DELIVERY);
 		let keys: Vec<StorageKey> = (first..=last).map(|n| self.slot.message_key(n)).collect();
 		let stored = source.client.storage_many(&keys, at.1).await?;
 
@@ -235,31 +256,22 @@ impl Relayer {
 			"{} -> {}: submitted messages {first}..={last} proven at #{}",
 			source.name, target.name, at.0
 		);
-		Ok(Some((first, last)))
+		Ok((first, last))
 	}
 
 	/// Step 3. Confirms to the target the delivery of its own messages, proven by the source's
-	/// inbound lane at `at`. Returns the newest nonce confirmed and how many that covers.
+	/// inbound lane (`received`) at `at`. Returns the newest nonce confirmed.
 	async fn relay_confirmations(
 		&self,
 		source: &End,
 		target: &End,
 		at: HeaderId<Hash, BlockNumber>,
+		received: &InboundLaneData<AccountId>,
 		nonce: &mut Nonce,
-	) -> Result<Option<(MessageNonce, u64)>, Error> {
-		let outbound: Option<OutboundLaneData> =
-			target.client.storage(&self.slot.outbound_lane_key(), None).await?;
-		let Some(outbound) = outbound else { return Ok(None) };
-		let inbound: Option<InboundLaneData<AccountId>> =
-			source.client.storage(&self.slot.inbound_lane_key(), Some(at.1)).await?;
-		let Some(inbound) = inbound else { return Ok(None) };
-		let delivered = inbound.last_delivered_nonce();
-		if delivered <= outbound.latest_received_nonce {
-			return Ok(None);
-		}
+	) -> Result<MessageNonce, Error> {
+		let delivered = received.last_delivered_nonce();
 		let proof = source.client.read_proof(&[self.slot.inbound_lane_key()], at.1).await?;
-		let state = UnrewardedRelayersState::from(&inbound);
-		let call = self.slot.receive_confirmations(at.1, proof, state);
+		let call = self.slot.receive_confirmations(at.1, proof, received.into());
 		target.client.submit_with_nonce(call, &self.signer, *nonce).await?;
 		*nonce += 1;
 		log::info!(
@@ -267,7 +279,7 @@ impl Relayer {
 			"{} -> {}: confirmed delivery of {}'s messages up to {delivered}",
 			source.name, target.name, target.name
 		);
-		Ok(Some((delivered, delivered - outbound.latest_received_nonce)))
+		Ok(delivered)
 	}
 
 	/// Waits (bounded: about 20 s) for submitted transactions to show in the chain's state.
@@ -289,54 +301,56 @@ impl Relayer {
 		};
 		let finalized = source.client.finalized_head().await?;
 		let header_lag = finalized.number.saturating_sub(known.0);
-		let mut nonce = target.client.next_nonce(&self.account()).await?;
 		let fresh = source
 			.latest_justification()
 			.filter(|justification| justification.commit.target_number > known.0);
-		let mut headers = 0;
-		let at = match fresh {
-			Some(justification)
-				if self
-					.worth_relaying(source, target, justification.commit.target_hash, header_lag)
-					.await? =>
+		let at = fresh.as_ref().map_or(known, |justification| {
+			HeaderId(justification.commit.target_number, justification.commit.target_hash)
+		});
+		let lanes = self.lanes(source, target, at.1).await?;
+		// A header goes only with something to carry, or to keep the light client fresh. Lanes
+		// only grow, so when the newer header carries nothing, the known one carries nothing
+		// either and the round is over.
+		let justification =
+			fresh.filter(|_| lanes.has_work() || header_lag >= HEADER_REFRESH_BLOCKS);
+		let mut report = RoundReport { header_lag, ..Default::default() };
+		if justification.is_some() || lanes.has_work() {
+			let mut nonce = target.client.next_nonce(&self.account()).await?;
+			if let Some(justification) = justification {
+				self.relay_finality(source, target, justification, known.0, &mut nonce).await?;
+				report.headers = 1;
+			}
+			let mut delivered = None;
+			if lanes.messages_pending() {
+				let (first, last) =
+					self.relay_messages(source, target, at, &lanes, &mut nonce).await?;
+				report.messages = last - first + 1;
+				delivered = Some(last);
+			}
+			let mut confirmed = None;
+			if let Some(received) =
+				lanes.received.as_ref().filter(|_| lanes.confirmations_pending())
 			{
-				headers = 1;
-				self.relay_finality(source, target, justification, known.0, &mut nonce).await?
-			},
-			_ => known,
-		};
-		let delivered = self.relay_messages(source, target, at, &mut nonce).await?;
-		let confirmed = self.relay_confirmations(source, target, at, &mut nonce).await?;
-		if headers > 0 || delivered.is_some() || confirmed.is_some() {
+				let up_to =
+					self.relay_confirmations(source, target, at, received, &mut nonce).await?;
+				report.confirmations = up_to - lanes.confirmed;
+				confirmed = Some(up_to);
+			}
+			let header = (report.headers > 0).then_some(at.0);
 			self.settle(|| async {
-				let header_in = headers == 0
-					|| self.slot.known_header(target).await?.is_some_and(|known| known.0 >= at.0);
-				let messages_in = match delivered {
-					Some((_, last)) => {
-						let inbound: Option<InboundLaneData<AccountId>> =
-							target.client.storage(&self.slot.inbound_lane_key(), None).await?;
-						inbound.is_some_and(|lane| lane.last_delivered_nonce() >= last)
+				let header_in = match header {
+					Some(number) => {
+						self.slot.known_header(target).await?.is_some_and(|id| id.0 >= number)
 					},
 					None => true,
 				};
-				let confirmations_in = match confirmed {
-					Some((up_to, _)) => {
-						let outbound: Option<OutboundLaneData> =
-							target.client.storage(&self.slot.outbound_lane_key(), None).await?;
-						outbound.is_some_and(|lane| lane.latest_received_nonce >= up_to)
-					},
-					None => true,
-				};
-				Ok(header_in && messages_in && confirmations_in)
+				let (now_delivered, now_confirmed) = self.delivered_and_confirmed(target).await?;
+				Ok(header_in
+					&& delivered.is_none_or(|last| now_delivered >= last)
+					&& confirmed.is_none_or(|up_to| now_confirmed >= up_to))
 			})
 			.await;
 		}
-		let report = RoundReport {
-			headers,
-			messages: delivered.map(|(first, last)| last - first + 1).unwrap_or(0),
-			confirmations: confirmed.map(|(_, count)| count).unwrap_or(0),
-			header_lag,
-		};
 		if let Some(metrics) = &self.metrics {
 			metrics.record(&source.name, &target.name, &report);
 		}

@@ -42,16 +42,6 @@ fn word(address: H160) -> [u8; 32] {
 	word
 }
 
-fn revive_call(contract: H160, value: Balance, weight_limit: Weight, data: Vec<u8>) -> RuntimeCall {
-	RuntimeCall::Revive(pallet_revive::Call::call {
-		dest: contract,
-		value,
-		weight_limit,
-		storage_deposit_limit: DEPOSIT_LIMIT,
-		data,
-	})
-}
-
 /// The 20-byte address of `account` (`ReviveApi_address`).
 async fn address_of(client: &Client, account: &AccountId) -> Result<H160, String> {
 	client.runtime_call::<H160>("ReviveApi_address", &account.encode(), None).await
@@ -61,6 +51,7 @@ impl ContractsCmd {
 	pub(super) async fn run(&self) -> Result<(), String> {
 		let fixture: serde_json::Value =
 			serde_json::from_str(FIXTURE).map_err(|e| e.to_string())?;
+		// Hex strings of the fixture, with or without `0x`.
 		let hex = |v: &serde_json::Value| {
 			v.as_str()
 				.and_then(|s| sp_core::bytes::from_hex(s).ok())
@@ -111,11 +102,7 @@ impl ContractsCmd {
 		eprintln!("bench: escrow deployed at {contract:?}");
 
 		// 2. Weigh one call with a dry-run; give each call 20 % more.
-		let selector = fixture["methodIdentifiers"]["open(address)"].clone();
-		let mut data = hex(&serde_json::Value::String(format!(
-			"0x{}",
-			selector.as_str().ok_or("no open(address) in the fixture")?
-		)))?;
+		let mut data = hex(&fixture["methodIdentifiers"]["open(address)"])?;
 		data.extend_from_slice(&word(bob_h160));
 		let args = (
 			alice_account.clone(),
@@ -137,7 +124,13 @@ impl ContractsCmd {
 		let mut nonce = client.next_nonce(&alice_account).await?;
 		let started = Instant::now();
 		for _ in 0..self.calls {
-			let call = revive_call(contract, PAYMENT, weight_limit, data.clone());
+			let call = RuntimeCall::Revive(pallet_revive::Call::call {
+				dest: contract,
+				value: PAYMENT,
+				weight_limit,
+				storage_deposit_limit: DEPOSIT_LIMIT,
+				data: data.clone(),
+			});
 			client.submit_with_nonce(call, &alice, nonce).await?;
 			nonce += 1;
 		}
