@@ -383,19 +383,14 @@ impl Relayer {
 }
 
 /// How much dispatch weight and how many packet bytes one delivery may carry: a share of the
-/// target's normal-class limits (every network runs this runtime, so they are known here).
+/// target's largest normal transaction, as the bridge pallets see it (every network runs this
+/// runtime, so every slot's peer has the same limits).
 fn delivery_budget() -> (Weight, usize) {
-	let weights = plexus_runtime::configs::RuntimeBlockWeights::get();
-	let max_weight = weights
-		.get(frame_support::dispatch::DispatchClass::Normal)
-		.max_extrinsic
-		.unwrap_or(weights.max_block);
-	let max_length = *plexus_runtime::configs::RuntimeBlockLength::get()
-		.max
-		.get(frame_support::dispatch::DispatchClass::Normal);
+	use bp_runtime::Chain;
+	type Peer = plexus_runtime::bridges::SlotPeer<1>;
 	(
-		max_weight.saturating_mul(DELIVERY_SHARE_PERCENT) / 100,
-		(max_length as u64 * DELIVERY_SHARE_PERCENT / 100) as usize,
+		Peer::max_extrinsic_weight().saturating_mul(DELIVERY_SHARE_PERCENT) / 100,
+		(u64::from(Peer::max_extrinsic_size()) * DELIVERY_SHARE_PERCENT / 100) as usize,
 	)
 }
 
