@@ -33,6 +33,8 @@ pub enum Service {
 	Contract,
 	/// A data-protection request, served by the data-protection pallet.
 	DataProtection,
+	/// A commit request of another network's transaction resource manager.
+	Transaction,
 }
 
 /// A message's identity on every network it touches: the network that sent it and the
@@ -136,6 +138,8 @@ pub enum Failure {
 	/// An XCM program stopped at top-level instruction `instruction` with XCM error code `error`
 	/// (the index of `xcm::latest::Error`'s variant); its state changes were rolled back.
 	Xcm { instruction: u8, error: u8 },
+	/// A contract reverted; its state changes were rolled back.
+	Reverted,
 }
 
 /// The destination's answer to a request.

@@ -2,12 +2,16 @@
 //!
 //! Every Plexus network runs the same runtime; what tells networks apart is fixed in each one's
 //! genesis: a [`NetworkId`], a name and a block time. Those three travel together as
-//! [`NetworkIdentity`]. What networks send each other travels in the types of [`envelope`].
+//! [`NetworkIdentity`]. What networks send each other travels in the types of [`envelope`]; the
+//! payloads of contract requests and of the resource manager's commits are in [`contract`] and
+//! [`transaction`].
 #![cfg_attr(not(feature = "std"), no_std)]
 
 extern crate alloc;
 
+pub mod contract;
 pub mod envelope;
+pub mod transaction;
 
 use alloc::vec::Vec;
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
@@ -116,6 +120,14 @@ sp_api::decl_runtime_apis! {
 	pub trait EventRouterApi {
 		/// What this network knows of the message `id`.
 		fn message_status(id: envelope::MessageId) -> envelope::MessageStatus;
+	}
+
+	/// XA-style queries of the transaction resource manager, answered from chain state alone.
+	pub trait ResourceManagerApi {
+		/// What this network knows of transaction `tx`, as coordinator or as target.
+		fn transaction(tx: transaction::TxId) -> transaction::TxStatus;
+		/// The transactions this network coordinates whose outcome it does not know yet.
+		fn in_doubt() -> Vec<transaction::TxId>;
 	}
 }
 

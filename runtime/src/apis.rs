@@ -206,6 +206,18 @@ pallet_revive::impl_runtime_apis_plus_revive_traits! {
 		}
 	}
 
+	impl plexus_primitives::ResourceManagerApi<Block> for Runtime {
+		fn transaction(
+			tx: plexus_primitives::transaction::TxId,
+		) -> plexus_primitives::transaction::TxStatus {
+			ResourceManager::status(tx)
+		}
+
+		fn in_doubt() -> Vec<plexus_primitives::transaction::TxId> {
+			ResourceManager::in_doubt()
+		}
+	}
+
 	impl plexus_primitives::EventRouterApi<Block> for Runtime {
 		fn message_status(
 			id: plexus_primitives::envelope::MessageId,

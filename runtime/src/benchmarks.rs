@@ -12,6 +12,7 @@ frame_benchmarking::define_benchmarks!(
 	[pallet_sudo, Sudo]
 	[pallet_transaction_payment, TransactionPayment]
 	[pallet_event_router, EventRouter]
+	[pallet_resource_manager, ResourceManager]
 );
 
 use super::Runtime;
@@ -19,3 +20,20 @@ use super::Runtime;
 impl frame_benchmarking::baseline::Config for Runtime {}
 impl frame_system_benchmarking::Config for Runtime {}
 impl pallet_transaction_payment::BenchmarkConfig for Runtime {}
+
+/// The resource manager's benchmarks send through peer slot 1's lane, bound to a made-up peer.
+pub struct ResourceManagerBenchmarks;
+
+impl pallet_resource_manager::benchmarking::BenchmarkHelper for ResourceManagerBenchmarks {
+	fn routable_target() -> [u8; 32] {
+		let peer = [0xbe; 32];
+		let (lane, _) =
+			<crate::bridges::BenchmarkHelper as pallet_event_router::traits::BenchmarkHelper<
+				u8,
+				crate::bridges::PeerStateProof,
+			>>::lanes();
+		pallet_event_router::Peers::<Runtime>::insert(peer, lane);
+		pallet_event_router::LanePeers::<Runtime>::insert(lane, peer);
+		peer
+	}
+}

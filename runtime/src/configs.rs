@@ -158,6 +158,7 @@ impl pallet_event_router::Config for Runtime {
 	type Transport = crate::bridges::PeerSlots;
 	type DeliveryProver = crate::bridges::PeerSlots;
 	type Services = crate::services::RuntimeServices;
+	type OnSettled = ResourceManager;
 	type GovernanceOrigin = frame_system::EnsureRoot<AccountId>;
 	type ThisNetwork = GenesisHash;
 	type UnixTime = Timestamp;
@@ -168,4 +169,36 @@ impl pallet_event_router::Config for Runtime {
 	type WeightInfo = weights::pallet_event_router::WeightInfo<Runtime>;
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = crate::bridges::BenchmarkHelper;
+}
+
+parameter_types! {
+	/// A committed record's key and value, and the contract return data a receipt or an
+	/// execution keeps: small enough that an outcome fits a routed packet.
+	pub const MaxRecordKey: u32 = 128;
+	pub const MaxRecordValue: u32 = 4 * 1024;
+	pub const MaxContractReturn: u32 = 2 * 1024;
+}
+
+impl pallet_resource_manager::Config for Runtime {
+	type Currency = Balances;
+	type RuntimeHoldReason = RuntimeHoldReason;
+	type Router = EventRouter;
+	type Contracts = crate::contracts::ReviveEngine;
+	type RemoteAccount = crate::xcm_config::RemoteAccount;
+	type ThisNetwork = GenesisHash;
+	type UnixTime = Timestamp;
+	type MaxKeyLen = MaxRecordKey;
+	type MaxValueLen = MaxRecordValue;
+	type MaxResultLen = MaxContractReturn;
+	type WeightInfo = pallet_resource_manager::weights::DbWeights<Runtime>;
+	#[cfg(feature = "runtime-benchmarks")]
+	type BenchmarkHelper = crate::benchmarks::ResourceManagerBenchmarks;
+}
+
+impl pallet_contract_executor::Config for Runtime {
+	type Engine = crate::contracts::ReviveEngine;
+	type Coordinator = ResourceManager;
+	type RemoteAccount = crate::xcm_config::RemoteAccount;
+	type MaxReturnData = MaxContractReturn;
+	type WeightInfo = pallet_contract_executor::weights::DbWeights<Runtime>;
 }

@@ -9,13 +9,25 @@
 //! dry-runs through `ReviveApi` (see apis.rs). The Ethereum transaction path (`eth_transact`,
 //! eth-rpc) is not enabled: it needs the revive extrinsic type and fee model, left for later.
 //! Weights are upstream's `SubstrateWeight` (reference hardware), not measured here yet.
+//!
+//! [`ReviveEngine`] is how the contract executor and the resource manager run contracts: the
+//! same `bare_call` / `bare_instantiate` that revive's own extrinsics use, with the caller mapped
+//! on first use.
 
 use crate::*;
 use frame_support::{
 	parameter_types,
 	traits::{ConstBool, ConstU32, FindAuthor, Get},
+	weights::Weight,
 	ConsensusEngineId,
 };
+use pallet_event_router::failure_of;
+use pallet_revive::{AddressMapper, Code, ExecConfig, TransactionLimits};
+use plexus_primitives::{
+	contract::{ContractCall, ContractEngine, ContractOutcome},
+	envelope::Failure,
+};
+use sp_core::H160;
 use sp_runtime::{FixedU128, Perbill};
 
 /// Storage deposits: 0.2 UNIT per item and 10 µUNIT per byte, held while the storage lives.
@@ -87,4 +99,83 @@ impl pallet_revive::Config for Runtime {
 	type DebugEnabled = ConstBool<false>;
 	type AutoMap = ConstBool<false>;
 	type GasScale = ConstU32<1000>;
+}
+
+/// Runs contract requests on pallet-revive for the contract executor and the resource manager.
+pub struct ReviveEngine;
+
+impl ReviveEngine {
+	/// blake2-256 of the `(topics, data)` of every log revive recorded from event `first` on.
+	fn logs_digest(first: usize) -> [u8; 32] {
+		let logs: Vec<(Vec<sp_core::H256>, Vec<u8>)> = System::read_events_no_consensus()
+			.skip(first)
+			.filter_map(|record| match record.event {
+				RuntimeEvent::Revive(pallet_revive::Event::ContractEmitted {
+					topics,
+					data,
+					..
+				}) => Some((topics, data)),
+				_ => None,
+			})
+			.collect();
+		sp_io::hashing::blake2_256(&codec::Encode::encode(&logs))
+	}
+}
+
+impl ContractEngine<AccountId> for ReviveEngine {
+	fn execute(caller: &AccountId, call: &ContractCall) -> Result<ContractOutcome, Failure> {
+		type Mapper = <Runtime as pallet_revive::Config>::AddressMapper;
+		// Remote accounts have never called `map_account`; mapping takes their deposit.
+		if !Mapper::is_mapped(caller) {
+			Mapper::map(caller).map_err(failure_of)?;
+		}
+		let first_event = System::event_count() as usize;
+		let origin = RuntimeOrigin::signed(caller.clone());
+		let limits = call.limits();
+		let limits = TransactionLimits::WeightAndDeposit {
+			weight_limit: limits.weight,
+			deposit_limit: limits.deposit,
+		};
+		let config = ExecConfig::new_substrate_tx();
+		let (contract, output, weight_used) = match call {
+			ContractCall::Call { contract, input, value, .. } => {
+				let result = Revive::bare_call(
+					origin,
+					H160(*contract),
+					Revive::convert_native_to_evm(*value),
+					limits,
+					input.clone(),
+					&config,
+				);
+				(*contract, result.result.map_err(failure_of)?, result.weight_consumed)
+			},
+			ContractCall::Instantiate { code, data, salt, value, .. } => {
+				let result = Revive::bare_instantiate(
+					origin,
+					Revive::convert_native_to_evm(*value),
+					limits,
+					Code::Upload(code.clone()),
+					data.clone(),
+					*salt,
+					&config,
+				);
+				let instantiated = result.result.map_err(failure_of)?;
+				(instantiated.addr.0, instantiated.result, result.weight_consumed)
+			},
+		};
+		Ok(ContractOutcome {
+			contract,
+			reverted: output.did_revert(),
+			return_data: output.data,
+			logs_digest: Self::logs_digest(first_event),
+			weight_used,
+		})
+	}
+
+	fn max_weight(call: &ContractCall) -> Weight {
+		// The mapping of a first-time caller comes on top of what the contract may use.
+		call.limits()
+			.weight
+			.saturating_add(<Runtime as frame_system::Config>::DbWeight::get().reads_writes(2, 3))
+	}
 }

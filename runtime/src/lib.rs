@@ -5,8 +5,9 @@
 //! from this one wasm blob have distinct genesis hashes and know who they are.
 //!
 //! Pallets: System, Timestamp, Aura (block production), Grandpa (finality), Balances,
-//! TransactionPayment, Sudo (the governance origin of a testnet), NetworkInfo, EventRouter, and
-//! four peer slots of bridge pallets ([`bridges`]) under the router.
+//! TransactionPayment, Sudo (the governance origin of a testnet), NetworkInfo, EventRouter,
+//! ContractExecutor and ResourceManager over Revive ([`contracts`]), and four peer slots of
+//! bridge pallets ([`bridges`]) under the router.
 #![cfg_attr(not(feature = "std"), no_std)]
 #![recursion_limit = "256"]
 
@@ -151,6 +152,10 @@ mod runtime {
 	pub type NetworkInfo = pallet_network_info;
 	#[runtime::pallet_index(11)]
 	pub type EventRouter = pallet_event_router;
+	#[runtime::pallet_index(12)]
+	pub type ContractExecutor = pallet_contract_executor;
+	#[runtime::pallet_index(13)]
+	pub type ResourceManager = pallet_resource_manager;
 
 	// Smart contracts (contracts.rs).
 	#[runtime::pallet_index(30)]

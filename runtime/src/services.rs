@@ -1,7 +1,9 @@
 //! What this network serves to the event router: the services a routed request may ask for.
 //!
 //! - `Xcm`: an XCM program run by [`crate::xcm_config`] as the remote sender.
-//! - `Contract` and `DataProtection`: answered `ServiceUnavailable` until their pallets land.
+//! - `Contract`: a contract request run by the contract executor on pallet-revive.
+//! - `Transaction`: a commit request of another network's resource manager.
+//! - `DataProtection`: answered `ServiceUnavailable` until its pallet lands.
 
 use crate::AccountId;
 use alloc::vec::Vec;
@@ -13,7 +15,7 @@ pub struct RuntimeServices;
 
 impl ServiceHandler<AccountId> for RuntimeServices {
 	fn serves(service: Service) -> bool {
-		matches!(service, Service::Xcm)
+		matches!(service, Service::Xcm | Service::Contract | Service::Transaction)
 	}
 
 	fn execute(
@@ -26,9 +28,9 @@ impl ServiceHandler<AccountId> for RuntimeServices {
 			Service::Xcm => {
 				crate::xcm_config::execute(origin.network, origin.account, payload, max_weight)
 			},
-			Service::Contract | Service::DataProtection => {
-				(Err(Failure::ServiceUnavailable), Weight::zero())
-			},
+			Service::Contract => crate::ContractExecutor::serve(origin, payload, max_weight),
+			Service::Transaction => crate::ResourceManager::commit(origin, payload, max_weight),
+			Service::DataProtection => (Err(Failure::ServiceUnavailable), Weight::zero()),
 		}
 	}
 }

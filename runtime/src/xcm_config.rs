@@ -37,7 +37,7 @@ use xcm_builder::{
 	ExternalConsensusLocationsConverterFor, FixedWeightBounds, FrameTransactionalProcessor,
 	SovereignSignedViaLocation, TakeWeightCredit,
 };
-use xcm_executor::XcmExecutor;
+use xcm_executor::{traits::ConvertLocation, XcmExecutor};
 
 /// Where this network sits in the universe of consensus systems: a global consensus of its own,
 /// named by its genesis hash, as the router addresses it.
@@ -106,6 +106,22 @@ pub fn remote_account_location(network: &NetworkAddress, account: &AccountId) ->
 			AccountId32 { network: None, id: account.clone().into() },
 		],
 	)
+}
+
+/// The local account of an account of another network: the one XCM's `Transact` dispatches as,
+/// so a remote sender is the same account whether it arrives by XCM, a contract request or a
+/// commit of the resource manager.
+pub struct RemoteAccount;
+
+impl sp_runtime::traits::Convert<(NetworkAddress, AccountId), AccountId> for RemoteAccount {
+	fn convert((network, account): (NetworkAddress, AccountId)) -> AccountId {
+		let location = remote_account_location(&network, &account);
+		LocationToAccountId::convert_location(&location).unwrap_or_else(|| {
+			// Unreachable: the converter maps every remote AccountId32. Still an account no one
+			// holds the key of, never a local one.
+			BlakeTwo256::hash_of(&(b"plexus/remote", network, account)).0.into()
+		})
+	}
 }
 
 /// Runs a routed XCM program for `account` of `network` within `max_weight`. On success the

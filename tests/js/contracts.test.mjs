@@ -4,37 +4,16 @@
 
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 
 import { Keyring } from '@polkadot/keyring';
-import { hexToU8a, u8aConcat, u8aToHex } from '@polkadot/util';
+import { u8aToHex } from '@polkadot/util';
 import { cryptoWaitReady } from '@polkadot/util-crypto';
 
+import { addressWord, callData, escrowCode, uintWord } from './escrow.mjs';
 import { FINALIZE_TIMEOUT_MS, SS58_FORMAT, UNIT, connect, explainDispatchError, loadLaunchReport, signSendAndFinalize } from './lib.mjs';
 
-const escrow = JSON.parse(readFileSync(new URL('../../contracts/fixtures/Escrow.json', import.meta.url), 'utf8'));
 const WEIGHT_LIMIT = { refTime: 200_000_000_000, proofSize: 4 * 1024 * 1024 };
 const DEPOSIT_LIMIT = 10n * UNIT;
-
-/** ABI call data: the fixture's selector, then 32-byte words. */
-function callData(signature, ...words) {
-  const selector = escrow.methodIdentifiers[signature];
-  assert.ok(selector, `${signature} is a method of the fixture`);
-  return u8aToHex(u8aConcat(hexToU8a(`0x${selector}`), ...words));
-}
-
-function addressWord(h160) {
-  const word = new Uint8Array(32);
-  word.set(hexToU8a(h160), 12);
-  return word;
-}
-
-function uintWord(n) {
-  const word = new Uint8Array(32);
-  let v = BigInt(n);
-  for (let i = 31; i >= 0 && v > 0n; i--, v >>= 8n) word[i] = Number(v & 0xffn);
-  return word;
-}
 
 async function submit(api, tx, signer) {
   const { events, dispatchError } = await signSendAndFinalize(tx, signer, FINALIZE_TIMEOUT_MS);
@@ -69,7 +48,7 @@ describe('the Solidity escrow on a Plexus network', () => {
     const [aliceH160, charlieH160] = [await h160(alice), await h160(charlie)];
 
     // Alice deploys it, arbiter herself: init code, then the constructor's argument.
-    const code = u8aToHex(u8aConcat(hexToU8a(escrow.bytecode), addressWord(aliceH160)));
+    const code = escrowCode(aliceH160);
     const salt = u8aToHex(uintWord(Date.now()));
     const deployed = await submit(api, api.tx.revive.instantiateWithCode(0, WEIGHT_LIMIT, DEPOSIT_LIMIT, code, '0x', salt), alice);
     const instantiated = deployed.find((e) => api.events.revive.Instantiated.is(e));

@@ -4,7 +4,8 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 
 import { ApiPromise, WsProvider } from '@polkadot/api';
-import { compactToU8a, u8aConcat, u8aToHex, u8aToString } from '@polkadot/util';
+import { compactToU8a, hexToU8a, stringToU8a, u8aConcat, u8aToHex, u8aToString } from '@polkadot/util';
+import { blake2AsU8a } from '@polkadot/util-crypto';
 
 export const CONNECT_TIMEOUT_MS = 60_000;
 export const RPC_TIMEOUT_MS = 30_000;
@@ -168,4 +169,23 @@ export function firstEvent(api, pick) {
       .catch(reject);
   });
   return found.finally(() => unsubscribe && unsubscribe());
+}
+
+/**
+ * The account that acts on a network for `accountId` (32 bytes, hex or u8a) of the network
+ * whose genesis hash is `genesisHash`: the account XCM derives for
+ * `../GlobalConsensus(ByGenesis(genesis))/AccountId32(id)` (ExternalConsensusLocationsConverterFor),
+ * as which routed XCM programs, contract requests and resource-manager commits run. A Rust test
+ * (runtime/src/tests/transactions.rs) pins this byte layout against the runtime's own converter.
+ */
+export function remoteAccount(genesisHash, accountId) {
+  return blake2AsU8a(
+    u8aConcat(
+      stringToU8a('glblcnsnss'),
+      new Uint8Array([0x00]), // NetworkId::ByGenesis
+      hexToU8a(typeof genesisHash === 'string' ? genesisHash : u8aToHex(genesisHash)),
+      new Uint8Array([0x04, 0x01, 0x00]), // one junction: AccountId32 { network: None, .. }
+      typeof accountId === 'string' ? hexToU8a(accountId) : accountId,
+    ),
+  );
 }

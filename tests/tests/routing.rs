@@ -9,33 +9,9 @@ use pallet_event_router::{MessageStatus, Outcome};
 use serde_json::Value;
 use std::time::Duration;
 
-/// One producer per network keeps three networks and two relayers light on two cores.
-const LINE: &str = r#"
-[[network]]
-name = "a"
-id = 1
-producers = 1
-
-[[network]]
-name = "b"
-id = 2
-producers = 1
-
-[[network]]
-name = "c"
-id = 3
-producers = 1
-
-[[bridge]]
-between = ["a", "b"]
-
-[[bridge]]
-between = ["b", "c"]
-"#;
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn requests_cross_two_bridges_and_late_ones_are_refunded() {
-	let (mut launch, base) = launch("routing", Some(LINE));
+	let (mut launch, base) = launch("routing", Some(LINE_TOPOLOGY));
 	let report: Value =
 		wait_for("launch.json", Duration::from_secs(600), || read_report(&base)).await;
 	let nodes = report["nodes"].as_array().unwrap().clone();

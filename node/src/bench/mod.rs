@@ -3,6 +3,7 @@
 mod contracts;
 mod follower;
 mod routing;
+mod transactions;
 mod transfers;
 
 #[derive(Debug, clap::Subcommand)]
@@ -13,6 +14,18 @@ pub enum BenchCmd {
 	Routing(routing::RoutingCmd),
 	/// Deploy the Solidity escrow and measure contract calls per second.
 	Contracts(contracts::ContractsCmd),
+	/// Prepare resource-manager transactions that commit on a bridged network; measure their
+	/// latency and rate.
+	Transactions(transactions::TransactionsCmd),
+}
+
+/// The `p`-quantile of sorted figures (nearest rank).
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+	if sorted.is_empty() {
+		return f64::NAN;
+	}
+	let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+	sorted[i.min(sorted.len() - 1)]
 }
 
 impl BenchCmd {
@@ -26,6 +39,7 @@ impl BenchCmd {
 			BenchCmd::Transfers(cmd) => runtime.block_on(cmd.run()),
 			BenchCmd::Routing(cmd) => runtime.block_on(cmd.run()),
 			BenchCmd::Contracts(cmd) => runtime.block_on(cmd.run()),
+			BenchCmd::Transactions(cmd) => runtime.block_on(cmd.run()),
 		}
 		.map_err(Into::into)
 	}

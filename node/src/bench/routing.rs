@@ -10,7 +10,7 @@
 //!
 //! A relayer must be running on the bridge (as `launch` does).
 
-use super::{follower::Follower, transfers::machine};
+use super::{follower::Follower, percentile, transfers::machine};
 use pallet_event_router::{location_of, Event as RouterEvent, MessageId, Service, Timeout};
 use plexus_relay::client::Client;
 use plexus_runtime::{RuntimeCall, RuntimeEvent};
@@ -43,11 +43,6 @@ struct Trip {
 	sent_final_at: Option<Instant>,
 	executed_at: Option<Instant>,
 	settled_at: Option<Instant>,
-}
-
-fn percentile(sorted: &[f64], p: f64) -> f64 {
-	let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
-	sorted[i.min(sorted.len() - 1)]
 }
 
 impl RoutingCmd {

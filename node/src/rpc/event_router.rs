@@ -43,11 +43,11 @@ where
 	Ok(module)
 }
 
-fn hex(bytes: &[u8; 32]) -> String {
+pub fn hex(bytes: &[u8; 32]) -> String {
 	format!("0x{}", ::hex::encode(bytes))
 }
 
-fn outcome_json(outcome: &Outcome) -> Value {
+pub fn outcome_json(outcome: &Outcome) -> Value {
 	match outcome {
 		Outcome::Ok(digest) => json!({ "ok": hex(digest) }),
 		Outcome::Err(failure) => json!({ "err": failure_json(failure) }),
@@ -55,7 +55,7 @@ fn outcome_json(outcome: &Outcome) -> Value {
 	}
 }
 
-fn failure_json(failure: &Failure) -> Value {
+pub fn failure_json(failure: &Failure) -> Value {
 	match failure {
 		Failure::Module { index, error } => {
 			json!({ "module": { "index": index, "error": format!("0x{}", ::hex::encode(error)) } })

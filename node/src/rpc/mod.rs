@@ -1,9 +1,10 @@
 //! JSON-RPC beyond what sc-service provides: account nonces, fee queries, GRANDPA
 //! (`grandpa_roundState`, `grandpa_proveFinality`, `grandpa_subscribeJustifications`), which
 //! relayers use to prove one network's finality to another, and the status of routed messages
-//! (`eventRouter_messageStatus`).
+//! (`eventRouter_messageStatus`) and of resource-manager transactions (`resourceManager_*`).
 
 mod event_router;
+mod resource_manager;
 
 use std::sync::Arc;
 
@@ -50,6 +51,7 @@ where
 	C::Api: pallet_transaction_payment_rpc::TransactionPaymentRuntimeApi<Block, Balance>,
 	C::Api: BlockBuilder<Block>,
 	C::Api: plexus_primitives::EventRouterApi<Block>,
+	C::Api: plexus_primitives::ResourceManagerApi<Block>,
 	P: TransactionPool + 'static,
 	B: sc_client_api::Backend<Block> + Send + Sync + 'static,
 	B::State: sc_client_api::StateBackend<sp_runtime::traits::HashingFor<Block>>,
@@ -62,7 +64,8 @@ where
 
 	module.merge(System::new(client.clone(), pool).into_rpc())?;
 	module.merge(TransactionPayment::new(client.clone()).into_rpc())?;
-	module.merge(event_router::module(client)?)?;
+	module.merge(event_router::module(client.clone())?)?;
+	module.merge(resource_manager::module(client)?)?;
 	module.merge(
 		Grandpa::new(
 			grandpa.subscription_executor,

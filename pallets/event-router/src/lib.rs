@@ -54,7 +54,9 @@ pub use plexus_primitives::envelope::{
 	Service, Timeout,
 };
 pub use route_table::{Route, RouteError, RouteTable};
-pub use traits::{DeliveryProver, RemoteOrigin, ServiceHandler, Transport};
+pub use traits::{
+	DeliveryProver, OnSettled, RemoteOrigin, RequestSender, ServiceHandler, Transport,
+};
 pub use weights::WeightInfo;
 
 use alloc::{boxed::Box, vec::Vec};
@@ -145,6 +147,8 @@ pub mod pallet {
 		type DeliveryProver: DeliveryProver<LaneOf<Self>>;
 		/// Executes the requests addressed to this network.
 		type Services: ServiceHandler<Self::AccountId>;
+		/// Told of every settlement of a message sent from here.
+		type OnSettled: OnSettled;
 		/// Binds peers and sets routes.
 		type GovernanceOrigin: EnsureOrigin<Self::RuntimeOrigin>;
 		/// This network's address (its genesis hash).
@@ -330,6 +334,8 @@ pub mod pallet {
 		NotInFlight,
 		/// The request has no stalled acknowledgement here.
 		NoStalledAck,
+		/// The payload exceeds `MaxPayloadSize`.
+		PayloadTooLarge,
 	}
 
 	#[pallet::call]
@@ -353,69 +359,15 @@ pub mod pallet {
 				},
 				None => Providers::<T>::get(service).ok_or(Error::<T>::NoProvider)?,
 			};
-			ensure!(destination != T::ThisNetwork::get(), Error::<T>::DestinationIsSelf);
-			ensure!(!timeout.is_unbounded(), Error::<T>::UnboundedTimeout);
-			let now = Self::now_ms();
-			ensure!(timeout.timestamp.is_none_or(|t| t > now), Error::<T>::TimeoutInPast);
-			ensure!(
-				max_weight.all_lte(T::MaxDispatchWeight::get()),
-				Error::<T>::WeightLimitTooHigh
-			);
-			let route =
-				StorageRoutes::<T>::default().route(&destination).map_err(Error::<T>::from)?;
-
-			let fee = T::BaseFee::get()
-				.saturating_add(T::ByteFee::get().saturating_mul((payload.len() as u32).into()));
-			T::Currency::hold(&HoldReason::MessageFee.into(), &sender, fee)?;
-
-			let sequence = NextSequence::<T>::mutate(|next| {
-				let current = *next;
-				*next = next.saturating_add(1);
-				current
-			});
-			let id = MessageId { origin: T::ThisNetwork::get(), sequence };
-			let envelope = Envelope {
-				id,
-				sender: sender.clone(),
-				destination,
-				service,
-				payload: payload.into_inner(),
-				max_weight,
-				timeout,
-				sent_at: now,
-			};
-			let packet = Packet::Request(envelope).encode();
-			ensure!(
-				packet.len() as u32 <= T::Transport::max_packet_size(),
-				Error::<T>::PacketTooLarge
-			);
-			let lane_nonce = T::Transport::send(route.lane, packet)?;
-
-			let flight = InFlight {
-				destination,
-				next_hop: route.peer,
-				lane: route.lane,
-				lane_nonce,
-				timeout,
-			};
-			Outbox::<T>::insert(id, Sent { sender: sender.clone(), fee, flight });
-			Self::deposit_event(Event::Sent {
-				id,
-				sender,
-				destination,
-				service,
-				next_hop: route.peer,
-				lane_nonce,
-				fee,
-			});
-			Ok(())
+			Self::do_send(sender, destination, service, payload.into_inner(), max_weight, timeout)
+				.map(|_| ())
 		}
 
 		/// Settles a message sent (or forwarded) by this network as timed out, given a storage
 		/// proof that its next hop had not received it at a header past its timeout. Sent
 		/// messages get their fee back; forwarded ones answer `TimedOut` to their origin.
 		#[pallet::call_index(1)]
-		#[pallet::weight(T::WeightInfo::claim_timeout())]
+		#[pallet::weight(T::WeightInfo::claim_timeout().saturating_add(T::OnSettled::weight()))]
 		pub fn claim_timeout(
 			origin: OriginFor<T>,
 			id: MessageId,
@@ -433,6 +385,7 @@ pub mod pallet {
 				)?;
 				Settled::<T>::insert(id, Outcome::TimedOut);
 				Self::deposit_event(Event::TimedOut { id, refunded });
+				T::OnSettled::on_settled(id, &Outcome::TimedOut);
 				return Ok(());
 			}
 			let flight = Forwarded::<T>::get(id).ok_or(Error::<T>::NotInFlight)?;
@@ -602,6 +555,58 @@ impl<T: Config> Pallet<T> {
 		frame_system::Pallet::<T>::block_number().unique_saturated_into()
 	}
 
+	/// Checks and queues a request: the body of [`Pallet::send`], and [`RequestSender`] for
+	/// other pallets. Writes before it fails; callers run it in a storage transaction.
+	fn do_send(
+		sender: T::AccountId,
+		destination: NetworkAddress,
+		service: Service,
+		payload: Vec<u8>,
+		max_weight: Weight,
+		timeout: Timeout,
+	) -> Result<MessageId, DispatchError> {
+		ensure!(destination != T::ThisNetwork::get(), Error::<T>::DestinationIsSelf);
+		ensure!(payload.len() as u32 <= T::MaxPayloadSize::get(), Error::<T>::PayloadTooLarge);
+		ensure!(!timeout.is_unbounded(), Error::<T>::UnboundedTimeout);
+		let now = Self::now_ms();
+		ensure!(timeout.timestamp.is_none_or(|t| t > now), Error::<T>::TimeoutInPast);
+		ensure!(max_weight.all_lte(T::MaxDispatchWeight::get()), Error::<T>::WeightLimitTooHigh);
+		let route = StorageRoutes::<T>::default().route(&destination).map_err(Error::<T>::from)?;
+
+		let fee = T::BaseFee::get()
+			.saturating_add(T::ByteFee::get().saturating_mul((payload.len() as u32).into()));
+		let envelope = Envelope {
+			id: MessageId { origin: T::ThisNetwork::get(), sequence: NextSequence::<T>::get() },
+			sender: sender.clone(),
+			destination,
+			service,
+			payload,
+			max_weight,
+			timeout,
+			sent_at: now,
+		};
+		let id = envelope.id;
+		let packet = Packet::Request(envelope).encode();
+		ensure!(packet.len() as u32 <= T::Transport::max_packet_size(), Error::<T>::PacketTooLarge);
+		T::Currency::hold(&HoldReason::MessageFee.into(), &sender, fee)?;
+		let lane_nonce = T::Transport::send(route.lane, packet)?;
+		NextSequence::<T>::put(id.sequence.saturating_add(1));
+
+		let flight =
+			InFlight { destination, next_hop: route.peer, lane: route.lane, lane_nonce, timeout };
+		Outbox::<T>::insert(id, Sent { sender: sender.clone(), fee, flight });
+		Self::deposit_event(Event::Sent {
+			id,
+			sender,
+			destination,
+			service,
+			next_hop: route.peer,
+			lane_nonce,
+			fee,
+		});
+		Ok(id)
+	}
+
 	fn prove_late(
 		flight: &InFlight<LaneOf<T>>,
 		proof: <T::DeliveryProver as DeliveryProver<LaneOf<T>>>::Proof,
@@ -630,7 +635,7 @@ impl<T: Config> Pallet<T> {
 	/// router's own work plus, for a request, the weight it may use.
 	pub fn packet_weight(packet: &[u8]) -> Weight {
 		let base = T::WeightInfo::receive_request()
-			.max(T::WeightInfo::receive_ack())
+			.max(T::WeightInfo::receive_ack().saturating_add(T::OnSettled::weight()))
 			.max(T::WeightInfo::forward());
 		match Packet::<T::AccountId>::decode_with_depth_limit(PACKET_DECODE_DEPTH, &mut &packet[..])
 		{
@@ -746,7 +751,8 @@ impl<T: Config> Pallet<T> {
 		} else if !envelope.max_weight.all_lte(T::MaxDispatchWeight::get()) {
 			Outcome::Err(Failure::WeightLimitExceeded)
 		} else {
-			let origin = RemoteOrigin { network: &id.origin, account: &envelope.sender };
+			let origin =
+				RemoteOrigin { network: &id.origin, account: &envelope.sender, message: id };
 			let result = with_transaction(|| {
 				let (result, weight) = T::Services::execute(
 					origin,
@@ -820,7 +826,7 @@ impl<T: Config> Pallet<T> {
 		};
 		Settled::<T>::insert(id, ack.outcome);
 		Self::deposit_event(Event::Acknowledged { id, outcome: ack.outcome, fee_burned, refunded });
-		T::WeightInfo::receive_ack()
+		T::WeightInfo::receive_ack().saturating_add(T::OnSettled::on_settled(id, &ack.outcome))
 	}
 
 	/// What this network knows of message `id` (the `EventRouterApi` runtime API).
@@ -848,5 +854,29 @@ impl<T: Config> Pallet<T> {
 			};
 		}
 		MessageStatus::Unknown
+	}
+}
+
+impl<T: Config> RequestSender<T::AccountId> for Pallet<T> {
+	fn send_request(
+		sender: &T::AccountId,
+		destination: NetworkAddress,
+		service: Service,
+		payload: Vec<u8>,
+		max_weight: Weight,
+		timeout: Timeout,
+	) -> Result<MessageId, DispatchError> {
+		// Not every caller runs in a storage transaction of its own; a refusal leaves no trace.
+		with_transaction(|| {
+			match Self::do_send(sender.clone(), destination, service, payload, max_weight, timeout)
+			{
+				Ok(id) => TransactionOutcome::Commit(Ok(id)),
+				Err(error) => TransactionOutcome::Rollback(Err(error)),
+			}
+		})
+	}
+
+	fn send_weight(payload_len: u32) -> Weight {
+		T::WeightInfo::send(payload_len)
 	}
 }

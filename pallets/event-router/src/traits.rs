@@ -3,7 +3,7 @@
 
 use alloc::vec::Vec;
 use frame_support::{pallet_prelude::*, weights::Weight};
-use plexus_primitives::envelope::{Failure, NetworkAddress, Service, Timeout};
+use plexus_primitives::envelope::{Failure, MessageId, NetworkAddress, Outcome, Service, Timeout};
 
 /// The bridge lanes the router sends packets on (pallet-bridge-messages in the runtime).
 pub trait Transport {
@@ -58,6 +58,42 @@ impl PeerLaneState {
 	}
 }
 
+/// Told when a message sent from this network is settled: exactly once per message, by its
+/// acknowledgement or by a proven timeout. Pallets that send through the router (the resource
+/// manager) learn their requests' fate here.
+pub trait OnSettled {
+	fn on_settled(id: MessageId, outcome: &Outcome) -> Weight;
+
+	/// The most [`Self::on_settled`] costs; the router reserves it with every settlement.
+	fn weight() -> Weight;
+}
+
+impl OnSettled for () {
+	fn on_settled(_: MessageId, _: &Outcome) -> Weight {
+		Weight::zero()
+	}
+
+	fn weight() -> Weight {
+		Weight::zero()
+	}
+}
+
+/// Sends requests for other pallets, under the same rules and fees as the `send` extrinsic.
+pub trait RequestSender<AccountId> {
+	/// Holds the fee from `sender` and queues the request; fails with no side effects.
+	fn send_request(
+		sender: &AccountId,
+		destination: NetworkAddress,
+		service: Service,
+		payload: Vec<u8>,
+		max_weight: Weight,
+		timeout: Timeout,
+	) -> Result<MessageId, DispatchError>;
+
+	/// What [`Self::send_request`] costs for a payload of `payload_len` bytes.
+	fn send_weight(payload_len: u32) -> Weight;
+}
+
 /// Sets up what the benchmarks need from the runtime's lanes and light clients.
 #[cfg(feature = "runtime-benchmarks")]
 pub trait BenchmarkHelper<Lane, Proof> {
@@ -73,6 +109,8 @@ pub struct RemoteOrigin<'a, AccountId> {
 	pub network: &'a NetworkAddress,
 	/// The account that sent it on that network.
 	pub account: &'a AccountId,
+	/// The routed message that carries the request.
+	pub message: MessageId,
 }
 
 /// Executes the requests of one or more [`Service`]s on this network.

@@ -10,24 +10,24 @@ use sp_keyring::Sr25519Keyring;
 
 use sp_runtime::DispatchResult;
 
-const FIXTURE: &str = include_str!("../../../contracts/fixtures/Escrow.json");
+pub(super) const FIXTURE: &str = include_str!("../../../contracts/fixtures/Escrow.json");
 const WEIGHT_LIMIT: Weight = Weight::from_parts(200_000_000_000, 4 * 1024 * 1024);
 const DEPOSIT_LIMIT: Balance = 10 * UNIT;
 
-struct Escrow {
-	init_code: Vec<u8>,
+pub(super) struct Escrow {
+	pub(super) init_code: Vec<u8>,
 	selectors: serde_json::Value,
 }
 
 impl Escrow {
-	fn fixture() -> Self {
+	pub(super) fn fixture() -> Self {
 		let fixture: serde_json::Value = serde_json::from_str(FIXTURE).unwrap();
 		let init_code = sp_core::bytes::from_hex(fixture["bytecode"].as_str().unwrap()).unwrap();
 		Self { init_code, selectors: fixture["methodIdentifiers"].clone() }
 	}
 
 	/// ABI call data: the fixture's selector for `signature`, then 32-byte words.
-	fn call(&self, signature: &str, words: &[[u8; 32]]) -> Vec<u8> {
+	pub(super) fn call(&self, signature: &str, words: &[[u8; 32]]) -> Vec<u8> {
 		let selector = self.selectors[signature].as_str().expect("a method of the fixture");
 		let mut data = sp_core::bytes::from_hex(selector).unwrap();
 		words.iter().for_each(|word| data.extend_from_slice(word));
@@ -35,21 +35,21 @@ impl Escrow {
 	}
 }
 
-fn address_word(address: H160) -> [u8; 32] {
+pub(super) fn address_word(address: H160) -> [u8; 32] {
 	let mut word = [0u8; 32];
 	word[12..].copy_from_slice(address.as_bytes());
 	word
 }
 
-fn uint_word(value: u64) -> [u8; 32] {
+pub(super) fn uint_word(value: u64) -> [u8; 32] {
 	U256::from(value).to_big_endian()
 }
 
-fn account(who: Sr25519Keyring) -> AccountId {
+pub(super) fn account(who: Sr25519Keyring) -> AccountId {
 	who.to_account_id()
 }
 
-fn address(who: Sr25519Keyring) -> H160 {
+pub(super) fn address(who: Sr25519Keyring) -> H160 {
 	<Runtime as pallet_revive::Config>::AddressMapper::to_address(&account(who))
 }
 

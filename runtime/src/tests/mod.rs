@@ -1,7 +1,9 @@
 //! Runtime tests on native externalities: presets build, a signed transfer applies, two
-//! networks made from this one runtime differ at genesis; and the XCM service.
+//! networks made from this one runtime differ at genesis; the XCM service; contracts; and the
+//! contract executor and resource manager on pallet-revive.
 
 mod contracts;
+mod transactions;
 mod xcm_service;
 
 use super::*;

@@ -17,6 +17,8 @@ use xcm::{latest::prelude::*, VersionedXcm};
 use xcm_executor::traits::ConvertLocation;
 
 const REMOTE: [u8; 32] = [7; 32];
+const MESSAGE: pallet_event_router::MessageId =
+	pallet_event_router::MessageId { origin: REMOTE, sequence: 0 };
 const LIMIT: Weight = Weight::from_parts(WEIGHT_REF_TIME_PER_SECOND / 10, 256 * 1024);
 
 fn alice() -> AccountId {
@@ -30,7 +32,7 @@ fn run(program: Xcm<RuntimeCall>, max_weight: Weight) -> (Result<Vec<u8>, Failur
 
 fn run_bytes(payload: &[u8], max_weight: Weight) -> (Result<Vec<u8>, Failure>, Weight) {
 	let account = alice();
-	let origin = RemoteOrigin { network: &REMOTE, account: &account };
+	let origin = RemoteOrigin { network: &REMOTE, account: &account, message: MESSAGE };
 	RuntimeServices::execute(origin, Service::Xcm, payload, max_weight)
 }
 
@@ -53,14 +55,15 @@ fn remote_alice() -> AccountId {
 }
 
 #[test]
-fn only_xcm_is_served_for_now() {
-	assert!(RuntimeServices::serves(Service::Xcm));
-	assert!(!RuntimeServices::serves(Service::Contract));
+fn data_protection_is_not_served_yet() {
+	for service in [Service::Xcm, Service::Contract, Service::Transaction] {
+		assert!(RuntimeServices::serves(service), "{service:?}");
+	}
 	assert!(!RuntimeServices::serves(Service::DataProtection));
 	in_block(|| {
 		let account = alice();
-		let origin = RemoteOrigin { network: &REMOTE, account: &account };
-		let (result, used) = RuntimeServices::execute(origin, Service::Contract, &[], LIMIT);
+		let origin = RemoteOrigin { network: &REMOTE, account: &account, message: MESSAGE };
+		let (result, used) = RuntimeServices::execute(origin, Service::DataProtection, &[], LIMIT);
 		assert_eq!(result, Err(Failure::ServiceUnavailable));
 		assert_eq!(used, Weight::zero());
 	});

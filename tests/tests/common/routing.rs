@@ -11,6 +11,31 @@ use sp_core::{sr25519, Pair};
 
 use super::genesis;
 
+/// Three networks in a line (a–b–c), so a reaches c only through b. One producer per network
+/// keeps three networks and two relayers light on two cores.
+pub const LINE_TOPOLOGY: &str = r#"
+[[network]]
+name = "a"
+id = 1
+producers = 1
+
+[[network]]
+name = "b"
+id = 2
+producers = 1
+
+[[network]]
+name = "c"
+id = 3
+producers = 1
+
+[[bridge]]
+between = ["a", "b"]
+
+[[bridge]]
+between = ["b", "c"]
+"#;
+
 pub fn decode_hex(value: &str) -> Vec<u8> {
 	hex::decode(value.trim_start_matches("0x")).unwrap()
 }
@@ -20,12 +45,30 @@ pub async fn genesis_hash(client: &HttpClient) -> Hash {
 }
 
 pub async fn status(client: &HttpClient, id: MessageId) -> MessageStatus {
-	let args = format!("0x{}", hex::encode(id.encode()));
-	let raw: String = client
-		.request("state_call", rpc_params!["EventRouterApi_message_status", args])
-		.await
-		.unwrap();
-	MessageStatus::decode(&mut &decode_hex(&raw)[..]).unwrap()
+	state_call(client, "EventRouterApi_message_status", id).await
+}
+
+/// Calls runtime API `method` with SCALE `args` at the best block and decodes its answer.
+pub async fn state_call<T: Decode>(client: &HttpClient, method: &str, args: impl Encode) -> T {
+	let args = format!("0x{}", hex::encode(args.encode()));
+	let raw: String = client.request("state_call", rpc_params![method, args]).await.unwrap();
+	T::decode(&mut &decode_hex(&raw)[..]).unwrap()
+}
+
+pub fn dev_pair(uri: &str) -> sr25519::Pair {
+	sr25519::Pair::from_string(uri, None).unwrap()
+}
+
+/// Signs `call` as `signer` with its next nonce (pool included) and submits it; returns once the
+/// pool took it.
+pub async fn submit(client: &HttpClient, signer: &sr25519::Pair, call: RuntimeCall) {
+	let genesis = genesis_hash(client).await;
+	let who = plexus_runtime::AccountId::from(signer.public());
+	let nonce: u32 =
+		client.request("system_accountNextIndex", rpc_params![who.to_string()]).await.unwrap();
+	let xt = plexus_runtime::signing::sign(call, signer, nonce, genesis);
+	let bytes = format!("0x{}", hex::encode(xt.encode()));
+	let _: String = client.request("author_submitExtrinsic", rpc_params![bytes]).await.unwrap();
 }
 
 /// Alice sends an `Xcm` request to `destination`, due within `timeout_ms`: a remark that must
@@ -36,11 +79,7 @@ pub async fn send_within(
 	sequence: u64,
 	timeout_ms: u64,
 ) -> MessageId {
-	let alice = sr25519::Pair::from_string("//Alice", None).unwrap();
 	let origin = genesis_hash(client).await;
-	let who = plexus_runtime::AccountId::from(alice.public());
-	let nonce: u32 =
-		client.request("system_accountNextIndex", rpc_params![who.to_string()]).await.unwrap();
 	let now_ms =
 		std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis()
 			as u64;
@@ -55,9 +94,7 @@ pub async fn send_within(
 		max_weight: frame_support::weights::Weight::from_parts(1_000_000_000, 64 * 1024),
 		timeout: Timeout { height: None, timestamp: Some(now_ms + timeout_ms) },
 	});
-	let xt = plexus_runtime::signing::sign(call, &alice, nonce, origin);
-	let bytes = format!("0x{}", hex::encode(xt.encode()));
-	let _: String = client.request("author_submitExtrinsic", rpc_params![bytes]).await.unwrap();
+	submit(client, &dev_pair("//Alice"), call).await;
 	MessageId { origin: origin.0, sequence }
 }
 

@@ -178,6 +178,7 @@ impl Config for Test {
 	type Transport = MockTransport;
 	type DeliveryProver = MockProver;
 	type Services = MockServices;
+	type OnSettled = ();
 	type GovernanceOrigin = frame_system::EnsureRoot<AccountId>;
 	type ThisNetwork = ThisNetwork;
 	type UnixTime = Timestamp;

@@ -1,0 +1,190 @@
+//! `plexus-node bench transactions`: resource-manager transactions committed on another network.
+//!
+//! 1. `--from`'s `//Alice` prepares `--count` transactions, each writing one record on the `--to`
+//!    network (and holding `--hold` from Alice for Bob, paid out on commit), as fast as its pool
+//!    takes them.
+//! 2. Both chains are followed block by block through their events: `ResourceManager.Prepared`,
+//!    `Committed` and `Aborted` on the coordinator, `ResourceManager.Applied` on the target.
+//! 3. Per transaction: the time from the coordinator finalizing the block that prepared it to the
+//!    coordinator importing the block that committed it; overall: transactions committed per second
+//!    on the coordinator and applied per second on the target.
+//!
+//! A relayer must be running on the bridge (as `launch` does).
+
+use super::{follower::Follower, percentile, transfers::machine};
+use pallet_resource_manager::{Action, Event as TrmEvent, Hold, TxId};
+use plexus_relay::client::Client;
+use plexus_runtime::{RuntimeCall, RuntimeEvent};
+use sp_core::{crypto::Pair as _, sr25519};
+use std::{
+	collections::BTreeMap,
+	time::{Duration, Instant},
+};
+
+#[derive(Debug, clap::Parser)]
+pub struct TransactionsCmd {
+	/// Websocket RPC endpoint of the coordinating network.
+	#[arg(long)]
+	pub from: String,
+	/// Websocket RPC endpoint of the target network (bridged to the coordinator).
+	#[arg(long)]
+	pub to: String,
+	/// Transactions to prepare.
+	#[arg(long, default_value_t = 100)]
+	pub count: u32,
+	/// Amount (smallest units) each transaction holds from Alice for Bob; 0 holds nothing.
+	#[arg(long, default_value_t = 1_000_000_000)]
+	pub hold: u128,
+	/// Give up after this many seconds.
+	#[arg(long, default_value_t = 600)]
+	pub timeout: u64,
+}
+
+#[derive(Default)]
+struct Flight {
+	prepared_block: Option<u32>,
+	prepared_final_at: Option<Instant>,
+	applied_at: Option<Instant>,
+	decided_at: Option<Instant>,
+	committed: bool,
+}
+
+impl TransactionsCmd {
+	pub(super) async fn run(&self) -> Result<(), String> {
+		let coordinator = Client::connect(&self.from).await?;
+		let target = Client::connect(&self.to).await?;
+		let block_ms: u64 = coordinator
+			.runtime_call::<plexus_primitives::NetworkIdentity>(
+				"NetworkInfoApi_identity",
+				&[],
+				None,
+			)
+			.await?
+			.block_time_ms;
+		let to = target.genesis();
+		let mut on_coordinator = Follower::new(&coordinator).await?;
+		let mut on_target = Follower::new(&target).await?;
+		let alice = sr25519::Pair::from_string("//Alice", None).expect("a valid dev seed");
+		let alice_account: plexus_runtime::AccountId = alice.public().into();
+		let bob: plexus_runtime::AccountId =
+			sr25519::Pair::from_string("//Bob", None).expect("a valid dev seed").public().into();
+
+		let now_ms = std::time::SystemTime::now()
+			.duration_since(std::time::UNIX_EPOCH)
+			.map_err(|e| e.to_string())?
+			.as_millis() as u64;
+		let deadline = pallet_event_router::Timeout {
+			height: None,
+			timestamp: Some(now_ms + self.timeout * 1_000),
+		};
+		eprintln!(
+			"bench: preparing {} transactions on {} that commit on {}",
+			self.count, self.from, self.to
+		);
+		let started = Instant::now();
+		let mut nonce = coordinator.next_nonce(&alice_account).await?;
+		for i in 0..self.count {
+			let call = RuntimeCall::ResourceManager(pallet_resource_manager::Call::prepare {
+				target: to.0,
+				action: Action::Record {
+					key: format!("bench-{i}").into_bytes(),
+					value: now_ms.to_le_bytes().to_vec(),
+				},
+				deadline,
+				hold: (self.hold > 0).then(|| Hold { amount: self.hold, beneficiary: bob.clone() }),
+			});
+			coordinator.submit_with_nonce(call, &alice, nonce).await?;
+			nonce += 1;
+		}
+		eprintln!(
+			"bench: submitted in {:.1} s; following both chains",
+			started.elapsed().as_secs_f64()
+		);
+
+		let mut flights: BTreeMap<TxId, Flight> = BTreeMap::new();
+		let give_up = started + Duration::from_secs(self.timeout);
+		let mut decided = 0;
+		while decided < self.count as usize {
+			if Instant::now() > give_up {
+				return Err(format!(
+					"only {decided} of {} transactions decided in time",
+					self.count
+				));
+			}
+			let now = Instant::now();
+			for (block, event) in on_coordinator.poll().await? {
+				let RuntimeEvent::ResourceManager(event) = event else { continue };
+				match event {
+					TrmEvent::Prepared { tx, initiator, .. } if initiator == alice_account => {
+						flights.entry(tx).or_default().prepared_block = Some(block)
+					},
+					TrmEvent::Committed { tx, .. } | TrmEvent::Aborted { tx, .. } => {
+						if let Some(flight) = flights.get_mut(&tx) {
+							flight.decided_at.get_or_insert(now);
+							flight.committed = matches!(event, TrmEvent::Committed { .. });
+						}
+					},
+					_ => {},
+				}
+			}
+			for (_, event) in on_target.poll().await? {
+				if let RuntimeEvent::ResourceManager(TrmEvent::Applied { tx, .. }) = event {
+					if let Some(flight) = flights.get_mut(&tx) {
+						flight.applied_at.get_or_insert(now);
+					}
+				}
+			}
+			let finalized = coordinator.finalized_head().await?.number;
+			for flight in flights.values_mut() {
+				if flight.prepared_block.is_some_and(|b| b <= finalized) {
+					flight.prepared_final_at.get_or_insert(now);
+				}
+			}
+			decided = flights.values().filter(|f| f.decided_at.is_some()).count();
+			tokio::time::sleep(Duration::from_millis(200)).await;
+		}
+
+		let committed = flights.values().filter(|f| f.committed).count();
+		let mut latencies: Vec<f64> = flights
+			.values()
+			.filter_map(|f| Some(f.decided_at?.duration_since(f.prepared_final_at?).as_secs_f64()))
+			.collect();
+		latencies.sort_by(|a, b| a.total_cmp(b));
+		let rate = |instants: Vec<Instant>| {
+			let first = instants.iter().min().copied()?;
+			let last = instants.iter().max().copied()?;
+			let window = last.duration_since(first).as_secs_f64();
+			(window > 0.0).then(|| (instants.len() as f64 / window, window))
+		};
+		let block_secs = block_ms as f64 / 1_000.0;
+		let (median, p99) = (percentile(&latencies, 0.5), percentile(&latencies, 0.99));
+		println!(
+			"transactions decided:   {decided} ({committed} committed, {} aborted)",
+			decided - committed
+		);
+		println!(
+			"prepare to commit after coordinator finality: median {median:.1} s ({:.1} blocks), p99 {p99:.1} s ({:.1} blocks)",
+			median / block_secs,
+			p99 / block_secs
+		);
+		let end_to_end = rate(flights.values().filter_map(|f| f.decided_at).collect());
+		match end_to_end {
+			Some((per_sec, window)) => println!(
+				"commit rate:            {per_sec:.0} transactions/s decided on the coordinator (over {window:.1} s)"
+			),
+			None => println!("commit rate:            all decided within one block"),
+		}
+		if let Some((per_sec, window)) =
+			rate(flights.values().filter_map(|f| f.applied_at).collect())
+		{
+			println!("apply rate:             {per_sec:.0} transactions/s applied on the target (over {window:.1} s)");
+		}
+		let total = started.elapsed().as_secs_f64();
+		println!(
+			"throughput:             {:.1} transactions/s from the first submission to the last decision ({total:.1} s)",
+			decided as f64 / total
+		);
+		println!("machine:                {}", machine());
+		Ok(())
+	}
+}

@@ -1,0 +1,2 @@
+pub(crate) mod mock;
+mod pallet_tests;

@@ -1,0 +1,343 @@
+//! # Transaction resource manager
+//!
+//! Commits an outcome on another Plexus network atomically: either the target applies it and the
+//! coordinator consumes what it held, or neither happens. Two-phase commit with the decision
+//! taken on the target and a presumed abort, carried by the event router.
+//!
+//! ## The protocol
+//!
+//! 1. **Prepare (coordinator).** [`Pallet::prepare`] (or the contract executor, through
+//!    [`Coordinator`]) records a transaction as `Prepared` with a [`TxId`], holds what it moves
+//!    from the initiator ([`Hold`]), and sends a [`CommitRequest`] to the target as a routed
+//!    `Service::Transaction` request whose router timeout is the transaction's deadline.
+//! 2. **Commit (target).** The target applies the request's [`Action`] (a transfer, a record
+//!    write or a contract call) as the initiator's remote account, only if its deadline has not
+//!    passed, it holds no receipt for the transaction yet, and no timeout was sealed for it. It
+//!    stores a [`TxReceipt`] (`Applied`, with the call's return data) and answers with it; the
+//!    acknowledgement carries the receipt's digest. A failed action is rolled back and answered
+//!    as a refusal: the target's vote is no.
+//! 3. **Seal (target, presumed abort).** After the deadline anyone may call
+//!    [`Pallet::seal_timeout`] on the target: the transaction can then never be applied there.
+//!    The router already refuses to execute a request past its timeout; the seal makes that
+//!    decision a record on the ledger.
+//! 4. **Decide (coordinator).** The router settles the commit request exactly once. An `Ok`
+//!    acknowledgement proves the receipt: the transaction is `Committed` and the hold is paid to
+//!    its beneficiary. A refusal, a `TimedOut` answer or a timeout proven against the target's
+//!    state (the router's `claim_timeout`) makes it `Aborted` and releases the hold. Neither
+//!    happens twice.
+//!
+//! A transaction stays `Prepared` (in doubt) only while its commit request is in flight; every
+//! step is on chain, so a restarted relayer finishes it from chain state alone, and
+//! [`Pallet::in_doubt`] lists what is open (the `ResourceManagerApi` runtime API). A finished
+//! transaction's record is kept until its initiator [`Pallet::forget`]s it.
+
+#![cfg_attr(not(feature = "std"), no_std)]
+
+extern crate alloc;
+
+#[cfg(feature = "runtime-benchmarks")]
+pub mod benchmarking;
+mod coordinator;
+mod participant;
+pub mod weights;
+
+#[cfg(test)]
+mod tests;
+
+pub use pallet::*;
+pub use plexus_primitives::transaction::{
+	AbortReason, Action, CommitRequest, Coordinator, Hold, ReceiptStatus, TxId, TxReceipt, TxState,
+	TxStatus,
+};
+pub use weights::WeightInfo;
+
+use frame_support::{
+	pallet_prelude::*,
+	traits::{
+		fungible::{Inspect, Mutate, MutateHold},
+		UnixTime,
+	},
+};
+use frame_system::pallet_prelude::*;
+use pallet_event_router::RequestSender;
+use plexus_primitives::{
+	contract::ContractEngine,
+	envelope::{MessageId, NetworkAddress, Timeout},
+};
+use sp_runtime::traits::Convert;
+
+pub type BalanceOf<T> =
+	<<T as Config>::Currency as Inspect<<T as frame_system::Config>::AccountId>>::Balance;
+
+/// A transaction this network coordinates.
+#[derive(Encode, Decode, MaxEncodedLen, TypeInfo, Clone, PartialEq, Eq, Debug)]
+pub struct Transaction<AccountId, Balance> {
+	pub initiator: AccountId,
+	pub target: NetworkAddress,
+	/// The routed commit request that carries it.
+	pub message: MessageId,
+	pub deadline: Timeout,
+	pub outcome_hash: [u8; 32],
+	/// What is held from the initiator, and for whom.
+	pub hold: Option<(Balance, AccountId)>,
+	pub state: TxState,
+}
+
+/// A receipt as the target keeps it.
+#[derive(Encode, Decode, MaxEncodedLen, TypeInfo, Clone, PartialEq, Eq, Debug)]
+#[scale_info(skip_type_params(MaxResult))]
+pub struct StoredReceipt<MaxResult: Get<u32>> {
+	pub status: ReceiptStatus,
+	pub outcome_hash: [u8; 32],
+	pub result: BoundedVec<u8, MaxResult>,
+	pub height: u32,
+	pub timestamp: u64,
+}
+
+impl<MaxResult: Get<u32>> StoredReceipt<MaxResult> {
+	pub fn to_receipt(&self, tx: TxId) -> TxReceipt {
+		TxReceipt {
+			tx,
+			status: self.status,
+			outcome_hash: self.outcome_hash,
+			result: self.result.to_vec(),
+			height: self.height,
+			timestamp: self.timestamp,
+		}
+	}
+}
+
+#[frame_support::pallet]
+pub mod pallet {
+	use super::*;
+
+	#[pallet::pallet]
+	pub struct Pallet<T>(_);
+
+	#[pallet::config]
+	pub trait Config: frame_system::Config<RuntimeEvent: From<Event<Self>>> {
+		/// Holds what open transactions move; pays transfers on targets.
+		type Currency: MutateHold<Self::AccountId, Reason = Self::RuntimeHoldReason>
+			+ Mutate<Self::AccountId>;
+		type RuntimeHoldReason: From<HoldReason>;
+		/// Carries commit requests to targets (the event router).
+		type Router: RequestSender<Self::AccountId>;
+		/// Runs the contract calls that targets apply.
+		type Contracts: ContractEngine<Self::AccountId>;
+		/// The local account that acts for an account of another network (the same one XCM
+		/// derives), as whom a target applies actions.
+		type RemoteAccount: Convert<(NetworkAddress, Self::AccountId), Self::AccountId>;
+		/// This network's address (its genesis hash).
+		type ThisNetwork: Get<NetworkAddress>;
+		type UnixTime: UnixTime;
+		/// Longest key of a record action.
+		#[pallet::constant]
+		type MaxKeyLen: Get<u32>;
+		/// Longest value of a record action.
+		#[pallet::constant]
+		type MaxValueLen: Get<u32>;
+		/// Longest contract return data a receipt keeps.
+		#[pallet::constant]
+		type MaxResultLen: Get<u32>;
+		type WeightInfo: WeightInfo;
+		#[cfg(feature = "runtime-benchmarks")]
+		type BenchmarkHelper: benchmarking::BenchmarkHelper;
+	}
+
+	#[pallet::composite_enum]
+	pub enum HoldReason {
+		/// Funds of an open transaction, paid out on commit, returned on abort.
+		Transaction,
+	}
+
+	/// Sequence number of the next transaction this network coordinates.
+	#[pallet::storage]
+	pub type NextTransaction<T> = StorageValue<_, u64, ValueQuery>;
+
+	/// Transactions this network coordinates, by sequence number.
+	#[pallet::storage]
+	pub type Transactions<T: Config> =
+		StorageMap<_, Twox64Concat, u64, Transaction<T::AccountId, BalanceOf<T>>>;
+
+	/// Which transaction each commit request carries.
+	#[pallet::storage]
+	pub type ByMessage<T> = StorageMap<_, Blake2_128Concat, MessageId, u64>;
+
+	/// Transactions still `Prepared`: the in-doubt list, kept apart so it is cheap to read.
+	#[pallet::storage]
+	pub type InDoubt<T> = CountedStorageMap<_, Twox64Concat, u64, ()>;
+
+	/// Transactions of other coordinators that this network applied.
+	#[pallet::storage]
+	pub type Receipts<T: Config> =
+		StorageMap<_, Blake2_128Concat, TxId, StoredReceipt<T::MaxResultLen>>;
+
+	/// Timeouts sealed here: transaction and deadline, with the block number and time of the
+	/// seal. A commit of that transaction with that deadline is refused from then on.
+	#[pallet::storage]
+	pub type Seals<T> =
+		StorageDoubleMap<_, Blake2_128Concat, TxId, Blake2_128Concat, Timeout, (u32, u64)>;
+
+	/// Records written by committed `Record` actions: owner (network and account), key, value.
+	#[pallet::storage]
+	pub type Records<T: Config> = StorageDoubleMap<
+		_,
+		Blake2_128Concat,
+		(NetworkAddress, T::AccountId),
+		Blake2_128Concat,
+		BoundedVec<u8, T::MaxKeyLen>,
+		BoundedVec<u8, T::MaxValueLen>,
+	>;
+
+	#[pallet::event]
+	#[pallet::generate_deposit(pub(super) fn deposit_event)]
+	pub enum Event<T: Config> {
+		/// A transaction was prepared here and its commit request sent.
+		Prepared {
+			tx: TxId,
+			initiator: T::AccountId,
+			target: NetworkAddress,
+			message: MessageId,
+			deadline: Timeout,
+			outcome_hash: [u8; 32],
+			held: BalanceOf<T>,
+		},
+		/// The target applied it; the hold was paid to its beneficiary.
+		Committed { tx: TxId, receipt: [u8; 32], paid: BalanceOf<T> },
+		/// It will never be applied; the hold was returned.
+		Aborted { tx: TxId, reason: AbortReason, released: BalanceOf<T> },
+		/// This network applied a transaction of another coordinator.
+		Applied { tx: TxId, initiator: T::AccountId, outcome_hash: [u8; 32], receipt: [u8; 32] },
+		/// A transaction's deadline passed here without a commit; it can no longer be applied.
+		Sealed { tx: TxId, deadline: Timeout },
+		/// A finished transaction's record was removed.
+		Forgotten { tx: TxId },
+	}
+
+	#[pallet::error]
+	pub enum Error<T> {
+		/// A transaction needs another network as its target.
+		TargetIsSelf,
+		/// The held amount does not fit this network's balance type.
+		AmountTooLarge,
+		/// A hold below the existential deposit could not be paid to a new beneficiary.
+		HoldBelowMinimum,
+		/// A record key longer than `MaxKeyLen`.
+		KeyTooLong,
+		/// A record value longer than `MaxValueLen`.
+		ValueTooLong,
+		/// A contract's return data longer than `MaxResultLen`.
+		ResultTooLong,
+		/// The commit request does not come from the transaction's coordinator.
+		NotCoordinator,
+		/// The transaction was already decided here.
+		AlreadyDecided,
+		/// A timeout was sealed for this transaction.
+		Sealed,
+		/// The transaction's deadline has passed here.
+		DeadlinePassed,
+		/// The deadline has not passed here yet.
+		DeadlineNotPassed,
+		/// No transaction with this number is coordinated here.
+		UnknownTransaction,
+		/// Only the initiator may do this.
+		NotInitiator,
+		/// The transaction is still in doubt.
+		NotFinished,
+	}
+
+	#[pallet::call]
+	impl<T: Config> Pallet<T> {
+		/// Prepares a transaction that applies `action` on `target` before `deadline`: holds
+		/// `hold` from the caller and sends the commit request.
+		#[pallet::call_index(0)]
+		#[pallet::weight(T::WeightInfo::prepare(action.encoded_size() as u32))]
+		pub fn prepare(
+			origin: OriginFor<T>,
+			target: NetworkAddress,
+			action: Action<T::AccountId>,
+			deadline: Timeout,
+			hold: Option<Hold<T::AccountId>>,
+		) -> DispatchResult {
+			let initiator = ensure_signed(origin)?;
+			let outcome_hash = sp_io::hashing::blake2_256(&action.encode());
+			Self::open_transaction(&initiator, target, action, deadline, hold, outcome_hash)
+				.map(|_| ())
+		}
+
+		/// Seals the timeout of a transaction whose deadline has passed here, so that it can
+		/// never be applied here. Anyone may call it.
+		#[pallet::call_index(1)]
+		#[pallet::weight(T::WeightInfo::seal_timeout())]
+		pub fn seal_timeout(origin: OriginFor<T>, tx: TxId, deadline: Timeout) -> DispatchResult {
+			ensure_signed(origin)?;
+			Self::seal(tx, deadline)
+		}
+
+		/// Removes the record of a finished transaction this network coordinated (XA forget).
+		#[pallet::call_index(2)]
+		#[pallet::weight(T::WeightInfo::forget())]
+		pub fn forget(origin: OriginFor<T>, sequence: u64) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			let transaction =
+				Transactions::<T>::get(sequence).ok_or(Error::<T>::UnknownTransaction)?;
+			ensure!(transaction.initiator == who, Error::<T>::NotInitiator);
+			ensure!(transaction.state != TxState::Prepared, Error::<T>::NotFinished);
+			Transactions::<T>::remove(sequence);
+			ByMessage::<T>::remove(transaction.message);
+			Self::deposit_event(Event::Forgotten { tx: Self::tx_id(sequence) });
+			Ok(())
+		}
+	}
+}
+
+impl<T: Config> Pallet<T> {
+	fn tx_id(sequence: u64) -> TxId {
+		TxId { coordinator: T::ThisNetwork::get(), sequence }
+	}
+
+	fn now_ms() -> u64 {
+		use sp_runtime::traits::UniqueSaturatedInto;
+		T::UnixTime::now().as_millis().unique_saturated_into()
+	}
+
+	fn height() -> u32 {
+		use sp_runtime::traits::UniqueSaturatedInto;
+		frame_system::Pallet::<T>::block_number().unique_saturated_into()
+	}
+
+	/// What this network knows of `tx` (the `ResourceManagerApi` runtime API).
+	pub fn status(tx: TxId) -> TxStatus {
+		if tx.coordinator == T::ThisNetwork::get() {
+			return match Transactions::<T>::get(tx.sequence) {
+				Some(t) => TxStatus::Coordinated {
+					target: t.target,
+					state: t.state,
+					outcome_hash: t.outcome_hash,
+				},
+				None => TxStatus::Unknown,
+			};
+		}
+		if let Some(receipt) = Receipts::<T>::get(tx) {
+			return TxStatus::Decided(receipt.to_receipt(tx));
+		}
+		match Seals::<T>::iter_prefix(tx).next() {
+			Some((_, (height, timestamp))) => TxStatus::Decided(TxReceipt {
+				tx,
+				status: ReceiptStatus::TimedOut,
+				outcome_hash: [0; 32],
+				result: alloc::vec::Vec::new(),
+				height,
+				timestamp,
+			}),
+			None => TxStatus::Unknown,
+		}
+	}
+
+	/// The transactions this network coordinates that are still in doubt, oldest first.
+	pub fn in_doubt() -> alloc::vec::Vec<TxId> {
+		let mut open: alloc::vec::Vec<u64> = InDoubt::<T>::iter_keys().collect();
+		open.sort_unstable();
+		open.into_iter().map(Self::tx_id).collect()
+	}
+}

@@ -1,0 +1,141 @@
+//! The target's side: apply a commit request once, before its deadline, or seal its timeout.
+
+use crate::*;
+use alloc::vec::Vec;
+use codec::DecodeLimit;
+use frame_support::traits::tokens::Preservation;
+use pallet_event_router::{failure_of, RemoteOrigin};
+use plexus_primitives::{contract::ContractCall, envelope::Failure};
+use sp_runtime::DispatchError;
+
+/// Commit requests are flat; anything nested deeper is hostile.
+const COMMIT_DECODE_DEPTH: u32 = 8;
+
+fn refused<T: Config>(error: Error<T>) -> Failure {
+	failure_of(DispatchError::from(error))
+}
+
+impl<T: Config> Pallet<T> {
+	/// Step 2: serves a routed `Service::Transaction` request. Returns the encoded receipt,
+	/// whose digest the acknowledgement carries, and the weight used. The router rolls back
+	/// everything a refused commit wrote.
+	pub fn commit(
+		origin: RemoteOrigin<'_, T::AccountId>,
+		payload: &[u8],
+		max_weight: Weight,
+	) -> (Result<Vec<u8>, Failure>, Weight) {
+		let base = T::WeightInfo::commit_base();
+		let Ok(request) = CommitRequest::<T::AccountId>::decode_all_with_depth_limit(
+			COMMIT_DECODE_DEPTH,
+			&mut &payload[..],
+		) else {
+			return (Err(Failure::MalformedPayload), base);
+		};
+		if !Self::commit_weight(&request.action).all_lte(max_weight) {
+			return (Err(Failure::WeightLimitExceeded), base);
+		}
+		let tx = request.tx;
+		if tx.coordinator != *origin.network {
+			return (Err(refused::<T>(Error::NotCoordinator)), base);
+		}
+		if Receipts::<T>::contains_key(tx) {
+			return (Err(refused::<T>(Error::AlreadyDecided)), base);
+		}
+		if Seals::<T>::contains_key(tx, request.deadline) {
+			return (Err(refused::<T>(Error::Sealed)), base);
+		}
+		let (height, now) = (Self::height(), Self::now_ms());
+		if request.deadline.has_passed(height, now) {
+			return (Err(refused::<T>(Error::DeadlinePassed)), base);
+		}
+
+		let initiator = T::RemoteAccount::convert((*origin.network, origin.account.clone()));
+		let (applied, used) = Self::apply(&initiator, origin.network, request.action);
+		let used = base.saturating_add(used);
+		let result = match applied {
+			Ok(result) => result,
+			Err(failure) => return (Err(failure), used),
+		};
+		let Ok(result) = BoundedVec::<u8, T::MaxResultLen>::try_from(result) else {
+			return (Err(refused::<T>(Error::ResultTooLong)), used);
+		};
+		let stored = StoredReceipt {
+			status: ReceiptStatus::Applied,
+			outcome_hash: request.outcome_hash,
+			result,
+			height,
+			timestamp: now,
+		};
+		let receipt = stored.to_receipt(tx);
+		Receipts::<T>::insert(tx, stored);
+		Self::deposit_event(Event::Applied {
+			tx,
+			initiator,
+			outcome_hash: request.outcome_hash,
+			receipt: receipt.digest(),
+		});
+		(Ok(receipt.encode()), used)
+	}
+
+	/// Applies one action as `initiator` (the coordinator's account, here). Returns the
+	/// receipt's result and the weight used.
+	fn apply(
+		initiator: &T::AccountId,
+		network: &NetworkAddress,
+		action: Action<T::AccountId>,
+	) -> (Result<Vec<u8>, Failure>, Weight) {
+		match action {
+			Action::Transfer { to, amount } => {
+				let weight = T::WeightInfo::commit_transfer();
+				let Ok(amount) = BalanceOf::<T>::try_from(amount) else {
+					return (Err(refused::<T>(Error::AmountTooLarge)), weight);
+				};
+				let paid = T::Currency::transfer(initiator, &to, amount, Preservation::Expendable)
+					.map(|_| Vec::new())
+					.map_err(failure_of);
+				(paid, weight)
+			},
+			Action::Record { key, value } => {
+				let weight = T::WeightInfo::commit_record((key.len() + value.len()) as u32);
+				let Ok(key) = BoundedVec::<u8, T::MaxKeyLen>::try_from(key) else {
+					return (Err(refused::<T>(Error::KeyTooLong)), weight);
+				};
+				let Ok(value) = BoundedVec::<u8, T::MaxValueLen>::try_from(value) else {
+					return (Err(refused::<T>(Error::ValueTooLong)), weight);
+				};
+				Records::<T>::insert((*network, initiator.clone()), key, value);
+				(Ok(Vec::new()), weight)
+			},
+			Action::Call { contract, input, value, limits } => {
+				let call = ContractCall::Call { contract, input, value, limits };
+				match T::Contracts::execute(initiator, &call) {
+					Ok(outcome) if outcome.reverted => {
+						(Err(Failure::Reverted), outcome.weight_used)
+					},
+					Ok(outcome) => (Ok(outcome.return_data), outcome.weight_used),
+					Err(failure) => (Err(failure), limits.weight),
+				}
+			},
+		}
+	}
+
+	/// Step 3: after the deadline, no commit of `tx` with `deadline` will be applied here.
+	pub(crate) fn seal(tx: TxId, deadline: Timeout) -> DispatchResult {
+		ensure!(tx.coordinator != T::ThisNetwork::get(), Error::<T>::UnknownTransaction);
+		ensure!(!Receipts::<T>::contains_key(tx), Error::<T>::AlreadyDecided);
+		ensure!(!Seals::<T>::contains_key(tx, deadline), Error::<T>::Sealed);
+		let (height, now) = (Self::height(), Self::now_ms());
+		ensure!(
+			!deadline.is_unbounded() && deadline.has_passed(height, now),
+			Error::<T>::DeadlineNotPassed
+		);
+		Seals::<T>::insert(tx, deadline, (height, now));
+		Self::deposit_event(Event::Sealed { tx, deadline });
+		Ok(())
+	}
+
+	/// The receipt of `tx`, if this network applied it.
+	pub fn receipt_of(tx: TxId) -> Option<TxReceipt> {
+		Receipts::<T>::get(tx).map(|stored| stored.to_receipt(tx))
+	}
+}

@@ -1,0 +1,222 @@
+//! The headline flow on three launched networks in a line (a–b–c): Alice on a asks for the
+//! Solidity escrow on b; b runs it on pallet-revive and its resource manager commits the outcome
+//! on c. The b–c relayer is killed while the transaction is in doubt; launch restarts it, and the
+//! transaction ends committed on b exactly when it was applied on c. A reverting call is
+//! answered `Err(Reverted)` and opens no transaction.
+
+mod common;
+
+use codec::{Decode, Encode};
+use common::{routing::*, *};
+use frame_support::weights::Weight;
+use jsonrpsee::{core::client::ClientT, http_client::HttpClient, rpc_params};
+use pallet_event_router::{
+	location_of, Failure, MessageId, MessageStatus, Outcome, Service, Timeout,
+};
+use plexus_primitives::{
+	contract::{Apply, CommitTo, ContractAddress, ContractCall, ContractRequest, Limits},
+	transaction::{ReceiptStatus, TxId, TxState, TxStatus},
+};
+use plexus_runtime::{AccountId, Hash, RuntimeCall, UNIT};
+use serde_json::Value;
+use sp_core::{Pair, H160};
+use sp_runtime::traits::Convert;
+use std::time::Duration;
+
+const ESCROW: &str = include_str!("../../contracts/fixtures/Escrow.json");
+const LIMITS: Limits =
+	Limits { weight: Weight::from_parts(20_000_000_000, 192 * 1024), deposit: 5 * UNIT };
+const FLOW: Duration = Duration::from_secs(300);
+
+fn now_ms() -> u64 {
+	std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() as u64
+}
+
+fn account(uri: &str) -> AccountId {
+	AccountId::from(dev_pair(uri).public())
+}
+
+/// The account that acts for `who` of network `from` on any other network.
+fn remote(from: Hash, who: AccountId) -> AccountId {
+	// The converter reads this network's own genesis hash from storage; any other will do.
+	sp_io::TestExternalities::default()
+		.execute_with(|| plexus_runtime::xcm_config::RemoteAccount::convert((from.0, who)))
+}
+
+fn evm_address(who: &AccountId) -> H160 {
+	H160::from_slice(&sp_core::keccak_256(who.as_ref())[12..])
+}
+
+fn word(address: H160) -> [u8; 32] {
+	let mut word = [0u8; 32];
+	word[12..].copy_from_slice(address.as_bytes());
+	word
+}
+
+fn escrow_call(signature: &str, words: &[[u8; 32]]) -> Vec<u8> {
+	let fixture: Value = serde_json::from_str(ESCROW).unwrap();
+	let mut data = decode_hex(fixture["methodIdentifiers"][signature].as_str().unwrap());
+	words.iter().for_each(|w| data.extend_from_slice(w));
+	data
+}
+
+async fn storage<T: Decode>(client: &HttpClient, key: Vec<u8>) -> Option<T> {
+	let key = format!("0x{}", hex::encode(key));
+	let raw: Option<String> = client.request("state_getStorage", rpc_params![key]).await.unwrap();
+	raw.map(|raw| T::decode(&mut &decode_hex(&raw)[..]).unwrap())
+}
+
+/// Alice deploys the escrow on `client`'s network through the contract executor.
+async fn deploy_escrow(client: &HttpClient) -> ContractAddress {
+	let fixture: Value = serde_json::from_str(ESCROW).unwrap();
+	let mut code = decode_hex(fixture["bytecode"].as_str().unwrap());
+	code.extend_from_slice(&word(evm_address(&account("//Alice"))));
+	let request = ContractRequest {
+		call: ContractCall::Instantiate {
+			code,
+			data: vec![],
+			salt: Some([9; 32]),
+			value: 0,
+			limits: LIMITS,
+		},
+		commit: None,
+	};
+	let call = RuntimeCall::ContractExecutor(pallet_contract_executor::Call::execute { request });
+	submit(client, &dev_pair("//Alice"), call).await;
+	let key = pallet_contract_executor::Executions::<plexus_runtime::Runtime>::hashed_key_for(0);
+	let execution: pallet_contract_executor::Execution<
+		AccountId,
+		plexus_runtime::configs::MaxContractReturn,
+	> = wait_for("the escrow deployment", FLOW, || storage(client, key.clone())).await;
+	execution.contract
+}
+
+async fn send_request(
+	client: &HttpClient,
+	to: Hash,
+	sequence: u64,
+	request: ContractRequest,
+) -> MessageId {
+	let origin = genesis_hash(client).await;
+	let call = RuntimeCall::EventRouter(pallet_event_router::Call::send {
+		destination: Some(Box::new(location_of(to.0))),
+		service: Service::Contract,
+		payload: request.encode().try_into().unwrap(),
+		max_weight: Weight::from_parts(60_000_000_000, 256 * 1024),
+		timeout: Timeout { height: None, timestamp: Some(now_ms() + 600_000) },
+	});
+	submit(client, &dev_pair("//Alice"), call).await;
+	MessageId { origin: origin.0, sequence }
+}
+
+async fn tx_status(client: &HttpClient, tx: TxId) -> TxStatus {
+	state_call(client, "ResourceManagerApi_transaction", tx).await
+}
+
+async fn in_doubt(client: &HttpClient) -> Vec<TxId> {
+	state_call(client, "ResourceManagerApi_in_doubt", ()).await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_contract_on_b_asked_from_a_commits_on_c_even_when_its_relayer_dies() {
+	let (mut launch, base) = launch("transactions", Some(LINE_TOPOLOGY));
+	let report: Value =
+		wait_for("launch.json", Duration::from_secs(600), || read_report(&base)).await;
+	let nodes = report["nodes"].as_array().unwrap().clone();
+	launch.extra_pids = nodes.iter().map(|n| n["pid"].as_u64().unwrap() as u32).collect();
+	let bridges = report["bridges"].as_array().unwrap().clone();
+	let relayer = |between: [&str; 2]| {
+		let bridge = bridges.iter().find(|b| b["between"] == serde_json::json!(between)).unwrap();
+		bridge["relayer_pid"].as_u64().unwrap() as u32
+	};
+	let (a_b, b_c) = (relayer(["a", "b"]), relayer(["b", "c"]));
+	launch.extra_pids.extend([a_b, b_c]);
+	let node = |network: &str| {
+		let n = nodes.iter().find(|n| n["network"] == network).unwrap();
+		rpc(n["rpc"].as_str().unwrap())
+	};
+	let (a, b, c) = (node("a"), node("b"), node("c"));
+	let (a_genesis, b_genesis, c_genesis) =
+		(genesis_hash(&a).await, genesis_hash(&b).await, genesis_hash(&c).await);
+
+	// Alice of a acts on b through her remote account there: Bob funds it; Alice deploys.
+	let alice_on_b = remote(a_genesis, account("//Alice"));
+	let fund = RuntimeCall::Balances(pallet_balances::Call::transfer_keep_alive {
+		dest: alice_on_b.clone().into(),
+		value: 50 * UNIT,
+	});
+	submit(&b, &dev_pair("//Bob"), fund).await;
+	let escrow = deploy_escrow(&b).await;
+
+	// The request: open a deal of 2 UNIT for Charlie, and commit the outcome on c.
+	let open = |value| ContractRequest {
+		call: ContractCall::Call {
+			contract: escrow,
+			input: escrow_call("open(address)", &[word(evm_address(&account("//Charlie")))]),
+			value,
+			limits: LIMITS,
+		},
+		commit: Some(CommitTo {
+			target: c_genesis.0,
+			deadline: Timeout { height: None, timestamp: Some(now_ms() + 600_000) },
+			apply: Apply::Record { key: b"deal".to_vec() },
+		}),
+	};
+	let id = send_request(&a, b_genesis, 0, open(2 * UNIT)).await;
+
+	// Once b holds the transaction in doubt, kill the relayer that carries it to c.
+	let tx = wait_for("b to prepare the transaction", FLOW, || async {
+		in_doubt(&b).await.first().copied()
+	})
+	.await;
+	assert_eq!(tx.coordinator, b_genesis.0);
+	unsafe { libc::kill(b_c as i32, libc::SIGKILL) };
+
+	// Launch restarts it; it resumes from chain state and the transaction completes.
+	let state = wait_for("b to decide the transaction", FLOW, || async {
+		match tx_status(&b, tx).await {
+			TxStatus::Coordinated { state: TxState::Prepared, .. } => None,
+			TxStatus::Coordinated { state, .. } => Some(state),
+			other => panic!("b reports {other:?}"),
+		}
+	})
+	.await;
+	let on_c = tx_status(&c, tx).await;
+	match (&state, &on_c) {
+		(TxState::Committed { receipt: digest }, TxStatus::Decided(receipt)) => {
+			assert_eq!(receipt.status, ReceiptStatus::Applied);
+			assert_eq!(*digest, receipt.digest(), "b committed the receipt c holds");
+		},
+		other => {
+			panic!("committed exactly when applied, with a deadline ten minutes away: {other:?}")
+		},
+	}
+	let digest =
+		wait_for("a's request to be settled", FLOW, || async { settled_ok(&status(&a, id).await) })
+			.await;
+	assert!(
+		matches!(status(&b, id).await, MessageStatus::Received { outcome: Outcome::Ok(d), .. } if d == digest)
+	);
+
+	// A call that reverts (no payment) is answered so, and opens nothing.
+	let reverting = send_request(&a, b_genesis, 1, open(0)).await;
+	let settled = wait_for("the reverting request to be settled", FLOW, || async {
+		match status(&a, reverting).await {
+			MessageStatus::Settled(outcome) => Some(outcome),
+			_ => None,
+		}
+	})
+	.await;
+	assert_eq!(settled, Outcome::Err(Failure::Reverted));
+	let next: u64 = storage(
+		&b,
+		pallet_resource_manager::NextTransaction::<plexus_runtime::Runtime>::hashed_key().to_vec(),
+	)
+	.await
+	.unwrap_or(0);
+	assert_eq!(next, 1, "only the first request opened a transaction");
+	assert!(in_doubt(&b).await.is_empty());
+
+	let exit = launch.terminate(Duration::from_secs(30)).expect("launch exits on SIGTERM");
+	assert!(exit.success(), "launch exited with {exit:?}");
+}
