@@ -29,7 +29,9 @@ if (errors.length) process.exit(1);
 
 let stale = 0;
 for (const file of files) {
-  for (const [name, contract] of Object.entries(output.contracts[file])) {
+  for (const [name, contract] of Object.entries(output.contracts[file] || {})) {
+    // Interfaces have no code to deploy: their ABI is in the source.
+    if (!contract.evm.bytecode.object) continue;
     const fixture = {
       contract: name,
       source: `src/${file}`,

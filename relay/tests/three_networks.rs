@@ -26,8 +26,8 @@ use plexus_primitives::{
 };
 use plexus_relay::slot::Slot;
 use plexus_runtime::{
-	bridges::PeerStateProof, AccountId, Balances, ContractExecutor, EventRouter, ResourceManager,
-	Runtime, RuntimeCall, RuntimeEvent, UNIT,
+	bridges::PeerStateProof, AccountId, Balances, EventRouter, ResourceManager, Runtime,
+	RuntimeCall, RuntimeEvent, UNIT,
 };
 use sp_core::{storage::StorageKey, H160, U256};
 use sp_keyring::Sr25519Keyring;
@@ -299,7 +299,7 @@ fn a_contract_on_beta_asked_from_alpha_commits_its_outcome_on_gamma() {
 		transaction: Some(tx),
 	};
 	assert_eq!(
-		sp_core::blake2_256(&report.encode()),
+		sp_io::hashing::blake2_256(&report.encode()),
 		report_digest,
 		"alpha's ack is beta's report"
 	);
@@ -316,11 +316,12 @@ fn a_contract_on_beta_asked_from_alpha_commits_its_outcome_on_gamma() {
 
 #[test]
 fn a_reverting_contract_answers_the_error_and_opens_nothing() {
-	let Networks { mut alpha, mut beta, mut gamma } = networks();
+	let Networks { mut alpha, mut beta, gamma } = networks();
 	let (alpha_address, beta_address, gamma_address) =
 		(alpha.address(), beta.address(), gamma.address());
 	let alice = account(Sr25519Keyring::Alice);
-	fund(&mut beta, beta.read(|| remote(alpha_address, alice.clone())), 100 * UNIT);
+	let alice_on_beta = beta.read(|| remote(alpha_address, alice.clone()));
+	fund(&mut beta, alice_on_beta, 100 * UNIT);
 	let escrow = deploy_escrow(&mut beta, Sr25519Keyring::Alice, evm_address(&alice));
 	// No payment: the escrow reverts with `NoPayment()`.
 	let request = ContractRequest {
@@ -347,7 +348,6 @@ fn a_reverting_contract_answers_the_error_and_opens_nothing() {
 		alpha.read(|| EventRouter::message_status(id)),
 		MessageStatus::Settled(Outcome::Err(Failure::Reverted))
 	);
-	let _ = &mut gamma;
 }
 
 /// Beta's Bob pays Dave 2 UNIT on beta exactly if alpha's escrow releases deal #0, which beta's

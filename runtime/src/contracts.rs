@@ -78,7 +78,8 @@ impl pallet_revive::Config for Runtime {
 	type RuntimeOrigin = RuntimeOrigin;
 	type RuntimeHoldReason = RuntimeHoldReason;
 	type WeightInfo = pallet_revive::weights::SubstrateWeight<Self>;
-	type Precompiles = ();
+	type Precompiles =
+		(crate::precompiles::RouterPrecompile, crate::precompiles::ResourceManagerPrecompile);
 	type FindAuthor = AuraAuthor;
 	type DepositPerByte = ReviveDepositPerByte;
 	type DepositPerItem = ReviveDepositPerItem;

@@ -26,6 +26,7 @@ pub mod bridges;
 pub mod configs;
 pub mod contracts;
 pub mod genesis_config_presets;
+pub mod precompiles;
 pub mod services;
 #[cfg(feature = "std")]
 pub mod signing;
@@ -69,7 +70,7 @@ pub const VERSION: RuntimeVersion = RuntimeVersion {
 	spec_name: alloc::borrow::Cow::Borrowed("plexus"),
 	impl_name: alloc::borrow::Cow::Borrowed("plexus-runtime"),
 	authoring_version: 1,
-	spec_version: 100,
+	spec_version: 101,
 	impl_version: 1,
 	apis: apis::RUNTIME_API_VERSIONS,
 	transaction_version: 1,

@@ -44,7 +44,7 @@ fn remote(from: Hash, who: AccountId) -> AccountId {
 }
 
 fn evm_address(who: &AccountId) -> H160 {
-	H160::from_slice(&sp_core::keccak_256(who.as_ref())[12..])
+	H160::from_slice(&sp_io::hashing::keccak_256(who.as_ref())[12..])
 }
 
 fn word(address: H160) -> [u8; 32] {

@@ -3,6 +3,7 @@
 //! contract executor and resource manager on pallet-revive.
 
 mod contracts;
+mod precompiles;
 mod transactions;
 mod xcm_service;
 
