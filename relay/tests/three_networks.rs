@@ -141,7 +141,9 @@ fn deploy_escrow(
 	};
 	network.block(|| {
 		signed(
-			RuntimeCall::ContractExecutor(pallet_contract_executor::Call::execute { request }),
+			RuntimeCall::ContractExecutor(pallet_contract_executor::Call::execute {
+				request: Box::new(request),
+			}),
 			account(deployer),
 		)
 		.expect("the escrow deploys")

@@ -42,11 +42,14 @@ export function loadLaunchReport() {
   return report;
 }
 
+const providers = new WeakMap();
+
 /** Opens an ApiPromise on `url`; never waits longer than CONNECT_TIMEOUT_MS. */
 export async function connect(url) {
   // Reconnect every 2 s while connecting; each RPC request gives up after RPC_TIMEOUT_MS.
   const provider = new WsProvider(url, 2_000, {}, RPC_TIMEOUT_MS);
   const api = new ApiPromise({ provider, noInitWarn: true, throwOnConnect: true });
+  providers.set(api, provider);
   try {
     await withTimeout(api.isReadyOrError, CONNECT_TIMEOUT_MS, `connecting to ${url}`);
   } catch (err) {
@@ -54,6 +57,16 @@ export async function connect(url) {
     throw err;
   }
   return api;
+}
+
+/**
+ * Calls a JSON-RPC method the API has no decorated type for (the node's own `resourceManager_*`,
+ * `eventRouter_*`), on the connection of `api` (opened by `connect`); resolves with its JSON.
+ */
+export function rawRpc(api, method, params) {
+  const provider = providers.get(api);
+  assert.ok(provider, 'rawRpc needs an api opened by connect()');
+  return withTimeout(provider.send(method, params), RPC_TIMEOUT_MS, method);
 }
 
 /** Calls the NetworkInfoApi runtime API and decodes (u32 networkId, Vec<u8> name, u64 blockTimeMs). */
@@ -188,4 +201,58 @@ export function remoteAccount(genesisHash, accountId) {
       typeof accountId === 'string' ? hexToU8a(accountId) : accountId,
     ),
   );
+}
+
+/**
+ * Every event `api`'s node reports from `start()` on, block by block, so that a test can wait for
+ * an event that may already have happened (several steps of a flow often land in one block).
+ */
+export class EventLog {
+  constructor(api) {
+    this.api = api;
+    this.blocks = [];
+    this.waiters = new Set();
+    this.unsubscribe = null;
+  }
+
+  async start() {
+    this.unsubscribe = await this.api.query.system.events((records) => {
+      const events = records.map(({ event }) => event);
+      this.blocks.push(events);
+      for (const waiter of [...this.waiters]) waiter(events);
+    });
+    return this;
+  }
+
+  /** Resolves with the first `pick(event, eventsOfItsBlock)` that is not undefined, seen or to come. */
+  waitFor(pick, timeoutMs, what) {
+    const search = (events) => {
+      for (const event of events) {
+        const value = pick(event, events);
+        if (value !== undefined) return { value };
+      }
+      return undefined;
+    };
+    for (const events of this.blocks) {
+      const found = search(events);
+      if (found) return Promise.resolve(found.value);
+    }
+    let waiter;
+    const found = new Promise((resolve) => {
+      waiter = (events) => {
+        const hit = search(events);
+        if (hit) {
+          this.waiters.delete(waiter);
+          resolve(hit.value);
+        }
+      };
+      this.waiters.add(waiter);
+    });
+    return withTimeout(found, timeoutMs, what).finally(() => this.waiters.delete(waiter));
+  }
+
+  stop() {
+    if (this.unsubscribe) this.unsubscribe();
+    this.unsubscribe = null;
+  }
 }

@@ -17,10 +17,11 @@ import {
   FINALIZE_TIMEOUT_MS,
   SS58_FORMAT,
   UNIT,
+  EventLog,
   connect,
   explainDispatchError,
-  firstEvent,
   loadLaunchReport,
+  rawRpc,
   remoteAccount,
   signSendAndFinalize,
   withTimeout,
@@ -44,6 +45,8 @@ describe('a contract on one network whose outcome is committed on another', () =
   let setupError = null;
   let keyring;
   let escrowAddress;
+  let alphaLog;
+  let betaLog;
 
   before(async () => {
     try {
@@ -54,6 +57,9 @@ describe('a contract on one network whose outcome is committed on another', () =
       const producer = (name) => report.nodes.find((n) => n.network === name && n.role === 'producer');
       alpha = await connect(producer(a).rpc);
       beta = await connect(producer(b).rpc);
+      // Steps of the flow often land in one block: record everything, then wait on the record.
+      alphaLog = await new EventLog(alpha).start();
+      betaLog = await new EventLog(beta).start();
       keyring = new Keyring({ type: 'sr25519', ss58Format: SS58_FORMAT });
       const [alice, bob] = ['//Alice', '//Bob'].map((uri) => keyring.addFromUri(uri));
 
@@ -76,6 +82,8 @@ describe('a contract on one network whose outcome is committed on another', () =
   });
 
   after(async () => {
+    alphaLog?.stop();
+    betaLog?.stop();
     await Promise.allSettled([alpha, beta].filter(Boolean).map((api) => withTimeout(api.disconnect(), 10_000, 'disconnect')));
   });
 
@@ -104,14 +112,13 @@ describe('a contract on one network whose outcome is committed on another', () =
 
   test('runs on beta, commits its outcome on alpha, and both read the receipt', async () => {
     if (setupError) throw setupError;
-    // Listen before sending: the flow's events may come quickly.
-    let id = null;
-    const executedOnBeta = firstEvent(beta, (event, events) =>
-      beta.events.eventRouter.Executed.is(event) && id && sameId(event.data.id, id) ? { executed: event, events } : undefined,
-    );
-    id = await request(2n * UNIT, 'deal');
+    const id = await request(2n * UNIT, 'deal');
 
-    const { executed, events } = await withTimeout(executedOnBeta, FLOW_TIMEOUT_MS, 'EventRouter.Executed on beta');
+    const { executed, events } = await betaLog.waitFor(
+      (event, events) => (beta.events.eventRouter.Executed.is(event) && sameId(event.data.id, id) ? { executed: event, events } : undefined),
+      FLOW_TIMEOUT_MS,
+      'EventRouter.Executed on beta',
+    );
     assert.ok(executed.data.outcome.isOk, `executed with ${executed.data.outcome.toString()}`);
     const contractRun = events.find((e) => beta.events.contractExecutor.Executed.is(e));
     assert.ok(contractRun, 'ContractExecutor.Executed on beta');
@@ -122,20 +129,20 @@ describe('a contract on one network whose outcome is committed on another', () =
     assert.equal(prepared.data.target.toHex(), alpha.genesisHash.toHex());
     assert.equal(prepared.data.outcomeHash.toHex(), contractRun.data.outcomeHash.toHex(), 'the transaction carries the outcome');
 
-    const applied = await withTimeout(
-      firstEvent(alpha, (event) => (alpha.events.resourceManager.Applied.is(event) && sameTx(event.data.tx, tx) ? event : undefined)),
+    const applied = await alphaLog.waitFor(
+      (event) => (alpha.events.resourceManager.Applied.is(event) && sameTx(event.data.tx, tx) ? event : undefined),
       FLOW_TIMEOUT_MS,
       'ResourceManager.Applied on alpha',
     );
-    const committed = await withTimeout(
-      firstEvent(beta, (event) => (beta.events.resourceManager.Committed.is(event) && sameTx(event.data.tx, tx) ? event : undefined)),
+    const committed = await betaLog.waitFor(
+      (event) => (beta.events.resourceManager.Committed.is(event) && sameTx(event.data.tx, tx) ? event : undefined),
       FLOW_TIMEOUT_MS,
       'ResourceManager.Committed on beta',
     );
     assert.equal(committed.data.receipt.toHex(), applied.data.receipt.toHex(), 'beta committed the receipt alpha wrote');
 
-    const acknowledged = await withTimeout(
-      firstEvent(alpha, (event) => (alpha.events.eventRouter.Acknowledged.is(event) && sameId(event.data.id, id) ? event : undefined)),
+    const acknowledged = await alphaLog.waitFor(
+      (event) => (alpha.events.eventRouter.Acknowledged.is(event) && sameId(event.data.id, id) ? event : undefined),
       FLOW_TIMEOUT_MS,
       'EventRouter.Acknowledged on alpha',
     );
@@ -146,12 +153,12 @@ describe('a contract on one network whose outcome is committed on another', () =
     assert.ok(onAlpha.isDecided, `alpha: ${onAlpha.toString()}`);
     assert.ok(onAlpha.asDecided.status.isApplied);
     assert.equal(onAlpha.asDecided.outcomeHash.toHex(), contractRun.data.outcomeHash.toHex());
-    const onBeta = await beta.provider.send('resourceManager_transaction', [tx.coordinator.toHex(), tx.sequence.toNumber()]);
+    const onBeta = await rawRpc(beta, 'resourceManager_transaction', [tx.coordinator.toHex(), tx.sequence.toNumber()]);
     assert.equal(onBeta.status, 'coordinated');
     assert.equal(onBeta.state.committed, committed.data.receipt.toHex());
-    const viaRpc = await alpha.provider.send('resourceManager_transaction', [tx.coordinator.toHex(), tx.sequence.toNumber()]);
+    const viaRpc = await rawRpc(alpha, 'resourceManager_transaction', [tx.coordinator.toHex(), tx.sequence.toNumber()]);
     assert.equal(viaRpc.receipt.digest, committed.data.receipt.toHex(), 'the digest beta holds is the receipt alpha holds');
-    assert.deepEqual(await beta.provider.send('resourceManager_inDoubt', []), [], 'nothing in doubt on beta');
+    assert.deepEqual(await rawRpc(beta, 'resourceManager_inDoubt', []), [], 'nothing in doubt on beta');
 
     // The record alpha wrote: the whole outcome, owned by beta's account for Alice.
     const aliceOnBeta = remoteAccount(alpha.genesisHash.toHex(), keyring.addFromUri('//Alice').publicKey);
@@ -162,16 +169,16 @@ describe('a contract on one network whose outcome is committed on another', () =
 
   test('a reverting call is answered Err(Reverted) and commits nothing', async () => {
     if (setupError) throw setupError;
-    let id = null;
-    const executedOnBeta = firstEvent(beta, (event, events) =>
-      beta.events.eventRouter.Executed.is(event) && id && sameId(event.data.id, id) ? { executed: event, events } : undefined,
+    const id = await request(0n, 'never');
+    const { executed, events } = await betaLog.waitFor(
+      (event, events) => (beta.events.eventRouter.Executed.is(event) && sameId(event.data.id, id) ? { executed: event, events } : undefined),
+      FLOW_TIMEOUT_MS,
+      'EventRouter.Executed on beta',
     );
-    id = await request(0n, 'never');
-    const { executed, events } = await withTimeout(executedOnBeta, FLOW_TIMEOUT_MS, 'EventRouter.Executed on beta');
     assert.ok(executed.data.outcome.isErr && executed.data.outcome.asErr.isReverted, `executed with ${executed.data.outcome.toString()}`);
     assert.ok(!events.some((e) => beta.events.resourceManager.Prepared.is(e)), 'no transaction opened');
-    const acknowledged = await withTimeout(
-      firstEvent(alpha, (event) => (alpha.events.eventRouter.Acknowledged.is(event) && sameId(event.data.id, id) ? event : undefined)),
+    const acknowledged = await alphaLog.waitFor(
+      (event) => (alpha.events.eventRouter.Acknowledged.is(event) && sameId(event.data.id, id) ? event : undefined),
       FLOW_TIMEOUT_MS,
       'EventRouter.Acknowledged on alpha',
     );

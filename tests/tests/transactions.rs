@@ -81,7 +81,9 @@ async fn deploy_escrow(client: &HttpClient) -> ContractAddress {
 		},
 		commit: None,
 	};
-	let call = RuntimeCall::ContractExecutor(pallet_contract_executor::Call::execute { request });
+	let call = RuntimeCall::ContractExecutor(pallet_contract_executor::Call::execute {
+		request: Box::new(request),
+	});
 	submit(client, &dev_pair("//Alice"), call).await;
 	let key = pallet_contract_executor::Executions::<plexus_runtime::Runtime>::hashed_key_for(0);
 	let execution: pallet_contract_executor::Execution<

@@ -42,7 +42,7 @@ pub use plexus_primitives::contract::{
 };
 pub use weights::WeightInfo;
 
-use alloc::vec::Vec;
+use alloc::{boxed::Box, vec::Vec};
 use codec::DecodeLimit;
 use frame_support::{dispatch::PostDispatchInfo, pallet_prelude::*};
 use frame_system::pallet_prelude::*;
@@ -139,10 +139,10 @@ pub mod pallet {
 		#[pallet::weight(Pallet::<T>::request_weight(request))]
 		pub fn execute(
 			origin: OriginFor<T>,
-			request: ContractRequest,
+			request: Box<ContractRequest>,
 		) -> DispatchResultWithPostInfo {
 			let caller = ensure_signed(origin)?;
-			let (result, used) = Self::run(&caller, None, request);
+			let (result, used) = Self::run(&caller, None, *request);
 			let post = PostDispatchInfo { actual_weight: Some(used), pays_fee: Pays::Yes };
 			match result {
 				Ok(_) => Ok(post),

@@ -53,8 +53,11 @@ fn deploy(escrow: &Escrow) -> [u8; 20] {
 		},
 		commit: None,
 	};
-	ContractExecutor::execute(RuntimeOrigin::signed(account(Sr25519Keyring::Alice)), request)
-		.expect("the escrow deploys");
+	ContractExecutor::execute(
+		RuntimeOrigin::signed(account(Sr25519Keyring::Alice)),
+		Box::new(request),
+	)
+	.expect("the escrow deploys");
 	pallet_contract_executor::Executions::<Runtime>::get(0).expect("recorded").contract
 }
 
@@ -95,8 +98,11 @@ fn the_executor_runs_the_solidity_escrow_and_names_its_outcome() {
 			},
 			commit: None,
 		};
-		ContractExecutor::execute(RuntimeOrigin::signed(account(Sr25519Keyring::Bob)), request)
-			.expect("Bob opens a deal");
+		ContractExecutor::execute(
+			RuntimeOrigin::signed(account(Sr25519Keyring::Bob)),
+			Box::new(request),
+		)
+		.expect("Bob opens a deal");
 		let execution = pallet_contract_executor::Executions::<Runtime>::get(1).unwrap();
 		assert_eq!(execution.contract, contract);
 		assert_eq!(execution.return_data.to_vec(), [0u8; 32].to_vec(), "deal #0");
@@ -127,8 +133,10 @@ fn the_executor_runs_the_solidity_escrow_and_names_its_outcome() {
 			},
 			commit: None,
 		};
-		let result =
-			ContractExecutor::execute(RuntimeOrigin::signed(account(Sr25519Keyring::Bob)), empty);
+		let result = ContractExecutor::execute(
+			RuntimeOrigin::signed(account(Sr25519Keyring::Bob)),
+			Box::new(empty),
+		);
 		assert_eq!(
 			result.map_err(|e| e.error),
 			Err(pallet_contract_executor::Error::<Runtime>::Reverted.into())

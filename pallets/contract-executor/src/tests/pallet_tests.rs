@@ -12,8 +12,8 @@ fn call(contract: ContractAddress, input: &[u8]) -> ContractCall {
 	ContractCall::Call { contract, input: input.to_vec(), value: 0, limits: LIMITS }
 }
 
-fn request(call: ContractCall, commit: Option<CommitTo>) -> ContractRequest {
-	ContractRequest { call, commit }
+fn request(call: ContractCall, commit: Option<CommitTo>) -> Box<ContractRequest> {
+	Box::new(ContractRequest { call, commit })
 }
 
 fn commit_to(apply: Apply) -> CommitTo {
@@ -85,7 +85,7 @@ fn a_deployment_names_the_new_contract() {
 }
 
 /// Runs a local request that must fail with `error`, charged for what it used, changing nothing.
-fn fails_cleanly(request: ContractRequest, error: DispatchError) {
+fn fails_cleanly(request: Box<ContractRequest>, error: DispatchError) {
 	let before = sp_io::storage::root(sp_runtime::StateVersion::V1);
 	let result = ContractExecutor::execute(RuntimeOrigin::signed(ALICE), request);
 	let failure = result.expect_err("the request fails");
