@@ -867,12 +867,8 @@ impl<T: Config> RequestSender<T::AccountId> for Pallet<T> {
 		timeout: Timeout,
 	) -> Result<MessageId, DispatchError> {
 		// Not every caller runs in a storage transaction of its own; a refusal leaves no trace.
-		with_transaction(|| {
-			match Self::do_send(sender.clone(), destination, service, payload, max_weight, timeout)
-			{
-				Ok(id) => TransactionOutcome::Commit(Ok(id)),
-				Err(error) => TransactionOutcome::Rollback(Err(error)),
-			}
+		frame_support::storage::with_storage_layer(|| {
+			Self::do_send(sender.clone(), destination, service, payload, max_weight, timeout)
 		})
 	}
 

@@ -52,6 +52,19 @@ fn prepared<T: Config>() -> (u64, T::AccountId) {
 	(sequence, who)
 }
 
+/// A target's commit of `payload`, sent by `who` of the `OTHER` network.
+fn commit_from<T: Config>(
+	who: &T::AccountId,
+	payload: &[u8],
+) -> Result<alloc::vec::Vec<u8>, pallet_event_router::Failure> {
+	let origin = RemoteOrigin {
+		network: &OTHER,
+		account: who,
+		message: MessageId { origin: OTHER, sequence: 0 },
+	};
+	Pallet::<T>::commit(origin, payload, Weight::MAX).0
+}
+
 fn commit_payload<T: Config>(sequence: u64, action: Action<T::AccountId>) -> alloc::vec::Vec<u8> {
 	CommitRequest {
 		tx: TxId { coordinator: OTHER, sequence },
@@ -124,12 +137,7 @@ mod benchmarks {
 		let result;
 		#[block]
 		{
-			let origin = RemoteOrigin {
-				network: &OTHER,
-				account: &who,
-				message: MessageId { origin: OTHER, sequence: 0 },
-			};
-			result = Pallet::<T>::commit(origin, &payload, Weight::MAX).0;
+			result = commit_from::<T>(&who, &payload);
 		}
 		assert!(result.is_err());
 	}
@@ -145,12 +153,7 @@ mod benchmarks {
 		let result;
 		#[block]
 		{
-			let origin = RemoteOrigin {
-				network: &OTHER,
-				account: &who,
-				message: MessageId { origin: OTHER, sequence: 0 },
-			};
-			result = Pallet::<T>::commit(origin, &payload, Weight::MAX).0;
+			result = commit_from::<T>(&who, &payload);
 		}
 		assert!(result.is_ok());
 	}
@@ -168,12 +171,7 @@ mod benchmarks {
 		let result;
 		#[block]
 		{
-			let origin = RemoteOrigin {
-				network: &OTHER,
-				account: &who,
-				message: MessageId { origin: OTHER, sequence: 0 },
-			};
-			result = Pallet::<T>::commit(origin, &payload, Weight::MAX).0;
+			result = commit_from::<T>(&who, &payload);
 		}
 		assert!(result.is_ok());
 	}

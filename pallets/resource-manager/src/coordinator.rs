@@ -59,50 +59,45 @@ impl<T: Config> Pallet<T> {
 		let max_weight = Self::commit_weight(&action);
 		let request = CommitRequest { tx, action, deadline, outcome_hash };
 
-		frame_support::storage::with_transaction(|| {
-			let result = (|| {
-				if let Some((amount, _)) = &hold {
-					T::Currency::hold(&HoldReason::Transaction.into(), initiator, *amount)?;
-				}
-				let message = T::Router::send_request(
-					initiator,
-					target,
-					Service::Transaction,
-					request.encode(),
-					max_weight,
-					deadline,
-				)?;
-				NextTransaction::<T>::put(sequence.saturating_add(1));
-				let held = hold.as_ref().map(|(amount, _)| *amount).unwrap_or_else(Zero::zero);
-				Transactions::<T>::insert(
-					sequence,
-					Transaction {
-						initiator: initiator.clone(),
-						target,
-						message,
-						deadline,
-						outcome_hash,
-						hold,
-						state: TxState::Prepared,
-					},
-				);
-				ByMessage::<T>::insert(message, sequence);
-				InDoubt::<T>::insert(sequence, ());
-				Self::deposit_event(Event::Prepared {
-					tx,
+		// A refusal anywhere (the hold, the router) leaves no trace.
+		frame_support::storage::with_storage_layer(|| {
+			if let Some((amount, _)) = &hold {
+				T::Currency::hold(&HoldReason::Transaction.into(), initiator, *amount)?;
+			}
+			let message = T::Router::send_request(
+				initiator,
+				target,
+				Service::Transaction,
+				request.encode(),
+				max_weight,
+				deadline,
+			)?;
+			NextTransaction::<T>::put(sequence.saturating_add(1));
+			let held = hold.as_ref().map(|(amount, _)| *amount).unwrap_or_else(Zero::zero);
+			Transactions::<T>::insert(
+				sequence,
+				Transaction {
 					initiator: initiator.clone(),
 					target,
 					message,
 					deadline,
 					outcome_hash,
-					held,
-				});
-				Ok(tx)
-			})();
-			match result {
-				Ok(tx) => frame_support::storage::TransactionOutcome::Commit(Ok(tx)),
-				Err(error) => frame_support::storage::TransactionOutcome::Rollback(Err(error)),
-			}
+					hold,
+					state: TxState::Prepared,
+				},
+			);
+			ByMessage::<T>::insert(message, sequence);
+			InDoubt::<T>::insert(sequence, ());
+			Self::deposit_event(Event::Prepared {
+				tx,
+				initiator: initiator.clone(),
+				target,
+				message,
+				deadline,
+				outcome_hash,
+				held,
+			});
+			Ok(tx)
 		})
 	}
 
