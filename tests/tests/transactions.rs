@@ -2,7 +2,8 @@
 //! Solidity escrow on b; b runs it on pallet-revive and its resource manager commits the outcome
 //! on c. The b–c relayer is killed while the transaction is in doubt; launch restarts it, and the
 //! transaction ends committed on b exactly when it was applied on c. A reverting call is
-//! answered `Err(Reverted)` and opens no transaction.
+//! answered `Err(Reverted)` and opens no transaction. A transaction whose contract call reverts
+//! on its target ends `Aborted` on its coordinator, and the hold it placed comes back.
 
 mod common;
 
@@ -15,9 +16,9 @@ use pallet_event_router::{
 };
 use plexus_primitives::{
 	contract::{Apply, CommitTo, ContractAddress, ContractCall, ContractRequest, Limits},
-	transaction::{ReceiptStatus, TxId, TxState, TxStatus},
+	transaction::{AbortReason, Action, Hold, ReceiptStatus, TxId, TxState, TxStatus},
 };
-use plexus_runtime::{AccountId, Hash, RuntimeCall, UNIT};
+use plexus_runtime::{AccountId, Balance, Hash, Runtime, RuntimeCall, RuntimeHoldReason, UNIT};
 use serde_json::Value;
 use sp_core::{Pair, H160};
 use sp_runtime::traits::Convert;
@@ -64,6 +65,30 @@ async fn storage<T: Decode>(client: &HttpClient, key: Vec<u8>) -> Option<T> {
 	let key = format!("0x{}", hex::encode(key));
 	let raw: Option<String> = client.request("state_getStorage", rpc_params![key]).await.unwrap();
 	raw.map(|raw| T::decode(&mut &decode_hex(&raw)[..]).unwrap())
+}
+
+/// `key` at block `at` (a hex hash), so that several reads see one state.
+async fn storage_at<T: Decode>(client: &HttpClient, key: Vec<u8>, at: &str) -> Option<T> {
+	let key = format!("0x{}", hex::encode(key));
+	let raw: Option<String> =
+		client.request("state_getStorage", rpc_params![key, at]).await.unwrap();
+	raw.map(|raw| T::decode(&mut &decode_hex(&raw)[..]).unwrap())
+}
+
+/// What the resource manager holds from `who` at block `at`.
+async fn held_at(client: &HttpClient, who: &AccountId, at: &str) -> Balance {
+	let key = pallet_balances::Holds::<Runtime>::hashed_key_for(who);
+	let holds: Vec<(RuntimeHoldReason, Balance)> =
+		storage_at(client, key, at).await.unwrap_or_default();
+	let reason: RuntimeHoldReason = pallet_resource_manager::HoldReason::Transaction.into();
+	holds.iter().filter(|(id, _)| *id == reason).map(|(_, amount)| amount).sum()
+}
+
+async fn free_balance(client: &HttpClient, who: &AccountId) -> Balance {
+	let key = frame_system::Account::<Runtime>::hashed_key_for(who);
+	let info: frame_system::AccountInfo<u32, pallet_balances::AccountData<Balance>> =
+		storage(client, key).await.unwrap_or_default();
+	info.data.free
 }
 
 /// Alice deploys the escrow on `client`'s network through the contract executor.
@@ -217,6 +242,55 @@ async fn a_contract_on_b_asked_from_a_commits_on_c_even_when_its_relayer_dies() 
 	.await
 	.unwrap_or(0);
 	assert_eq!(next, 1, "only the first request opened a transaction");
+	assert!(in_doubt(&b).await.is_empty());
+
+	// Bob of b holds 3 UNIT for Dave against `release(5)` of an escrow on c that has no deal #5:
+	// c votes no, b aborts the transaction and gives the hold back.
+	let escrow_on_c = deploy_escrow(&c).await;
+	let (bob, dave) = (account("//Bob"), account("//Dave"));
+	let fund = RuntimeCall::Balances(pallet_balances::Call::transfer_keep_alive {
+		dest: remote(b_genesis, bob.clone()).into(),
+		value: 10 * UNIT,
+	});
+	submit(&c, &dev_pair("//Bob"), fund).await;
+	let (bob_before, dave_before) = (free_balance(&b, &bob).await, free_balance(&b, &dave).await);
+	let mut deal = [0u8; 32];
+	deal[31] = 5;
+	let prepare = RuntimeCall::ResourceManager(pallet_resource_manager::Call::prepare {
+		target: c_genesis.0,
+		action: Action::Call {
+			contract: escrow_on_c,
+			input: escrow_call("release(uint256)", &[deal]),
+			value: 0,
+			limits: LIMITS,
+		},
+		deadline: Timeout { height: None, timestamp: Some(now_ms() + 600_000) },
+		hold: Some(Hold { amount: 3 * UNIT, beneficiary: dave.clone() }),
+	});
+	submit(&b, &dev_pair("//Bob"), prepare).await;
+	let doomed = TxId { coordinator: b_genesis.0, sequence: 1 };
+	let key = pallet_resource_manager::Transactions::<Runtime>::hashed_key_for(doomed.sequence);
+	// Each poll reads the transaction and the hold at one block, so both describe one state.
+	let (mut held_while_prepared, started) = (None, std::time::Instant::now());
+	let state = loop {
+		assert!(started.elapsed() < FLOW, "b did not decide the reverting transaction");
+		let at: String = b.request("chain_getBlockHash", rpc_params![]).await.unwrap();
+		let transaction: Option<pallet_resource_manager::Transaction<AccountId, Balance>> =
+			storage_at(&b, key.clone(), &at).await;
+		match transaction.map(|t| t.state) {
+			Some(TxState::Prepared) => held_while_prepared = Some(held_at(&b, &bob, &at).await),
+			Some(state) => break state,
+			None => {},
+		}
+		tokio::time::sleep(Duration::from_millis(500)).await;
+	};
+	assert_eq!(state, TxState::Aborted(AbortReason::Refused(Failure::Reverted)));
+	assert_eq!(held_while_prepared, Some(3 * UNIT), "the hold was placed while in doubt");
+	let now: String = b.request("chain_getBlockHash", rpc_params![]).await.unwrap();
+	assert_eq!(held_at(&b, &bob, &now).await, 0, "the hold was released");
+	assert!(bob_before - free_balance(&b, &bob).await < UNIT, "Bob paid only fees");
+	assert_eq!(free_balance(&b, &dave).await, dave_before, "Dave was not paid");
+	assert_eq!(tx_status(&c, doomed).await, TxStatus::Unknown, "c applied nothing");
 	assert!(in_doubt(&b).await.is_empty());
 
 	let exit = launch.terminate(Duration::from_secs(30)).expect("launch exits on SIGTERM");
