@@ -3,13 +3,14 @@
 //! Every Plexus network runs the same runtime; what tells networks apart is fixed in each one's
 //! genesis: a [`NetworkId`], a name and a block time. Those three travel together as
 //! [`NetworkIdentity`]. What networks send each other travels in the types of [`envelope`]; the
-//! payloads of contract requests and of the resource manager's commits are in [`contract`] and
-//! [`transaction`].
+//! payloads of contract requests, data-protection requests and the resource manager's commits
+//! are in [`contract`], [`data_protection`] and [`transaction`].
 #![cfg_attr(not(feature = "std"), no_std)]
 
 extern crate alloc;
 
 pub mod contract;
+pub mod data_protection;
 pub mod envelope;
 pub mod transaction;
 
@@ -128,6 +129,26 @@ sp_api::decl_runtime_apis! {
 		fn transaction(tx: transaction::TxId) -> transaction::TxStatus;
 		/// The transactions this network coordinates whose outcome it does not know yet.
 		fn in_doubt() -> Vec<transaction::TxId>;
+	}
+
+	/// What the ledger knows of personal data kept off it: records, audit trails, and the
+	/// approvals a data vault may serve.
+	pub trait DataProtectionApi<AccountId>
+	where
+		AccountId: codec::Codec,
+	{
+		/// A record, if this network registered it.
+		fn record(
+			id: data_protection::RecordId,
+		) -> Option<data_protection::Record<AccountId, Vec<AccountId>>>;
+		/// Every access request for `id`, oldest first: who asked, when, and what was decided.
+		fn audit(id: data_protection::RecordId) -> Vec<data_protection::AuditEntry<AccountId>>;
+		/// Whether request `id` is an approval a vault may serve now, and if not, why.
+		fn grant(
+			id: data_protection::RequestId,
+		) -> Result<data_protection::Grant<AccountId>, data_protection::Reason>;
+		/// The records of `subject` that are not erased (for an export bundle).
+		fn records_of(subject: AccountId) -> Vec<data_protection::RecordId>;
 	}
 }
 

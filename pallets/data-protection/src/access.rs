@@ -1,0 +1,219 @@
+//! Access requests, local and routed, their decisions, and what a vault may serve.
+
+use crate::{
+	consent,
+	policy::{self, Facts, Verdict},
+	*,
+};
+use alloc::vec::Vec;
+use codec::DecodeLimit;
+use pallet_event_router::{failure_of, Failure, RemoteOrigin};
+
+/// Access requests are flat; anything nested deeper is hostile.
+const REQUEST_DECODE_DEPTH: u32 = 4;
+
+impl<T: Config> Pallet<T> {
+	/// Applies `decide` to what the ledger holds on `purpose` for `record`, asked by `requester`.
+	fn with_facts<R>(
+		record: &StoredRecord<T>,
+		requester: &T::AccountId,
+		purpose: &Tag,
+		now: u64,
+		decide: impl FnOnce(
+			&Facts<'_, T::AccountId, BoundedVec<T::AccountId, T::MaxHolders>, T::MaxRules>,
+		) -> R,
+	) -> Result<R, DispatchError> {
+		let governing = Policies::<T>::get(record.policy).ok_or(Error::<T>::UnknownPolicy)?;
+		let roles = Roles::<T>::get(&record.controller, requester);
+		let consent = Consents::<T>::get(&record.subject, (&record.controller, purpose));
+		let facts = Facts {
+			record,
+			policy: &governing,
+			purpose,
+			roles: &roles,
+			consent: consent.as_ref(),
+			now,
+		};
+		Ok(decide(&facts))
+	}
+
+	/// Records a request and its verdict. Fails (changing nothing) only for a record this
+	/// network does not know: every request about a known record is decided on the ledger.
+	pub(crate) fn open_request(
+		requester: T::AccountId,
+		origin: Option<(NetworkAddress, T::AccountId, MessageId)>,
+		ask: AccessRequest,
+	) -> Result<AccessAnswer, DispatchError> {
+		let record = Records::<T>::get(ask.record).ok_or(Error::<T>::UnknownRecord)?;
+		let now = Self::now_ms();
+		let verdict = Self::with_facts(&record, &requester, &ask.purpose, now, policy::evaluate)?;
+		let state = match verdict {
+			Verdict::Decided(decision) => RequestState::Decided { decision, at: now },
+			Verdict::Pending(approver) => RequestState::Pending { approver },
+		};
+		let id = NextRequest::<T>::get();
+		NextRequest::<T>::put(id.saturating_add(1));
+		RecordRequests::<T>::insert(ask.record, id, ());
+		Requests::<T>::insert(
+			id,
+			Request {
+				record: ask.record,
+				requester: requester.clone(),
+				origin,
+				purpose: ask.purpose,
+				asked_at: now,
+				state,
+			},
+		);
+		match state {
+			RequestState::Decided { decision, .. } => Self::deposit_event(Event::AccessDecided {
+				request: id,
+				record: ask.record,
+				requester,
+				decision,
+			}),
+			RequestState::Pending { approver } => Self::deposit_event(Event::AccessPending {
+				request: id,
+				record: ask.record,
+				approver,
+			}),
+		}
+		Ok(AccessAnswer { request: id, state })
+	}
+
+	pub(crate) fn decide_pending(
+		who: &T::AccountId,
+		id: RequestId,
+		approve: bool,
+	) -> DispatchResult {
+		let mut request = Requests::<T>::get(id).ok_or(Error::<T>::UnknownRequest)?;
+		let RequestState::Pending { approver } = request.state else {
+			return Err(Error::<T>::AlreadyDecided.into());
+		};
+		let record = Records::<T>::get(request.record).ok_or(Error::<T>::UnknownRecord)?;
+		let entitled = match approver {
+			Approver::Subject => &record.subject,
+			Approver::Controller => &record.controller,
+			Approver::Policy => return Err(Error::<T>::AlreadyDecided.into()),
+		};
+		ensure!(entitled == who, Error::<T>::NotApprover);
+		let now = Self::now_ms();
+		let decision = if approve {
+			Self::with_facts(&record, &request.requester, &request.purpose, now, |facts| {
+				policy::confirm(facts, approver)
+			})?
+		} else {
+			Decision::Rejected(match approver {
+				Approver::Subject => Reason::RefusedBySubject,
+				_ => Reason::RefusedByController,
+			})
+		};
+		request.state = RequestState::Decided { decision, at: now };
+		Self::deposit_event(Event::AccessDecided {
+			request: id,
+			record: request.record,
+			requester: request.requester.clone(),
+			decision,
+		});
+		Requests::<T>::insert(id, request);
+		Ok(())
+	}
+
+	/// Serves a routed `Service::DataProtection` request: an [`AccessRequest`] from an account of
+	/// another network, decided here as its remote account. The answer's digest is acknowledged.
+	pub fn serve(
+		origin: RemoteOrigin<'_, T::AccountId>,
+		payload: &[u8],
+		max_weight: Weight,
+	) -> (Result<Vec<u8>, Failure>, Weight) {
+		let weight = T::WeightInfo::request_access();
+		if !weight.all_lte(max_weight) {
+			return (Err(Failure::WeightLimitExceeded), Weight::zero());
+		}
+		let Ok(ask) =
+			AccessRequest::decode_all_with_depth_limit(REQUEST_DECODE_DEPTH, &mut &payload[..])
+		else {
+			return (Err(Failure::MalformedPayload), weight);
+		};
+		let requester = T::RemoteAccount::convert((*origin.network, origin.account.clone()));
+		let from = Some((*origin.network, origin.account.clone(), origin.message));
+		match Self::open_request(requester, from, ask) {
+			Ok(answer) => (Ok(answer.encode()), weight),
+			Err(error) => (Err(failure_of(error)), weight),
+		}
+	}
+
+	/// Whether request `id` is an approval a vault may serve now (`DataProtectionApi::grant`).
+	pub fn grant(id: RequestId) -> Result<Grant<T::AccountId>, Reason> {
+		let request = Requests::<T>::get(id).ok_or(Reason::UnknownRequest)?;
+		let RequestState::Decided {
+			decision: Decision::Approved { basis, expires_at, .. }, ..
+		} = request.state
+		else {
+			return Err(Reason::NotApproved);
+		};
+		let now = Self::now_ms();
+		if now >= expires_at {
+			return Err(Reason::ApprovalExpired);
+		}
+		let record = Records::<T>::get(request.record).ok_or(Reason::UnknownRecord)?;
+		policy::readable(&record, now)?;
+		if basis == LegalBasis::Consent || record.category.is_special() {
+			let consent =
+				Consents::<T>::get(&record.subject, (&record.controller, &request.purpose));
+			consent::standing(consent.as_ref(), now)?;
+		}
+		Ok(Grant {
+			request: id,
+			record: request.record,
+			commitment: record.commitment,
+			subject: record.subject,
+			signer: request.origin.map(|(_, sender, _)| sender).unwrap_or(request.requester),
+			expires_at,
+		})
+	}
+
+	/// A record's audit trail, oldest request first (`DataProtectionApi::audit`).
+	pub fn audit(record: RecordId) -> Vec<AuditEntry<T::AccountId>> {
+		let mut ids: Vec<RequestId> = RecordRequests::<T>::iter_key_prefix(record).collect();
+		ids.sort_unstable();
+		ids.into_iter()
+			.filter_map(|id| {
+				let request = Requests::<T>::get(id)?;
+				Some(AuditEntry {
+					request: id,
+					requester: request.requester,
+					origin: request.origin.map(|(network, sender, _)| (network, sender)),
+					purpose: request.purpose,
+					asked_at: request.asked_at,
+					state: request.state,
+				})
+			})
+			.collect()
+	}
+
+	/// A record with its holders as a plain list (`DataProtectionApi::record`).
+	pub fn record(id: RecordId) -> Option<Record<T::AccountId, Vec<T::AccountId>>> {
+		Records::<T>::get(id).map(|r| Record {
+			subject: r.subject,
+			controller: r.controller,
+			category: r.category,
+			commitment: r.commitment,
+			holders: r.holders.into_inner(),
+			retain_until: r.retain_until,
+			policy: r.policy,
+			version: r.version,
+			supersedes: r.supersedes,
+			superseded_by: r.superseded_by,
+			registered_at: r.registered_at,
+			state: r.state,
+		})
+	}
+
+	/// The records of `subject` not yet erased (`DataProtectionApi::records_of`).
+	pub fn records_of(subject: &T::AccountId) -> Vec<RecordId> {
+		let mut ids: Vec<RecordId> = SubjectRecords::<T>::iter_key_prefix(subject).collect();
+		ids.sort_unstable();
+		ids
+	}
+}

@@ -1,0 +1,153 @@
+//! A mock runtime: frame-system, pallet-timestamp for the clock, and the pallet with sr25519
+//! accounts, so attestations carry real signatures.
+
+use crate::{self as pallet_data_protection, *};
+use frame_support::{
+	derive_impl,
+	traits::{ConstU32, ConstU64, Hooks},
+};
+use sp_core::{sr25519, Pair};
+use sp_runtime::{traits::IdentityLookup, AccountId32, BuildStorage, MultiSignature};
+
+pub type AccountId = AccountId32;
+type Block = frame_system::mocking::MockBlock<Test>;
+
+frame_support::construct_runtime!(
+	pub enum Test {
+		System: frame_system,
+		Timestamp: pallet_timestamp,
+		DataProtection: pallet_data_protection,
+	}
+);
+
+#[derive_impl(frame_system::config_preludes::TestDefaultConfig)]
+impl frame_system::Config for Test {
+	type Block = Block;
+	type AccountId = AccountId;
+	type Lookup = IdentityLookup<AccountId>;
+}
+
+#[derive_impl(pallet_timestamp::config_preludes::TestDefaultConfig)]
+impl pallet_timestamp::Config for Test {}
+
+pub const THIS_NET: NetworkAddress = [0xbb; 32];
+pub const REMOTE_NET: NetworkAddress = [0xaa; 32];
+pub const TTL: u64 = 60_000;
+pub const START: u64 = 1_000_000;
+
+frame_support::parameter_types! {
+	pub const ThisNetwork: NetworkAddress = THIS_NET;
+}
+
+/// A remote account is the hash of where it comes from, as in the runtime.
+pub struct HashedRemote;
+impl Convert<(NetworkAddress, AccountId), AccountId> for HashedRemote {
+	fn convert((network, account): (NetworkAddress, AccountId)) -> AccountId {
+		AccountId32::new(sp_io::hashing::blake2_256(&(b"remote", network, account).encode()))
+	}
+}
+
+impl pallet_data_protection::Config for Test {
+	type Signature = MultiSignature;
+	type ThisNetwork = ThisNetwork;
+	type UnixTime = Timestamp;
+	type RemoteAccount = HashedRemote;
+	type MaxRules = ConstU32<8>;
+	type MaxRoles = ConstU32<4>;
+	type MaxHolders = ConstU32<4>;
+	type MaxApprovalTtl = ConstU64<{ 24 * 3_600_000 }>;
+	type SweepBatch = ConstU32<16>;
+	type WeightInfo = ();
+	#[cfg(feature = "runtime-benchmarks")]
+	type BenchmarkHelper = MockBenchmarks;
+}
+
+#[cfg(feature = "runtime-benchmarks")]
+pub struct MockBenchmarks;
+
+#[cfg(feature = "runtime-benchmarks")]
+impl crate::benchmarking::BenchmarkHelper<AccountId, MultiSignature> for MockBenchmarks {
+	fn holder_signature(payload: &[u8]) -> (AccountId, MultiSignature) {
+		(holder(0), pair("Holder0").sign(payload).into())
+	}
+	fn set_time(ms: u64) {
+		set_now(ms);
+	}
+}
+
+pub fn pair(name: &str) -> sr25519::Pair {
+	sr25519::Pair::from_string(&format!("//{name}"), None).unwrap()
+}
+
+pub fn account(name: &str) -> AccountId {
+	pair(name).public().into()
+}
+
+pub fn subject() -> AccountId {
+	account("Subject")
+}
+pub fn controller() -> AccountId {
+	account("Controller")
+}
+pub fn requester() -> AccountId {
+	account("Requester")
+}
+pub fn holder(i: u8) -> AccountId {
+	account(&format!("Holder{i}"))
+}
+
+pub fn tag(name: &str) -> Tag {
+	name.as_bytes().to_vec().try_into().unwrap()
+}
+
+pub fn rule(purpose: &str, basis: LegalBasis, role: Option<&str>, approver: Approver) -> Rule {
+	Rule { purpose: tag(purpose), basis, role: role.map(tag), approver }
+}
+
+pub fn signed(who: &AccountId) -> RuntimeOrigin {
+	RuntimeOrigin::signed(who.clone())
+}
+
+pub fn set_now(ms: u64) {
+	pallet_timestamp::Now::<Test>::put(ms);
+}
+
+pub fn now() -> u64 {
+	pallet_timestamp::Now::<Test>::get()
+}
+
+/// The attestation `holder` signs for `record` destroyed at `at`.
+pub fn attestation(holder: u8, record: RecordId, at: u64) -> MultiSignature {
+	let commitment = Records::<Test>::get(record).unwrap().commitment;
+	let statement = ErasureAttestation { network: THIS_NET, record, commitment, destroyed_at: at };
+	let payload = plexus_primitives::data_protection::signing_payload(
+		plexus_primitives::data_protection::ERASURE_CONTEXT,
+		&statement,
+	);
+	pair(&format!("Holder{holder}")).sign(&payload).into()
+}
+
+pub fn run_idle() -> Weight {
+	DataProtection::on_idle(System::block_number(), Weight::from_parts(u64::MAX, u64::MAX))
+}
+
+pub fn last_event() -> Event<Test> {
+	System::events()
+		.into_iter()
+		.rev()
+		.find_map(|r| match r.event {
+			RuntimeEvent::DataProtection(e) => Some(e),
+			_ => None,
+		})
+		.expect("an event")
+}
+
+pub fn new_test_ext() -> sp_io::TestExternalities {
+	let storage = frame_system::GenesisConfig::<Test>::default().build_storage().unwrap();
+	let mut ext = sp_io::TestExternalities::new(storage);
+	ext.execute_with(|| {
+		System::set_block_number(1);
+		set_now(START);
+	});
+	ext
+}

@@ -1,0 +1,3 @@
+pub(crate) mod mock;
+mod pallet_tests;
+mod properties;

@@ -1,0 +1,118 @@
+//! Weights of the data-protection pallet.
+//!
+//! Not measured on this machine yet: [`DbWeights`] counts each call's storage reads and writes
+//! at the runtime's `DbWeight` and adds a fixed compute allowance; `benchmarking.rs` has a
+//! benchmark for every call, which `scripts/weights.sh` turns into measured figures.
+
+use core::marker::PhantomData;
+use frame_support::{traits::Get, weights::Weight};
+
+pub trait WeightInfo {
+	/// A policy of `rules` rules.
+	fn create_policy(rules: u32) -> Weight;
+	fn set_role() -> Weight;
+	/// A record with `holders` holders.
+	fn register(holders: u32) -> Weight;
+	fn grant_consent() -> Weight;
+	fn withdraw_consent() -> Weight;
+	/// The worst request: a consent-based rule behind a role, decided at once.
+	fn request_access() -> Weight;
+	fn decide() -> Weight;
+	fn request_erasure(holders: u32) -> Weight;
+	/// One attestation, its signature checked (the last one, which erases the record).
+	fn attest_erasure() -> Weight;
+	fn rectify(holders: u32) -> Weight;
+	/// The retention sweep's work for one record (it erases it).
+	fn sweep_record() -> Weight;
+}
+
+/// Compute allowance per call, and per signature check (an sr25519 verification is ~50 µs).
+const COMPUTE: u64 = 60_000_000;
+const SIGNATURE: u64 = 80_000_000;
+const PROOF: u64 = 4_096;
+
+/// Estimated weights from storage access counts (see the module doc).
+pub struct DbWeights<T>(PhantomData<T>);
+
+impl<T: frame_system::Config> WeightInfo for DbWeights<T> {
+	fn create_policy(rules: u32) -> Weight {
+		Weight::from_parts(COMPUTE + 2_000_000 * rules as u64, PROOF)
+			.saturating_add(T::DbWeight::get().reads_writes(1, 2))
+	}
+	fn set_role() -> Weight {
+		Weight::from_parts(COMPUTE, PROOF).saturating_add(T::DbWeight::get().reads_writes(1, 1))
+	}
+	fn register(holders: u32) -> Weight {
+		// Reads: the policy, the commitment index, NextRecord; writes: record, indexes.
+		Weight::from_parts(COMPUTE + 1_000_000 * holders as u64, 3 * PROOF)
+			.saturating_add(T::DbWeight::get().reads_writes(3, 4))
+	}
+	fn grant_consent() -> Weight {
+		Weight::from_parts(COMPUTE, PROOF).saturating_add(T::DbWeight::get().writes(1))
+	}
+	fn withdraw_consent() -> Weight {
+		Weight::from_parts(COMPUTE, PROOF).saturating_add(T::DbWeight::get().reads_writes(1, 1))
+	}
+	fn request_access() -> Weight {
+		// Reads: record, policy, roles, consent, NextRequest; writes: request, index, counter.
+		Weight::from_parts(2 * COMPUTE, 5 * PROOF)
+			.saturating_add(T::DbWeight::get().reads_writes(5, 3))
+	}
+	fn decide() -> Weight {
+		Weight::from_parts(2 * COMPUTE, 5 * PROOF)
+			.saturating_add(T::DbWeight::get().reads_writes(5, 1))
+	}
+	fn request_erasure(holders: u32) -> Weight {
+		Weight::from_parts(COMPUTE + 1_000_000 * holders as u64, 2 * PROOF)
+			.saturating_add(T::DbWeight::get().reads_writes(1, 1))
+	}
+	fn attest_erasure() -> Weight {
+		Weight::from_parts(COMPUTE + SIGNATURE, 3 * PROOF)
+			.saturating_add(T::DbWeight::get().reads_writes(2, 4))
+	}
+	fn rectify(holders: u32) -> Weight {
+		Weight::from_parts(2 * COMPUTE + 2_000_000 * holders as u64, 5 * PROOF)
+			.saturating_add(T::DbWeight::get().reads_writes(5, 6))
+	}
+	fn sweep_record() -> Weight {
+		Weight::from_parts(COMPUTE / 2, 2 * PROOF)
+			.saturating_add(T::DbWeight::get().reads_writes(1, 1))
+	}
+}
+
+/// For mocks: every call costs a small fixed amount.
+impl WeightInfo for () {
+	fn create_policy(_: u32) -> Weight {
+		Weight::from_parts(10_000, 0)
+	}
+	fn set_role() -> Weight {
+		Weight::from_parts(10_000, 0)
+	}
+	fn register(_: u32) -> Weight {
+		Weight::from_parts(10_000, 0)
+	}
+	fn grant_consent() -> Weight {
+		Weight::from_parts(10_000, 0)
+	}
+	fn withdraw_consent() -> Weight {
+		Weight::from_parts(10_000, 0)
+	}
+	fn request_access() -> Weight {
+		Weight::from_parts(10_000, 0)
+	}
+	fn decide() -> Weight {
+		Weight::from_parts(10_000, 0)
+	}
+	fn request_erasure(_: u32) -> Weight {
+		Weight::from_parts(10_000, 0)
+	}
+	fn attest_erasure() -> Weight {
+		Weight::from_parts(10_000, 0)
+	}
+	fn rectify(_: u32) -> Weight {
+		Weight::from_parts(10_000, 0)
+	}
+	fn sweep_record() -> Weight {
+		Weight::from_parts(10_000, 0)
+	}
+}
