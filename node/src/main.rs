@@ -12,6 +12,7 @@ mod launch;
 mod relay;
 mod rpc;
 mod service;
+mod vault;
 
 fn main() {
 	// Errors are shown as their message (not their Debug form) and end the process with status 1.

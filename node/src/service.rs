@@ -218,8 +218,16 @@ pub fn new_full<
 	let prometheus_registry = config.prometheus_registry().cloned();
 	let shared_voter_state = SharedVoterState::empty();
 
+	// The data vault lives beside the chain's database, in its own RocksDB.
+	let vault_dir = config.base_path.config_dir(config.chain_spec.id()).join("vault");
+	let vault = Arc::new(crate::vault::Vault::open(&vault_dir).map_err(|e| {
+		ServiceError::Other(format!("cannot open the data vault at {}: {e}", vault_dir.display()))
+	})?);
+	log::info!("🔐 Data vault at {} (holder {})", vault_dir.display(), vault.holder());
+
 	let rpc_extensions_builder = {
 		let client = client.clone();
+		let vault = vault.clone();
 		let pool = transaction_pool.clone();
 		let backend = backend.clone();
 		let shared_voter_state = shared_voter_state.clone();
@@ -230,6 +238,7 @@ pub fn new_full<
 			let deps = crate::rpc::FullDeps {
 				client: client.clone(),
 				pool: pool.clone(),
+				vault: vault.clone(),
 				grandpa: crate::rpc::GrandpaDeps {
 					shared_voter_state: shared_voter_state.clone(),
 					shared_authority_set: shared_authority_set.clone(),

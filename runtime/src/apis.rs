@@ -218,6 +218,33 @@ pallet_revive::impl_runtime_apis_plus_revive_traits! {
 		}
 	}
 
+	impl plexus_primitives::DataProtectionApi<Block, AccountId> for Runtime {
+		fn record(
+			id: plexus_primitives::data_protection::RecordId,
+		) -> Option<plexus_primitives::data_protection::Record<AccountId, Vec<AccountId>>> {
+			DataProtection::record(id)
+		}
+
+		fn audit(
+			id: plexus_primitives::data_protection::RecordId,
+		) -> Vec<plexus_primitives::data_protection::AuditEntry<AccountId>> {
+			DataProtection::audit(id)
+		}
+
+		fn grant(
+			id: plexus_primitives::data_protection::RequestId,
+		) -> Result<
+			plexus_primitives::data_protection::Grant<AccountId>,
+			plexus_primitives::data_protection::Reason,
+		> {
+			DataProtection::grant(id)
+		}
+
+		fn records_of(subject: AccountId) -> Vec<plexus_primitives::data_protection::RecordId> {
+			DataProtection::records_of(&subject)
+		}
+	}
+
 	impl plexus_primitives::EventRouterApi<Block> for Runtime {
 		fn message_status(
 			id: plexus_primitives::envelope::MessageId,

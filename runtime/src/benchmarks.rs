@@ -13,6 +13,7 @@ frame_benchmarking::define_benchmarks!(
 	[pallet_transaction_payment, TransactionPayment]
 	[pallet_event_router, EventRouter]
 	[pallet_resource_manager, ResourceManager]
+	[pallet_data_protection, DataProtection]
 );
 
 use super::Runtime;
@@ -35,5 +36,25 @@ impl pallet_resource_manager::benchmarking::BenchmarkHelper for ResourceManagerB
 		pallet_event_router::Peers::<Runtime>::insert(peer, lane);
 		pallet_event_router::LanePeers::<Runtime>::insert(lane, peer);
 		peer
+	}
+}
+
+/// Holders sign attestations with an sr25519 key from the benchmark's keystore; the clock is
+/// pallet-timestamp's.
+pub struct DataProtectionBenchmarks;
+
+impl pallet_data_protection::benchmarking::BenchmarkHelper<crate::AccountId, crate::Signature>
+	for DataProtectionBenchmarks
+{
+	fn holder_signature(payload: &[u8]) -> (crate::AccountId, crate::Signature) {
+		let key_type = sp_core::crypto::KeyTypeId(*b"plxh");
+		let public = sp_io::crypto::sr25519_generate(key_type, Some(b"//Holder".to_vec()));
+		let signature =
+			sp_io::crypto::sr25519_sign(key_type, &public, payload).expect("the key exists");
+		(public.into(), signature.into())
+	}
+
+	fn set_time(ms: u64) {
+		pallet_timestamp::Now::<Runtime>::put(ms);
 	}
 }

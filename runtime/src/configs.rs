@@ -195,6 +195,30 @@ impl pallet_resource_manager::Config for Runtime {
 	type BenchmarkHelper = crate::benchmarks::ResourceManagerBenchmarks;
 }
 
+parameter_types! {
+	pub const MaxPolicyRules: u32 = 16;
+	pub const MaxRolesPerController: u32 = 8;
+	pub const MaxRecordHolders: u32 = 8;
+	/// Thirty days.
+	pub const MaxApprovalTtl: u64 = 30 * 24 * 3_600_000;
+	pub const RetentionSweepBatch: u32 = 32;
+}
+
+impl pallet_data_protection::Config for Runtime {
+	type Signature = crate::Signature;
+	type ThisNetwork = GenesisHash;
+	type UnixTime = Timestamp;
+	type RemoteAccount = crate::xcm_config::RemoteAccount;
+	type MaxRules = MaxPolicyRules;
+	type MaxRoles = MaxRolesPerController;
+	type MaxHolders = MaxRecordHolders;
+	type MaxApprovalTtl = MaxApprovalTtl;
+	type SweepBatch = RetentionSweepBatch;
+	type WeightInfo = pallet_data_protection::weights::DbWeights<Runtime>;
+	#[cfg(feature = "runtime-benchmarks")]
+	type BenchmarkHelper = crate::benchmarks::DataProtectionBenchmarks;
+}
+
 impl pallet_contract_executor::Config for Runtime {
 	type Engine = crate::contracts::ReviveEngine;
 	type Coordinator = ResourceManager;

@@ -78,8 +78,11 @@ impl pallet_revive::Config for Runtime {
 	type RuntimeOrigin = RuntimeOrigin;
 	type RuntimeHoldReason = RuntimeHoldReason;
 	type WeightInfo = pallet_revive::weights::SubstrateWeight<Self>;
-	type Precompiles =
-		(crate::precompiles::RouterPrecompile, crate::precompiles::ResourceManagerPrecompile);
+	type Precompiles = (
+		crate::precompiles::RouterPrecompile,
+		crate::precompiles::ResourceManagerPrecompile,
+		crate::precompiles::DataProtectionPrecompile,
+	);
 	type FindAuthor = AuraAuthor;
 	type DepositPerByte = ReviveDepositPerByte;
 	type DepositPerItem = ReviveDepositPerItem;

@@ -6,8 +6,8 @@
 //!
 //! Pallets: System, Timestamp, Aura (block production), Grandpa (finality), Balances,
 //! TransactionPayment, Sudo (the governance origin of a testnet), NetworkInfo, EventRouter,
-//! ContractExecutor and ResourceManager over Revive ([`contracts`]), and four peer slots of
-//! bridge pallets ([`bridges`]) under the router.
+//! ContractExecutor and ResourceManager over Revive ([`contracts`]), DataProtection, and four peer
+//! slots of bridge pallets ([`bridges`]) under the router.
 #![cfg_attr(not(feature = "std"), no_std)]
 #![recursion_limit = "256"]
 
@@ -70,7 +70,7 @@ pub const VERSION: RuntimeVersion = RuntimeVersion {
 	spec_name: alloc::borrow::Cow::Borrowed("plexus"),
 	impl_name: alloc::borrow::Cow::Borrowed("plexus-runtime"),
 	authoring_version: 1,
-	spec_version: 101,
+	spec_version: 102,
 	impl_version: 1,
 	apis: apis::RUNTIME_API_VERSIONS,
 	transaction_version: 1,
@@ -157,6 +157,8 @@ mod runtime {
 	pub type ContractExecutor = pallet_contract_executor;
 	#[runtime::pallet_index(13)]
 	pub type ResourceManager = pallet_resource_manager;
+	#[runtime::pallet_index(14)]
+	pub type DataProtection = pallet_data_protection;
 
 	// Smart contracts (contracts.rs).
 	#[runtime::pallet_index(30)]

@@ -6,16 +6,18 @@
 //! |---|---|---|
 //! | `0x000000000000000000000000000000000A010000` | `IEventRouter` | `sendRequest`, `messageStatus` |
 //! | `0x000000000000000000000000000000000A020000` | `IResourceManager` | `commitRecord`, `transactionState` |
+//! | `0x000000000000000000000000000000000A030000` | `IDataProtection` | `requestAccess`, `approval` |
 //!
 //! A failure of the pallet (no route, fee not covered, bad deadline, …) reverts the call with the
 //! error's name, so Solidity's `try`/`catch` sees it; state changes are not allowed in a static
-//! call. A data-protection precompile follows when that pallet lands.
+//! call.
 
-use crate::{EventRouter, ResourceManager, Runtime};
+use crate::{DataProtection, EventRouter, ResourceManager, Runtime};
 use alloc::vec::Vec;
 use codec::Decode;
 use core::num::NonZero;
 use frame_support::{traits::Get, weights::Weight};
+use pallet_data_protection::{AccessRequest, Decision, RequestState, WeightInfo as _};
 use pallet_event_router::{MessageId, MessageStatus, Outcome, RequestSender, Service, Timeout};
 use pallet_resource_manager::{Action, Coordinator, TxState, WeightInfo as _};
 use pallet_revive::precompiles::{
@@ -39,12 +41,23 @@ alloy::sol! {
 		/// 0 unknown, 1 prepared (in doubt), 2 committed, 3 aborted.
 		function transactionState(uint64 sequence) external view returns (uint8 state);
 	}
+
+	interface IDataProtection {
+		/// Asks, as the calling contract, to read `record` for `purpose`. `state`: 0 pending its
+		/// approver, 1 approved, 2 rejected (`reason` is then the `Reason` code).
+		function requestAccess(uint64 record, bytes purpose) external returns (uint64 request, uint8 state, uint8 reason);
+		/// Whether request `request` is an approval that stands now, until when (Unix ms), and
+		/// otherwise the `Reason` code why not.
+		function approval(uint64 request) external view returns (bool approved, uint64 expiresAt, uint8 reason);
+	}
 }
 
 /// Where the router precompile answers (`AddressMatcher::Fixed(0x0A01)`).
 pub const ROUTER_PRECOMPILE: u16 = 0x0A01;
 /// Where the resource-manager precompile answers.
 pub const RESOURCE_MANAGER_PRECOMPILE: u16 = 0x0A02;
+/// Where the data-protection precompile answers.
+pub const DATA_PROTECTION_PRECOMPILE: u16 = 0x0A03;
 
 fn revert(error: DispatchError) -> Error {
 	let reason: &'static str = match error {
@@ -162,6 +175,61 @@ impl Precompile for ResourceManagerPrecompile {
 						},
 					};
 				Ok(u32::from(state).abi_encode())
+			},
+		}
+	}
+}
+
+pub struct DataProtectionPrecompile;
+
+/// A `Reason`'s code: its variant's index, as SCALE encodes it.
+fn reason_code(reason: pallet_data_protection::Reason) -> u32 {
+	u32::from(codec::Encode::encode(&reason)[0])
+}
+
+impl Precompile for DataProtectionPrecompile {
+	type T = Runtime;
+	type Interface = IDataProtection::IDataProtectionCalls;
+	const MATCHER: AddressMatcher =
+		AddressMatcher::Fixed(NonZero::new(DATA_PROTECTION_PRECOMPILE).unwrap());
+	const HAS_CONTRACT_INFO: bool = false;
+
+	fn call(
+		_address: &[u8; 20],
+		input: &Self::Interface,
+		env: &mut impl Ext<T = Self::T>,
+	) -> Result<Vec<u8>, Error> {
+		use IDataProtection::IDataProtectionCalls as Calls;
+		match input {
+			Calls::requestAccess(call) => {
+				env.charge(
+					<Runtime as pallet_data_protection::Config>::WeightInfo::request_access(),
+				)?;
+				let requester = writer(env)?;
+				let purpose = call
+					.purpose
+					.to_vec()
+					.try_into()
+					.map_err(|_| Error::Revert("purpose longer than 32 bytes".into()))?;
+				let answer =
+					DataProtection::ask(requester, AccessRequest { record: call.record, purpose })
+						.map_err(revert)?;
+				let (state, reason) = match answer.state {
+					RequestState::Pending { .. } => (0u32, 0u32),
+					RequestState::Decided { decision: Decision::Approved { .. }, .. } => (1, 0),
+					RequestState::Decided { decision: Decision::Rejected(reason), .. } => {
+						(2, reason_code(reason))
+					},
+				};
+				Ok((answer.request, state, reason).abi_encode())
+			},
+			Calls::approval(call) => {
+				env.charge(read_weight(5))?;
+				let answer = match DataProtection::grant(call.request) {
+					Ok(grant) => (true, grant.expires_at, 0u32),
+					Err(reason) => (false, 0u64, reason_code(reason)),
+				};
+				Ok(answer.abi_encode())
 			},
 		}
 	}

@@ -3,7 +3,7 @@
 //! - `Xcm`: an XCM program run by [`crate::xcm_config`] as the remote sender.
 //! - `Contract`: a contract request run by the contract executor on pallet-revive.
 //! - `Transaction`: a commit request of another network's resource manager.
-//! - `DataProtection`: answered `ServiceUnavailable` until its pallet lands.
+//! - `DataProtection`: an access request, decided by the data-protection pallet.
 
 use crate::AccountId;
 use alloc::vec::Vec;
@@ -15,7 +15,10 @@ pub struct RuntimeServices;
 
 impl ServiceHandler<AccountId> for RuntimeServices {
 	fn serves(service: Service) -> bool {
-		matches!(service, Service::Xcm | Service::Contract | Service::Transaction)
+		matches!(
+			service,
+			Service::Xcm | Service::Contract | Service::Transaction | Service::DataProtection
+		)
 	}
 
 	fn execute(
@@ -30,7 +33,7 @@ impl ServiceHandler<AccountId> for RuntimeServices {
 			},
 			Service::Contract => crate::ContractExecutor::serve(origin, payload, max_weight),
 			Service::Transaction => crate::ResourceManager::commit(origin, payload, max_weight),
-			Service::DataProtection => (Err(Failure::ServiceUnavailable), Weight::zero()),
+			Service::DataProtection => crate::DataProtection::serve(origin, payload, max_weight),
 		}
 	}
 }

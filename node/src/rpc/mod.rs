@@ -1,10 +1,14 @@
 //! JSON-RPC beyond what sc-service provides: account nonces, fee queries, GRANDPA
 //! (`grandpa_roundState`, `grandpa_proveFinality`, `grandpa_subscribeJustifications`), which
 //! relayers use to prove one network's finality to another, and the status of routed messages
-//! (`eventRouter_messageStatus`) and of resource-manager transactions (`resourceManager_*`).
+//! (`eventRouter_messageStatus`) and of resource-manager transactions (`resourceManager_*`), the
+//! ledger's data-protection records and audit trails (`dataProtection_*`), and the node's data
+//! vault (`vault_*`).
 
+mod data_protection;
 mod event_router;
 mod resource_manager;
+mod vault;
 
 use std::sync::Arc;
 
@@ -35,6 +39,7 @@ pub struct FullDeps<C, P, B> {
 	pub client: Arc<C>,
 	pub pool: Arc<P>,
 	pub grandpa: GrandpaDeps<B>,
+	pub vault: Arc<crate::vault::Vault>,
 }
 
 pub fn create_full<C, P, B>(
@@ -44,6 +49,7 @@ where
 	C: ProvideRuntimeApi<Block>
 		+ HeaderBackend<Block>
 		+ HeaderMetadata<Block, Error = BlockChainError>
+		+ sc_client_api::ProofProvider<Block>
 		+ Send
 		+ Sync
 		+ 'static,
@@ -52,6 +58,7 @@ where
 	C::Api: BlockBuilder<Block>,
 	C::Api: plexus_primitives::EventRouterApi<Block>,
 	C::Api: plexus_primitives::ResourceManagerApi<Block>,
+	C::Api: plexus_primitives::DataProtectionApi<Block, AccountId>,
 	P: TransactionPool + 'static,
 	B: sc_client_api::Backend<Block> + Send + Sync + 'static,
 	B::State: sc_client_api::StateBackend<sp_runtime::traits::HashingFor<Block>>,
@@ -60,12 +67,14 @@ where
 	use substrate_frame_rpc_system::{System, SystemApiServer};
 
 	let mut module = RpcModule::new(());
-	let FullDeps { client, pool, grandpa } = deps;
+	let FullDeps { client, pool, grandpa, vault } = deps;
 
 	module.merge(System::new(client.clone(), pool).into_rpc())?;
 	module.merge(TransactionPayment::new(client.clone()).into_rpc())?;
 	module.merge(event_router::module(client.clone())?)?;
-	module.merge(resource_manager::module(client)?)?;
+	module.merge(resource_manager::module(client.clone())?)?;
+	module.merge(data_protection::module(client.clone())?)?;
+	module.merge(vault::module(client, vault)?)?;
 	module.merge(
 		Grandpa::new(
 			grandpa.subscription_executor,

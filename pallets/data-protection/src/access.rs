@@ -119,6 +119,12 @@ impl<T: Config> Pallet<T> {
 		Ok(())
 	}
 
+	/// Asks for access as `requester` (a local account, e.g. a contract's): what
+	/// `request_access` does, for other pallets and precompiles.
+	pub fn ask(requester: T::AccountId, ask: AccessRequest) -> Result<AccessAnswer, DispatchError> {
+		Self::open_request(requester, None, ask)
+	}
+
 	/// Serves a routed `Service::DataProtection` request: an [`AccessRequest`] from an account of
 	/// another network, decided here as its remote account. The answer's digest is acknowledged.
 	pub fn serve(
