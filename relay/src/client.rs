@@ -49,7 +49,8 @@ impl Client {
 		self.genesis
 	}
 
-	async fn call<R: serde::de::DeserializeOwned>(
+	/// Any JSON-RPC method of the node, e.g. its own `vault_*`.
+	pub async fn call<R: serde::de::DeserializeOwned>(
 		&self,
 		method: &str,
 		params: jsonrpsee::core::params::ArrayParams,

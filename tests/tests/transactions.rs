@@ -29,21 +29,6 @@ const LIMITS: Limits =
 	Limits { weight: Weight::from_parts(20_000_000_000, 192 * 1024), deposit: 5 * UNIT };
 const FLOW: Duration = Duration::from_secs(300);
 
-fn now_ms() -> u64 {
-	std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() as u64
-}
-
-fn account(uri: &str) -> AccountId {
-	AccountId::from(dev_pair(uri).public())
-}
-
-/// The account that acts for `who` of network `from` on any other network.
-fn remote(from: Hash, who: AccountId) -> AccountId {
-	// The converter reads this network's own genesis hash from storage; any other will do.
-	sp_io::TestExternalities::default()
-		.execute_with(|| plexus_runtime::xcm_config::RemoteAccount::convert((from.0, who)))
-}
-
 fn evm_address(who: &AccountId) -> H160 {
 	H160::from_slice(&sp_io::hashing::keccak_256(who.as_ref())[12..])
 }
@@ -59,12 +44,6 @@ fn escrow_call(signature: &str, words: &[[u8; 32]]) -> Vec<u8> {
 	let mut data = decode_hex(fixture["methodIdentifiers"][signature].as_str().unwrap());
 	words.iter().for_each(|w| data.extend_from_slice(w));
 	data
-}
-
-async fn storage<T: Decode>(client: &HttpClient, key: Vec<u8>) -> Option<T> {
-	let key = format!("0x{}", hex::encode(key));
-	let raw: Option<String> = client.request("state_getStorage", rpc_params![key]).await.unwrap();
-	raw.map(|raw| T::decode(&mut &decode_hex(&raw)[..]).unwrap())
 }
 
 /// `key` at block `at` (a hex hash), so that several reads see one state.

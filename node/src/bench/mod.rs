@@ -1,6 +1,7 @@
 //! `plexus-node bench`: load generators that print figures (docs/benchmarks.md).
 
 mod contracts;
+mod decisions;
 mod follower;
 mod routing;
 mod transactions;
@@ -17,6 +18,9 @@ pub enum BenchCmd {
 	/// Prepare resource-manager transactions that commit on a bridged network; measure their
 	/// latency and rate.
 	Transactions(transactions::TransactionsCmd),
+	/// Ask for access to a record many times and measure access decisions per second, then
+	/// the latency of signed `vault_get` reads.
+	Decisions(decisions::DecisionsCmd),
 }
 
 /// The `p`-quantile of sorted figures (nearest rank).
@@ -40,6 +44,7 @@ impl BenchCmd {
 			BenchCmd::Routing(cmd) => runtime.block_on(cmd.run()),
 			BenchCmd::Contracts(cmd) => runtime.block_on(cmd.run()),
 			BenchCmd::Transactions(cmd) => runtime.block_on(cmd.run()),
+			BenchCmd::Decisions(cmd) => runtime.block_on(cmd.run()),
 		}
 		.map_err(Into::into)
 	}

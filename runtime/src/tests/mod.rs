@@ -1,8 +1,9 @@
 //! Runtime tests on native externalities: presets build, a signed transfer applies, two
 //! networks made from this one runtime differ at genesis; the XCM service; contracts; and the
-//! contract executor and resource manager on pallet-revive.
+//! contract executor and resource manager on pallet-revive; data protection.
 
 mod contracts;
+mod data_protection;
 mod precompiles;
 mod transactions;
 mod xcm_service;

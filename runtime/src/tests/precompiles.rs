@@ -1,5 +1,6 @@
 //! The Plexus precompiles, called by the committed Solidity `Notary` (contracts/src/Notary.sol):
-//! it opens resource-manager transactions and sends routed requests as its own account.
+//! it opens resource-manager transactions and sends routed requests as its own account. (The
+//! data-protection precompile is tested with `ConsentGate` in `data_protection.rs`.)
 
 use super::{contracts::account, in_block};
 use crate::*;
@@ -14,26 +15,28 @@ const DEPOSIT_LIMIT: Balance = 10 * UNIT;
 const PEER: [u8; 32] = [0xbe; 32];
 const DEADLINE_MS: u64 = 10_000_000;
 
-struct Notary {
+/// A committed Solidity fixture, deployed.
+pub(super) struct Contract {
 	address: H160,
 	selectors: serde_json::Value,
 }
 
-impl Notary {
-	/// Alice deploys it with 10 UNIT to pay its fees.
-	fn deploy() -> Self {
-		let fixture: serde_json::Value = serde_json::from_str(NOTARY).unwrap();
-		let code = sp_core::bytes::from_hex(fixture["bytecode"].as_str().unwrap()).unwrap();
+impl Contract {
+	/// Alice deploys `fixture` with `value` and constructor arguments `args` (ABI words).
+	pub(super) fn deploy(fixture: &str, args: &[[u8; 32]], value: Balance) -> Self {
+		let fixture: serde_json::Value = serde_json::from_str(fixture).unwrap();
+		let mut code = sp_core::bytes::from_hex(fixture["bytecode"].as_str().unwrap()).unwrap();
+		args.iter().for_each(|word| code.extend_from_slice(word));
 		Revive::instantiate_with_code(
 			RuntimeOrigin::signed(account(Sr25519Keyring::Alice)),
-			10 * UNIT,
+			value,
 			WEIGHT_LIMIT,
 			DEPOSIT_LIMIT,
 			code,
 			vec![],
 			Some([4; 32]),
 		)
-		.expect("the notary deploys");
+		.expect("the contract deploys");
 		let address = System::events()
 			.into_iter()
 			.find_map(|record| match record.event {
@@ -46,14 +49,14 @@ impl Notary {
 		Self { address, selectors: fixture["methodIdentifiers"].clone() }
 	}
 
-	fn data(&self, signature: &str, words: &[[u8; 32]]) -> Vec<u8> {
+	pub(super) fn data(&self, signature: &str, words: &[[u8; 32]]) -> Vec<u8> {
 		let selector = self.selectors[signature].as_str().expect("a method of the fixture");
 		let mut data = sp_core::bytes::from_hex(selector).unwrap();
 		words.iter().for_each(|word| data.extend_from_slice(word));
 		data
 	}
 
-	fn call(&self, who: Sr25519Keyring, data: Vec<u8>) -> sp_runtime::DispatchResult {
+	pub(super) fn call(&self, who: Sr25519Keyring, data: Vec<u8>) -> sp_runtime::DispatchResult {
 		Revive::call(
 			RuntimeOrigin::signed(account(who)),
 			self.address,
@@ -66,7 +69,7 @@ impl Notary {
 		.map_err(|e| e.error)
 	}
 
-	fn view(&self, data: Vec<u8>) -> Vec<u8> {
+	pub(super) fn view(&self, data: Vec<u8>) -> Vec<u8> {
 		let result = Revive::bare_call(
 			RuntimeOrigin::signed(account(Sr25519Keyring::Dave)),
 			self.address,
@@ -83,12 +86,12 @@ impl Notary {
 		output.data
 	}
 
-	fn account(&self) -> AccountId {
+	pub(super) fn account(&self) -> AccountId {
 		<Runtime as pallet_revive::Config>::AddressMapper::to_account_id(&self.address)
 	}
 }
 
-fn uint_word(value: u64) -> [u8; 32] {
+pub(super) fn uint_word(value: u64) -> [u8; 32] {
 	sp_core::U256::from(value).to_big_endian()
 }
 
@@ -96,7 +99,7 @@ fn uint_word(value: u64) -> [u8; 32] {
 fn a_contract_opens_a_transaction_through_the_resource_manager_precompile() {
 	in_block(|| {
 		EventRouter::bind_peer(RuntimeOrigin::root(), PEER, 1).unwrap();
-		let notary = Notary::deploy();
+		let notary = Contract::deploy(NOTARY, &[], 10 * UNIT);
 		let document = [0xd0; 32];
 		let notarize = |target: [u8; 32], document: [u8; 32]| {
 			notary.data(
@@ -133,7 +136,7 @@ fn a_contract_opens_a_transaction_through_the_resource_manager_precompile() {
 fn a_contract_sends_a_routed_request_through_the_router_precompile() {
 	in_block(|| {
 		EventRouter::bind_peer(RuntimeOrigin::root(), PEER, 1).unwrap();
-		let notary = Notary::deploy();
+		let notary = Contract::deploy(NOTARY, &[], 10 * UNIT);
 		let program = xcm_config::remark_program(b"from a contract");
 		// announce(bytes32, bytes, uint64): head words, then the program as ABI `bytes`.
 		let mut data = notary.data(

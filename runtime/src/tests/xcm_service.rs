@@ -55,17 +55,17 @@ fn remote_alice() -> AccountId {
 }
 
 #[test]
-fn data_protection_is_not_served_yet() {
-	for service in [Service::Xcm, Service::Contract, Service::Transaction] {
+fn every_service_is_served_and_a_malformed_payload_is_refused() {
+	for service in [Service::Xcm, Service::Contract, Service::Transaction, Service::DataProtection]
+	{
 		assert!(RuntimeServices::serves(service), "{service:?}");
 	}
-	assert!(!RuntimeServices::serves(Service::DataProtection));
 	in_block(|| {
 		let account = alice();
 		let origin = RemoteOrigin { network: &REMOTE, account: &account, message: MESSAGE };
-		let (result, used) = RuntimeServices::execute(origin, Service::DataProtection, &[], LIMIT);
-		assert_eq!(result, Err(Failure::ServiceUnavailable));
-		assert_eq!(used, Weight::zero());
+		let (result, _) = RuntimeServices::execute(origin, Service::DataProtection, &[9], LIMIT);
+		assert_eq!(result, Err(Failure::MalformedPayload));
+		assert_eq!(pallet_data_protection::NextRequest::<Runtime>::get(), 0);
 	});
 }
 

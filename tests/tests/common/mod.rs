@@ -154,6 +154,12 @@ pub fn launch_default(tag: &str) -> (Guard, PathBuf) {
 /// Starts `plexus-node launch` on `topology` (a TOML text; the default topology when `None`).
 pub fn launch(tag: &str, topology: Option<&str>) -> (Guard, PathBuf) {
 	let base = temp_dir(tag);
+	(launch_at(&base, topology), base)
+}
+
+/// Starts `plexus-node launch` on the deployment under `base`: a new one, or the one a previous
+/// launch left there (its chains, keys and vaults), resumed.
+pub fn launch_at(base: &std::path::Path, topology: Option<&str>) -> Guard {
 	let mut command = Command::new(node_binary());
 	command.arg("launch");
 	if let Some(text) = topology {
@@ -163,10 +169,10 @@ pub fn launch(tag: &str, topology: Option<&str>) -> (Guard, PathBuf) {
 	}
 	command
 		.arg("--base-path")
-		.arg(&base)
+		.arg(base)
 		.stdout(std::fs::File::create(base.with_extension("stdout")).unwrap())
 		.stderr(std::fs::File::create(base.with_extension("stderr")).unwrap());
-	(Guard::spawn(command), base)
+	Guard::spawn(command)
 }
 
 /// The deployment's launch.json, once it has been written.

@@ -36,6 +36,29 @@ between = ["a", "b"]
 between = ["b", "c"]
 "#;
 
+pub fn now_ms() -> u64 {
+	std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() as u64
+}
+
+pub fn account(uri: &str) -> plexus_runtime::AccountId {
+	plexus_runtime::AccountId::from(dev_pair(uri).public())
+}
+
+/// The account that acts for `who` of network `from` on any other network.
+pub fn remote(from: Hash, who: plexus_runtime::AccountId) -> plexus_runtime::AccountId {
+	use sp_runtime::traits::Convert;
+	// The converter reads this network's own genesis hash from storage; any other will do.
+	sp_io::TestExternalities::default()
+		.execute_with(|| plexus_runtime::xcm_config::RemoteAccount::convert((from.0, who)))
+}
+
+/// The SCALE value under `key` at the best block.
+pub async fn storage<T: Decode>(client: &HttpClient, key: Vec<u8>) -> Option<T> {
+	let key = format!("0x{}", hex::encode(key));
+	let raw: Option<String> = client.request("state_getStorage", rpc_params![key]).await.unwrap();
+	raw.map(|raw| T::decode(&mut &decode_hex(&raw)[..]).unwrap())
+}
+
 pub fn decode_hex(value: &str) -> Vec<u8> {
 	hex::decode(value.trim_start_matches("0x")).unwrap()
 }

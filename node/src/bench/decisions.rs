@@ -1,0 +1,236 @@
+//! `plexus-node bench decisions`: access decisions per second on one network, and the latency
+//! of the node's `vault_get`.
+//!
+//! 1. Setup: `//Bob` (controller) creates a policy allowing `billing` on consent; `//Charlie`
+//!    consents; Charlie's data goes into the node's vault (`vault_put`) and Bob registers it.
+//! 2. `//Alice` asks for access `--count` times, as fast as the pool takes her requests. The
+//!    chain is followed block by block; each `DataProtection.AccessDecided` of Alice counts.
+//!    Rate: decisions over the time from the first block that held one to the last.
+//! 3. `--reads` signed `vault_get`s of approved requests, one after the other, each timed from
+//!    sending to its answer (the ledger's grant check, the signature check, the vault's AEAD).
+
+use super::{follower::Follower, percentile, transfers::machine};
+use pallet_data_protection::{Approver, Category, Decision, Event as DpEvent, LegalBasis, Rule};
+use plexus_primitives::data_protection::{signing_payload, VaultRead, VAULT_READ_CONTEXT};
+use plexus_relay::client::Client;
+use plexus_runtime::{AccountId, Runtime, RuntimeCall, RuntimeEvent};
+use serde_json::Value;
+use sp_core::{crypto::Pair as _, sr25519, storage::StorageKey};
+use std::time::{Duration, Instant};
+
+#[derive(Debug, clap::Parser)]
+pub struct DecisionsCmd {
+	/// Websocket RPC endpoint of a node of the network (its vault is used).
+	#[arg(long)]
+	pub rpc: String,
+	/// Access requests to submit.
+	#[arg(long, default_value_t = 1_000)]
+	pub count: u32,
+	/// Signed vault reads to time.
+	#[arg(long, default_value_t = 200)]
+	pub reads: u32,
+	/// Give up after this many seconds.
+	#[arg(long, default_value_t = 600)]
+	pub timeout: u64,
+}
+
+fn pair(uri: &str) -> sr25519::Pair {
+	sr25519::Pair::from_string(uri, None).expect("a valid dev seed")
+}
+
+fn tag(name: &str) -> pallet_data_protection::Tag {
+	name.as_bytes().to_vec().try_into().expect("a short tag")
+}
+
+fn now_ms() -> u64 {
+	std::time::SystemTime::now()
+		.duration_since(std::time::UNIX_EPOCH)
+		.map(|d| d.as_millis() as u64)
+		.unwrap_or(0)
+}
+
+async fn value<T: codec::Decode>(client: &Client, key: Vec<u8>) -> Result<Option<T>, String> {
+	client.storage(&StorageKey(key), None).await
+}
+
+async fn wait_until<F, Fut>(what: &str, give_up: Instant, mut done: F) -> Result<(), String>
+where
+	F: FnMut() -> Fut,
+	Fut: std::future::Future<Output = Result<bool, String>>,
+{
+	while !done().await? {
+		if Instant::now() > give_up {
+			return Err(format!("gave up waiting for {what}"));
+		}
+		tokio::time::sleep(Duration::from_millis(250)).await;
+	}
+	Ok(())
+}
+
+impl DecisionsCmd {
+	pub(super) async fn run(&self) -> Result<(), String> {
+		let client = Client::connect(&self.rpc).await?;
+		let started = Instant::now();
+		let give_up = started + Duration::from_secs(self.timeout);
+		let (alice, bob, charlie) = (pair("//Alice"), pair("//Bob"), pair("//Charlie"));
+		let account = |p: &sr25519::Pair| AccountId::from(p.public());
+
+		// 1. The policy, the consent, the data and its record.
+		let policy: u32 =
+			value(&client, pallet_data_protection::NextPolicy::<Runtime>::hashed_key().to_vec())
+				.await?
+				.unwrap_or(0);
+		let rules = vec![Rule {
+			purpose: tag("billing"),
+			basis: LegalBasis::Consent,
+			role: None,
+			approver: Approver::Policy,
+		}];
+		let create = pallet_data_protection::Call::create_policy {
+			rules: rules.try_into().expect("one rule"),
+			approval_ttl_ms: 24 * 3_600_000,
+		};
+		client.submit(RuntimeCall::DataProtection(create), &bob).await?;
+		let consent = pallet_data_protection::Call::grant_consent {
+			controller: account(&bob),
+			purpose: tag("billing"),
+			expires_at: None,
+		};
+		client.submit(RuntimeCall::DataProtection(consent), &charlie).await?;
+		let data = format!("0x{}", hex::encode(b"bench subject: name, address, account number"));
+		let put: Value = client
+			.call("vault_put", jsonrpsee::rpc_params![account(&charlie).to_string(), data])
+			.await?;
+		let hex32 = |field: &str| -> Result<[u8; 32], String> {
+			let text = put[field].as_str().ok_or_else(|| format!("vault_put gave no {field}"))?;
+			hex::decode(text.trim_start_matches("0x"))
+				.ok()
+				.and_then(|b| b.try_into().ok())
+				.ok_or_else(|| format!("vault_put gave a bad {field}"))
+		};
+		let (commitment, holder) = (hex32("commitment")?, hex32("holderHex")?);
+		let policy_key = pallet_data_protection::Policies::<Runtime>::hashed_key_for(policy);
+		wait_until("the policy", give_up, || async {
+			Ok(client.storage_raw(&StorageKey(policy_key.clone()), None).await?.is_some())
+		})
+		.await?;
+		let record: u64 =
+			value(&client, pallet_data_protection::NextRecord::<Runtime>::hashed_key().to_vec())
+				.await?
+				.unwrap_or(0);
+		let register = pallet_data_protection::Call::register {
+			subject: account(&charlie),
+			category: Category::Contact,
+			commitment,
+			holders: vec![AccountId::new(holder)].try_into().expect("one holder"),
+			retain_until: now_ms() + 24 * 3_600_000,
+			policy,
+		};
+		client.submit(RuntimeCall::DataProtection(register), &bob).await?;
+		let record_key = pallet_data_protection::Records::<Runtime>::hashed_key_for(record);
+		wait_until("the record", give_up, || async {
+			Ok(client.storage_raw(&StorageKey(record_key.clone()), None).await?.is_some())
+		})
+		.await?;
+
+		// 2. The burst of requests.
+		eprintln!("bench: {} access requests for record {record} on {}", self.count, self.rpc);
+		let mut follower = Follower::new(&client).await?;
+		let submitted = Instant::now();
+		let mut nonce = client.next_nonce(&account(&alice)).await?;
+		for _ in 0..self.count {
+			let ask =
+				pallet_data_protection::Call::request_access { record, purpose: tag("billing") };
+			client.submit_with_nonce(RuntimeCall::DataProtection(ask), &alice, nonce).await?;
+			nonce += 1;
+		}
+		eprintln!("bench: submitted in {:.1} s", submitted.elapsed().as_secs_f64());
+		let mut approved = Vec::new();
+		let mut rejected = 0u32;
+		let mut blocks: Vec<(u32, Instant, u32)> = Vec::new();
+		while approved.len() as u32 + rejected < self.count {
+			if Instant::now() > give_up {
+				return Err(format!(
+					"only {} of {} requests decided in time",
+					approved.len() as u32 + rejected,
+					self.count
+				));
+			}
+			let now = Instant::now();
+			for (block, event) in follower.poll().await? {
+				let RuntimeEvent::DataProtection(DpEvent::AccessDecided {
+					request,
+					requester,
+					decision,
+					..
+				}) = event
+				else {
+					continue;
+				};
+				if requester != account(&alice) {
+					continue;
+				}
+				match decision {
+					Decision::Approved { .. } => approved.push(request),
+					Decision::Rejected(_) => rejected += 1,
+				}
+				match blocks.last_mut() {
+					Some((number, _, count)) if *number == block => *count += 1,
+					_ => blocks.push((block, now, 1)),
+				}
+			}
+			tokio::time::sleep(Duration::from_millis(100)).await;
+		}
+		let decided = approved.len() as u32 + rejected;
+		let per_block = blocks.iter().map(|(_, _, n)| *n).max().unwrap_or(0);
+		println!(
+			"decisions:              {decided} ({} approved, {rejected} rejected) in {} blocks, at most {per_block} per block",
+			approved.len(),
+			blocks.len()
+		);
+		if let (Some(first), Some(last)) = (blocks.first(), blocks.last()) {
+			let window = last.1.duration_since(first.1).as_secs_f64();
+			if window > 0.0 {
+				// The first block's decisions arrived at its import; count the rest over the window.
+				let rate = (decided - first.2) as f64 / window;
+				println!(
+					"decision rate:          {rate:.0} decisions/s (over {window:.1} s of blocks)"
+				);
+			} else {
+				println!("decision rate:          all {decided} decided in one block");
+			}
+		}
+		println!(
+			"throughput:             {:.1} decisions/s from the first submission to the last decision",
+			decided as f64 / submitted.elapsed().as_secs_f64()
+		);
+
+		// 3. Signed vault reads.
+		let network = client.genesis().0;
+		let mut latencies = Vec::new();
+		for request in approved.iter().take(self.reads as usize) {
+			let issued_at = now_ms();
+			let read = VaultRead { network, request: *request, issued_at };
+			let signature = alice.sign(&signing_payload(VAULT_READ_CONTEXT, &read));
+			let signature = format!("0x{}", hex::encode(signature.0));
+			let sent = Instant::now();
+			let served: Value = client
+				.call("vault_get", jsonrpsee::rpc_params![*request, issued_at, signature])
+				.await?;
+			latencies.push(sent.elapsed().as_secs_f64() * 1_000.0);
+			if served["commitment"].as_str() != put["commitment"].as_str() {
+				return Err(format!("vault_get served another record for request {request}"));
+			}
+		}
+		latencies.sort_by(|a, b| a.total_cmp(b));
+		println!(
+			"vault_get latency:      median {:.2} ms, p99 {:.2} ms, max {:.2} ms ({} reads)",
+			percentile(&latencies, 0.5),
+			percentile(&latencies, 0.99),
+			latencies.last().copied().unwrap_or(f64::NAN),
+			latencies.len()
+		);
+		println!("machine:                {}", machine());
+		Ok(())
+	}
+}

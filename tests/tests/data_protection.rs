@@ -1,0 +1,317 @@
+//! Data protection on two launched networks (a–b): Charlie's data goes into the vault of b's
+//! node; Dave, a clerk of the controller Bob, reads it under Charlie's consent; Eve, asking for a
+//! purpose Charlie never consented to, is rejected on the ledger and refused by the vault, as are
+//! unsigned, forged and replayed reads; Alice asks from network a through the router, b decides
+//! and acknowledges, and Alice reads with her own key. Then Charlie has the record erased: the
+//! vault destroys the key and attests it, the ledger records `Erased`, and after a restart of the
+//! deployment nothing reads the data, nor is it or its key in any file on disk.
+
+mod common;
+
+use codec::Encode;
+use common::{routing::*, *};
+use frame_support::weights::Weight;
+use jsonrpsee::{core::client::ClientT, http_client::HttpClient, rpc_params};
+use pallet_data_protection::{
+	AccessAnswer, AccessRequest, Approver, Category, LegalBasis, Rule, Tag,
+};
+use pallet_event_router::{location_of, MessageId, MessageStatus, Outcome, Service, Timeout};
+use plexus_primitives::data_protection::{signing_payload, VaultRead, VAULT_READ_CONTEXT};
+use plexus_runtime::{AccountId, Hash, Runtime, RuntimeCall};
+use serde_json::Value;
+use sp_core::Pair;
+use std::{path::Path, time::Duration};
+
+const TWO_NETWORKS: &str = r#"
+[[network]]
+name = "a"
+id = 1
+producers = 1
+
+[[network]]
+name = "b"
+id = 2
+producers = 1
+
+[[bridge]]
+between = ["a", "b"]
+"#;
+const FLOW: Duration = Duration::from_secs(240);
+const SECRET: &[u8] = b"Charlie Example; IBAN DE02 1203 0000 0000 2020 51; born 1990-01-01";
+
+fn tag(name: &str) -> Tag {
+	name.as_bytes().to_vec().try_into().unwrap()
+}
+
+fn ss58(who: &AccountId) -> String {
+	sp_core::crypto::Ss58Codec::to_ss58check(who)
+}
+
+/// A vault read of `request` on `network`, signed by `uri` (or forged by another key).
+fn signed_read(network: Hash, request: u64, uri: &str) -> (u64, String) {
+	let issued_at = now_ms();
+	let payload =
+		signing_payload(VAULT_READ_CONTEXT, &VaultRead { network: network.0, request, issued_at });
+	(issued_at, format!("0x{}", hex::encode(dev_pair(uri).sign(&payload).0)))
+}
+
+async fn vault_get(
+	client: &HttpClient,
+	request: u64,
+	read: &(u64, String),
+) -> Result<Value, String> {
+	client
+		.request::<Value, _>("vault_get", rpc_params![request, read.0, read.1.clone()])
+		.await
+		.map_err(|e| e.to_string())
+}
+
+async fn next_request(b: &HttpClient) -> u64 {
+	storage(b, pallet_data_protection::NextRequest::<Runtime>::hashed_key().to_vec())
+		.await
+		.unwrap_or(0)
+}
+
+/// Submits `call` as `uri` and waits until the ledger has one more access request.
+async fn ask(b: &HttpClient, uri: &str, record: u64, purpose: &str) -> (u64, Value) {
+	let id = next_request(b).await;
+	let call = RuntimeCall::DataProtection(pallet_data_protection::Call::request_access {
+		record,
+		purpose: tag(purpose),
+	});
+	submit(b, &dev_pair(uri), call).await;
+	wait_for("the access request", FLOW, || async { (next_request(b).await > id).then_some(()) })
+		.await;
+	(id, audit_entry(b, record, id).await)
+}
+
+async fn audit_entry(b: &HttpClient, record: u64, request: u64) -> Value {
+	let audit: Value = b.request("dataProtection_audit", rpc_params![record]).await.unwrap();
+	audit.as_array().unwrap().iter().find(|e| e["request"] == request).cloned().expect("audited")
+}
+
+/// Every file under `dir` that contains `needle`.
+fn files_containing(dir: &Path, needle: &[u8]) -> Vec<String> {
+	let mut found = Vec::new();
+	for entry in std::fs::read_dir(dir).unwrap().flatten() {
+		let path = entry.path();
+		if path.is_dir() {
+			found.extend(files_containing(&path, needle));
+		} else if std::fs::read(&path)
+			.is_ok_and(|bytes| bytes.windows(needle.len()).any(|w| w == needle))
+		{
+			found.push(path.display().to_string());
+		}
+	}
+	found
+}
+
+fn find_dir(dir: &Path, name: &str) -> Option<std::path::PathBuf> {
+	for entry in std::fs::read_dir(dir).ok()?.flatten() {
+		let path = entry.path();
+		if path.is_dir() {
+			if path.file_name().is_some_and(|n| n == name) {
+				return Some(path);
+			}
+			if let Some(found) = find_dir(&path, name) {
+				return Some(found);
+			}
+		}
+	}
+	None
+}
+
+async fn launched(launch: &mut Guard, base: &Path) -> (HttpClient, HttpClient) {
+	let report: Value =
+		wait_for("launch.json", Duration::from_secs(600), || read_report(base)).await;
+	let nodes = report["nodes"].as_array().unwrap().clone();
+	launch.extra_pids = nodes.iter().map(|n| n["pid"].as_u64().unwrap() as u32).collect();
+	let node = |network: &str| {
+		let n = nodes.iter().find(|n| n["network"] == network).unwrap();
+		rpc(n["rpc"].as_str().unwrap())
+	};
+	let (a, b) = (node("a"), node("b"));
+	for client in [&a, &b] {
+		wait_for("a first block", FLOW, || async { best(client).await.filter(|n| *n > 0) }).await;
+	}
+	(a, b)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn data_is_read_only_under_an_approval_on_the_ledger_and_is_gone_after_erasure() {
+	let (mut launch, base) = common::launch("data-protection", Some(TWO_NETWORKS));
+	let (a, b) = launched(&mut launch, &base).await;
+	let (a_genesis, b_genesis) = (genesis_hash(&a).await, genesis_hash(&b).await);
+	let (bob, charlie) = (account("//Bob"), account("//Charlie"));
+
+	// Bob's policy: billing on consent for his clerks; research on consent. Dave is a clerk, and
+	// so is Alice of network a (through her remote account on b).
+	let rules: Vec<Rule> = vec![
+		Rule {
+			purpose: tag("billing"),
+			basis: LegalBasis::Consent,
+			role: Some(tag("clerk")),
+			approver: Approver::Policy,
+		},
+		Rule {
+			purpose: tag("research"),
+			basis: LegalBasis::Consent,
+			role: None,
+			approver: Approver::Policy,
+		},
+	];
+	let policy = RuntimeCall::DataProtection(pallet_data_protection::Call::create_policy {
+		rules: rules.try_into().unwrap(),
+		approval_ttl_ms: 3_600_000,
+	});
+	submit(&b, &dev_pair("//Bob"), policy).await;
+	for clerk in [account("//Dave"), remote(a_genesis, account("//Alice"))] {
+		let role = RuntimeCall::DataProtection(pallet_data_protection::Call::set_role {
+			account: clerk,
+			role: tag("clerk"),
+			granted: true,
+		});
+		submit(&b, &dev_pair("//Bob"), role).await;
+	}
+	let consent = RuntimeCall::DataProtection(pallet_data_protection::Call::grant_consent {
+		controller: bob.clone(),
+		purpose: tag("billing"),
+		expires_at: None,
+	});
+	submit(&b, &dev_pair("//Charlie"), consent).await;
+
+	// The data enters through the vault only; the ledger gets its salted commitment.
+	let put: Value = b
+		.request("vault_put", rpc_params![ss58(&charlie), format!("0x{}", hex::encode(SECRET))])
+		.await
+		.unwrap();
+	let commitment: [u8; 32] = decode_hex(put["commitment"].as_str().unwrap()).try_into().unwrap();
+	let holder: [u8; 32] = decode_hex(put["holderHex"].as_str().unwrap()).try_into().unwrap();
+	let register = RuntimeCall::DataProtection(pallet_data_protection::Call::register {
+		subject: charlie.clone(),
+		category: Category::Financial,
+		commitment,
+		holders: vec![AccountId::new(holder)].try_into().unwrap(),
+		retain_until: now_ms() + 86_400_000,
+		policy: 0,
+	});
+	submit(&b, &dev_pair("//Bob"), register).await;
+	let record: Value = wait_for("the record", FLOW, || async {
+		let r: Value = b.request("dataProtection_record", rpc_params![0u64]).await.unwrap();
+		(!r.is_null()).then_some(r)
+	})
+	.await;
+	assert_eq!(record["commitment"], put["commitment"]);
+
+	// Dave, a clerk, with Charlie's consent: approved, and the vault serves his signed read once.
+	let (dave_request, entry) = ask(&b, "//Dave", 0, "billing").await;
+	assert!(entry["state"]["approved"].is_object(), "{entry}");
+	let read = signed_read(b_genesis, dave_request, "//Dave");
+	let served = vault_get(&b, dave_request, &read).await.expect("Dave reads");
+	assert_eq!(decode_hex(served["data"].as_str().unwrap()), SECRET);
+	let salt: [u8; 32] = decode_hex(served["salt"].as_str().unwrap()).try_into().unwrap();
+	assert_eq!(plexus_primitives::data_protection::commitment(&salt, SECRET), commitment);
+	let replay = vault_get(&b, dave_request, &read).await.unwrap_err();
+	assert!(replay.contains("already served"), "{replay}");
+	// Eve presents Dave's approval with her own signature, or with none that verifies.
+	let forged = vault_get(&b, dave_request, &signed_read(b_genesis, dave_request, "//Eve")).await;
+	assert!(forged.unwrap_err().contains("not signed by"));
+	let (at, _) = signed_read(b_genesis, dave_request, "//Dave");
+	let unsigned = vault_get(&b, dave_request, &(at, format!("0x{}", "00".repeat(64)))).await;
+	assert!(unsigned.unwrap_err().contains("not signed by"));
+	let stale = (now_ms() - 600_000, read.1.clone());
+	assert!(vault_get(&b, dave_request, &stale).await.unwrap_err().contains("two minutes"));
+
+	// Eve, for research Charlie never consented to: rejected, on the ledger, and not served.
+	let (eve_request, entry) = ask(&b, "//Eve", 0, "research").await;
+	assert_eq!(entry["state"]["rejected"], "NoConsent", "{entry}");
+	let refused = vault_get(&b, eve_request, &signed_read(b_genesis, eve_request, "//Eve")).await;
+	assert!(refused.unwrap_err().contains("NotApproved"));
+
+	// Alice asks from network a: b decides as her remote account and acknowledges the decision.
+	let send = RuntimeCall::EventRouter(pallet_event_router::Call::send {
+		destination: Some(Box::new(location_of(b_genesis.0))),
+		service: Service::DataProtection,
+		payload: AccessRequest { record: 0, purpose: tag("billing") }.encode().try_into().unwrap(),
+		max_weight: Weight::from_parts(5_000_000_000, 64 * 1024),
+		timeout: Timeout { height: None, timestamp: Some(now_ms() + 600_000) },
+	});
+	submit(&a, &dev_pair("//Alice"), send).await;
+	let message = MessageId { origin: a_genesis.0, sequence: 0 };
+	let digest = wait_for("a's request to be settled", FLOW, || async {
+		settled_ok(&status(&a, message).await)
+	})
+	.await;
+	let alice_request = eve_request + 1;
+	let entry = audit_entry(&b, 0, alice_request).await;
+	assert_eq!(entry["origin"]["sender"], ss58(&account("//Alice")), "{entry}");
+	let stored = pallet_data_protection::Requests::<Runtime>::hashed_key_for(alice_request);
+	let request: pallet_data_protection::Request<AccountId> = storage(&b, stored).await.unwrap();
+	let answer = AccessAnswer { request: alice_request, state: request.state };
+	assert_eq!(
+		digest,
+		sp_io::hashing::blake2_256(&answer.encode()),
+		"the ack carries the decision"
+	);
+	assert!(
+		matches!(status(&b, message).await, MessageStatus::Received { outcome: Outcome::Ok(d), .. } if d == digest)
+	);
+	let alice_read = signed_read(b_genesis, alice_request, "//Alice");
+	let served = vault_get(&b, alice_request, &alice_read).await.expect("Alice reads");
+	assert_eq!(decode_hex(served["data"].as_str().unwrap()), SECRET);
+
+	// The plaintext is in no file of the deployment; the key is in the vault's key file only.
+	assert!(files_containing(&base, SECRET).is_empty());
+	let vault = find_dir(&base.join("b"), "vault").expect("b's node has a vault");
+	let key_file = vault
+		.join("keys")
+		.join(hex::encode(charlie.as_ref() as &[u8]))
+		.join(format!("{}.key", hex::encode(commitment)));
+	let key = std::fs::read(&key_file).expect("the record's key");
+
+	// Erasure: not before the ledger asks; then the vault destroys the key and attests it.
+	let early: Result<Value, _> = b.request("vault_erase", rpc_params![0u64]).await;
+	assert!(early.unwrap_err().to_string().contains("not asked"));
+	let erase =
+		RuntimeCall::DataProtection(pallet_data_protection::Call::request_erasure { record: 0 });
+	submit(&b, &dev_pair("//Charlie"), erase).await;
+	wait_for("erasure to be asked", FLOW, || async {
+		let r: Value = b.request("dataProtection_record", rpc_params![0u64]).await.unwrap();
+		r["state"].as_str().unwrap().starts_with("Erasing").then_some(())
+	})
+	.await;
+	let attestation: Value = b.request("vault_erase", rpc_params![0u64]).await.unwrap();
+	let signature: [u8; 64] =
+		decode_hex(attestation["signature"].as_str().unwrap()).try_into().unwrap();
+	let attest = RuntimeCall::DataProtection(pallet_data_protection::Call::attest_erasure {
+		record: 0,
+		holder: AccountId::new(holder),
+		destroyed_at: attestation["destroyedAt"].as_u64().unwrap(),
+		signature: sp_core::sr25519::Signature::from_raw(signature).into(),
+	});
+	submit(&b, &dev_pair("//Charlie"), attest).await;
+	wait_for("the record to be erased", FLOW, || async {
+		let r: Value = b.request("dataProtection_record", rpc_params![0u64]).await.unwrap();
+		r["state"].as_str().unwrap().starts_with("Erased").then_some(())
+	})
+	.await;
+	let after =
+		vault_get(&b, alice_request, &signed_read(b_genesis, alice_request, "//Alice")).await;
+	assert!(after.unwrap_err().contains("Erased"));
+
+	// Stop everything, check the disk, start the same deployment again.
+	let exit = launch.terminate(Duration::from_secs(30)).expect("launch exits on SIGTERM");
+	assert!(exit.success(), "launch exited with {exit:?}");
+	assert!(!key_file.exists());
+	assert!(files_containing(&base, &key).is_empty(), "the key is gone from every file");
+	assert!(files_containing(&base, SECRET).is_empty());
+	let mut launch = launch_at(&base, Some(TWO_NETWORKS));
+	let (_, b) = launched(&mut launch, &base).await;
+	let again =
+		vault_get(&b, alice_request, &signed_read(b_genesis, alice_request, "//Alice")).await;
+	assert!(again.unwrap_err().contains("Erased"));
+	let record: Value = b.request("dataProtection_record", rpc_params![0u64]).await.unwrap();
+	assert!(record["state"].as_str().unwrap().starts_with("Erased"));
+	let exit = launch.terminate(Duration::from_secs(30)).expect("launch exits on SIGTERM");
+	assert!(exit.success(), "launch exited with {exit:?}");
+}
