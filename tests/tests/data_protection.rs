@@ -16,7 +16,9 @@ use pallet_data_protection::{
 	AccessAnswer, AccessRequest, Approver, Category, LegalBasis, Rule, Tag,
 };
 use pallet_event_router::{location_of, MessageId, MessageStatus, Outcome, Service, Timeout};
-use plexus_primitives::data_protection::{signing_payload, VaultRead, VAULT_READ_CONTEXT};
+use plexus_primitives::data_protection::{
+	signing_payload, ExportRequest, VaultRead, EXPORT_CONTEXT, VAULT_READ_CONTEXT,
+};
 use plexus_runtime::{AccountId, Hash, Runtime, RuntimeCall};
 use serde_json::Value;
 use sp_core::Pair;
@@ -259,6 +261,28 @@ async fn data_is_read_only_under_an_approval_on_the_ledger_and_is_gone_after_era
 	let alice_read = signed_read(b_genesis, alice_request, "//Alice");
 	let served = vault_get(&b, alice_request, &alice_read).await.expect("Alice reads");
 	assert_eq!(decode_hex(served["data"].as_str().unwrap()), SECRET);
+
+	// Portability: Charlie exports his records with the salts that prove their commitments and a
+	// storage proof of the ledger's records; nobody else can.
+	let issued_at = now_ms();
+	let export = ExportRequest { network: b_genesis.0, issued_at };
+	let sign_export = |uri: &str| {
+		let signature = dev_pair(uri).sign(&signing_payload(EXPORT_CONTEXT, &export));
+		format!("0x{}", hex::encode(signature.0))
+	};
+	let bundle: Value = b
+		.request("vault_export", rpc_params![ss58(&charlie), issued_at, sign_export("//Charlie")])
+		.await
+		.unwrap();
+	let exported = &bundle["records"][0];
+	let salt: [u8; 32] = decode_hex(exported["salt"].as_str().unwrap()).try_into().unwrap();
+	assert_eq!(decode_hex(exported["data"].as_str().unwrap()), SECRET);
+	assert_eq!(plexus_primitives::data_protection::commitment(&salt, SECRET), commitment);
+	assert!(!bundle["proof"].as_array().unwrap().is_empty());
+	let foreign: Result<Value, _> = b
+		.request("vault_export", rpc_params![ss58(&charlie), issued_at, sign_export("//Eve")])
+		.await;
+	assert!(foreign.unwrap_err().to_string().contains("not signed by"));
 
 	// The plaintext is in no file of the deployment; the key is in the vault's key file only.
 	assert!(files_containing(&base, SECRET).is_empty());
