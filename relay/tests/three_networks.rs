@@ -343,7 +343,7 @@ fn a_reverting_contract_answers_the_error_and_opens_nothing() {
 	relay(AB, &mut alpha, &mut beta);
 	assert_eq!(router_outcome(&mut beta, id), Some(Outcome::Err(Failure::Reverted)));
 	assert_eq!(tx_of(beta.events()), None);
-	assert_eq!(beta.read(|| pallet_resource_manager::NextTransaction::<Runtime>::get()), 0);
+	assert_eq!(beta.read(pallet_resource_manager::NextTransaction::<Runtime>::get), 0);
 	assert_eq!(beta.outbound_lane(BC).latest_generated_nonce, 0, "nothing went to gamma");
 	relay(AB, &mut beta, &mut alpha);
 	assert_eq!(

@@ -20,8 +20,7 @@ use plexus_primitives::{
 };
 use plexus_runtime::{AccountId, Balance, Hash, Runtime, RuntimeCall, RuntimeHoldReason, UNIT};
 use serde_json::Value;
-use sp_core::{Pair, H160};
-use sp_runtime::traits::Convert;
+use sp_core::H160;
 use std::time::Duration;
 
 const ESCROW: &str = include_str!("../../contracts/fixtures/Escrow.json");
