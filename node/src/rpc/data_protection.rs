@@ -10,7 +10,7 @@
 //!   commitment, holders, retention, policy, version, state) or null;
 //! - `dataProtection_grant(request[, at])`: `{ "granted": { … } }` or `{ "refused": "<Reason>" }`.
 
-use super::vault::parse_account;
+use super::vault::{hex0x, parse_account};
 use jsonrpsee::{types::ErrorObjectOwned, RpcModule};
 use plexus_primitives::{
 	data_protection::{AuditEntry, Decision, RequestState},
@@ -25,10 +25,6 @@ use std::sync::Arc;
 
 fn rpc_error(method: &str, error: impl std::fmt::Display) -> ErrorObjectOwned {
 	ErrorObjectOwned::owned(1, format!("{method}: {error}"), None::<()>)
-}
-
-fn hex0x(bytes: &[u8]) -> String {
-	format!("0x{}", hex::encode(bytes))
 }
 
 fn tag(bytes: &[u8]) -> String {

@@ -46,7 +46,8 @@ fn error(method: &str, message: impl std::fmt::Display) -> ErrorObjectOwned {
 	ErrorObjectOwned::owned(1, format!("{method}: {message}"), None::<()>)
 }
 
-fn hex0x(bytes: &[u8]) -> String {
+/// Bytes as 0x-prefixed hex, as every Plexus RPC answers them.
+pub fn hex0x(bytes: &[u8]) -> String {
 	format!("0x{}", hex::encode(bytes))
 }
 
