@@ -190,7 +190,7 @@ impl pallet_resource_manager::Config for Runtime {
 	type MaxKeyLen = MaxRecordKey;
 	type MaxValueLen = MaxRecordValue;
 	type MaxResultLen = MaxContractReturn;
-	type WeightInfo = pallet_resource_manager::weights::DbWeights<Runtime>;
+	type WeightInfo = weights::pallet_resource_manager::WeightInfo<Runtime>;
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = crate::benchmarks::ResourceManagerBenchmarks;
 }
@@ -214,7 +214,7 @@ impl pallet_data_protection::Config for Runtime {
 	type MaxHolders = MaxRecordHolders;
 	type MaxApprovalTtl = MaxApprovalTtl;
 	type SweepBatch = RetentionSweepBatch;
-	type WeightInfo = pallet_data_protection::weights::DbWeights<Runtime>;
+	type WeightInfo = weights::pallet_data_protection::WeightInfo<Runtime>;
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = crate::benchmarks::DataProtectionBenchmarks;
 }

@@ -1,8 +1,9 @@
 //! Weights of the data-protection pallet.
 //!
-//! Not measured on this machine yet: [`DbWeights`] counts each call's storage reads and writes
-//! at the runtime's `DbWeight` and adds a fixed compute allowance; `benchmarking.rs` has a
-//! benchmark for every call, which `scripts/weights.sh` turns into measured figures.
+//! The Plexus runtime uses the figures `scripts/weights.sh` measures from `benchmarking.rs`
+//! (runtime/src/weights/pallet_data_protection.rs). [`DbWeights`] is a conservative fallback for
+//! a runtime that has not measured them: each call's storage reads and writes at the runtime's
+//! `DbWeight`, plus a fixed compute allowance (and a signature check for attestations).
 
 use core::marker::PhantomData;
 use frame_support::{traits::Get, weights::Weight};

@@ -1,9 +1,9 @@
 //! Weights of the resource manager.
 //!
-//! Not measured on this machine yet: [`DbWeights`] counts each operation's storage reads and
-//! writes at the runtime's `DbWeight` and adds a fixed compute allowance above what the event
-//! router's measured calls of the same shape cost. `benchmarking.rs` checks that every path runs;
-//! `scripts/weights.sh` will replace these with measured figures once the pallet is in its list.
+//! The Plexus runtime uses the figures `scripts/weights.sh` measures from `benchmarking.rs`
+//! (runtime/src/weights/pallet_resource_manager.rs). [`DbWeights`] is a conservative fallback for
+//! a runtime that has not measured them: each operation's storage reads and writes at the
+//! runtime's `DbWeight`, plus a fixed compute allowance.
 
 use core::marker::PhantomData;
 use frame_support::{traits::Get, weights::Weight};
