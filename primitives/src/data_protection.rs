@@ -315,6 +315,29 @@ pub struct Record<AccountId, Holders> {
 	pub state: RecordState,
 }
 
+impl<AccountId, Holders> Record<AccountId, Holders> {
+	/// The same record with its holders in another container (bounded in storage, `Vec` in APIs).
+	pub fn with_holders<Other>(
+		self,
+		convert: impl FnOnce(Holders) -> Other,
+	) -> Record<AccountId, Other> {
+		Record {
+			subject: self.subject,
+			controller: self.controller,
+			category: self.category,
+			commitment: self.commitment,
+			holders: convert(self.holders),
+			retain_until: self.retain_until,
+			policy: self.policy,
+			version: self.version,
+			supersedes: self.supersedes,
+			superseded_by: self.superseded_by,
+			registered_at: self.registered_at,
+			state: self.state,
+		}
+	}
+}
+
 /// One line of a record's audit trail: who asked, when, for what, and what was decided and why.
 #[derive(Encode, Decode, DecodeWithMemTracking, TypeInfo, Clone, PartialEq, Eq, Debug)]
 pub struct AuditEntry<AccountId> {

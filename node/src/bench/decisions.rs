@@ -9,7 +9,7 @@
 //! 3. `--reads` signed `vault_get`s of approved requests, one after the other, each timed from
 //!    sending to its answer (the ledger's grant check, the signature check, the vault's AEAD).
 
-use super::{follower::Follower, percentile, transfers::machine};
+use super::{follower::Follower, now_ms, percentile, transfers::machine};
 use pallet_data_protection::{Approver, Category, Decision, Event as DpEvent, LegalBasis, Rule};
 use plexus_primitives::data_protection::{signing_payload, VaultRead, VAULT_READ_CONTEXT};
 use plexus_relay::client::Client;
@@ -40,13 +40,6 @@ fn pair(uri: &str) -> sr25519::Pair {
 
 fn tag(name: &str) -> pallet_data_protection::Tag {
 	name.as_bytes().to_vec().try_into().expect("a short tag")
-}
-
-fn now_ms() -> u64 {
-	std::time::SystemTime::now()
-		.duration_since(std::time::UNIX_EPOCH)
-		.map(|d| d.as_millis() as u64)
-		.unwrap_or(0)
 }
 
 async fn value<T: codec::Decode>(client: &Client, key: Vec<u8>) -> Result<Option<T>, String> {

@@ -23,6 +23,14 @@ pub enum BenchCmd {
 	Decisions(decisions::DecisionsCmd),
 }
 
+/// The wall clock in Unix ms, as timeouts, deadlines and signed reads carry it.
+fn now_ms() -> u64 {
+	std::time::SystemTime::now()
+		.duration_since(std::time::UNIX_EPOCH)
+		.map(|d| d.as_millis() as u64)
+		.unwrap_or(0)
+}
+
 /// The `p`-quantile of sorted figures (nearest rank).
 fn percentile(sorted: &[f64], p: f64) -> f64 {
 	if sorted.is_empty() {

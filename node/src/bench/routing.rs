@@ -63,10 +63,7 @@ impl RoutingCmd {
 		let alice = sr25519::Pair::from_string("//Alice", None).expect("a valid dev seed");
 		let alice_account: plexus_runtime::AccountId = alice.public().into();
 
-		let now_ms = std::time::SystemTime::now()
-			.duration_since(std::time::UNIX_EPOCH)
-			.map_err(|e| e.to_string())?
-			.as_millis() as u64;
+		let now_ms = super::now_ms();
 		let timeout = Timeout { height: None, timestamp: Some(now_ms + self.timeout * 1_000) };
 		eprintln!("bench: sending {} requests from {} to {}", self.messages, self.from, self.to);
 		let started = Instant::now();

@@ -69,10 +69,7 @@ impl TransactionsCmd {
 		let bob: plexus_runtime::AccountId =
 			sr25519::Pair::from_string("//Bob", None).expect("a valid dev seed").public().into();
 
-		let now_ms = std::time::SystemTime::now()
-			.duration_since(std::time::UNIX_EPOCH)
-			.map_err(|e| e.to_string())?
-			.as_millis() as u64;
+		let now_ms = super::now_ms();
 		let deadline = pallet_event_router::Timeout {
 			height: None,
 			timestamp: Some(now_ms + self.timeout * 1_000),

@@ -17,7 +17,7 @@
 //!   be checked) and a storage proof of the records at the best block; signed by the subject
 //!   over `ExportRequest { network, issued_at }` after `EXPORT_CONTEXT`.
 
-use crate::vault::{Vault, VaultError};
+use crate::vault::Vault;
 use jsonrpsee::{types::ErrorObjectOwned, RpcModule};
 use plexus_primitives::{
 	data_protection::{
@@ -97,10 +97,6 @@ fn check_signed(
 	Ok(signature)
 }
 
-fn vault_error(method: &str, e: VaultError) -> ErrorObjectOwned {
-	error(method, e)
-}
-
 pub fn module<C>(
 	client: Arc<C>,
 	vault: Arc<Vault>,
@@ -131,7 +127,7 @@ where
 		if data.is_empty() {
 			return Err(error(M, "no data"));
 		}
-		let commitment = cx.vault.put(&subject, &data).map_err(|e| vault_error(M, e))?;
+		let commitment = cx.vault.put(&subject, &data).map_err(|e| error(M, e))?;
 		let holder = cx.vault.holder();
 		Ok(json!({
 			"commitment": hex0x(&commitment),
@@ -159,10 +155,10 @@ where
 		let payload = signing_payload(VAULT_READ_CONTEXT, &read);
 		let signature = check_signed(M, &grant.signer, &payload, &signature, issued_at)?;
 		let token = sp_io::hashing::blake2_256(&signature.0);
-		if !cx.vault.first_read(&token, now_ms()).map_err(|e| vault_error(M, e))? {
+		if !cx.vault.first_read(&token, now_ms()).map_err(|e| error(M, e))? {
 			return Err(error(M, "this signed read was already served"));
 		}
-		let opened = cx.vault.get(&grant.commitment).map_err(|e| vault_error(M, e))?;
+		let opened = cx.vault.get(&grant.commitment).map_err(|e| error(M, e))?;
 		Ok(json!({
 			"record": grant.record,
 			"commitment": hex0x(&grant.commitment),
@@ -189,8 +185,7 @@ where
 		if !record.holders.contains(&holder) {
 			return Err(error(M, format!("this vault is not a holder of record {id}")));
 		}
-		let destroyed_at =
-			cx.vault.erase(&record.commitment, now_ms()).map_err(|e| vault_error(M, e))?;
+		let destroyed_at = cx.vault.erase(&record.commitment, now_ms()).map_err(|e| error(M, e))?;
 		let statement = ErasureAttestation {
 			network: info.genesis_hash.0,
 			record: id,

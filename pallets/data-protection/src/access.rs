@@ -200,20 +200,7 @@ impl<T: Config> Pallet<T> {
 
 	/// A record with its holders as a plain list (`DataProtectionApi::record`).
 	pub fn record(id: RecordId) -> Option<Record<T::AccountId, Vec<T::AccountId>>> {
-		Records::<T>::get(id).map(|r| Record {
-			subject: r.subject,
-			controller: r.controller,
-			category: r.category,
-			commitment: r.commitment,
-			holders: r.holders.into_inner(),
-			retain_until: r.retain_until,
-			policy: r.policy,
-			version: r.version,
-			supersedes: r.supersedes,
-			superseded_by: r.superseded_by,
-			registered_at: r.registered_at,
-			state: r.state,
-		})
+		Records::<T>::get(id).map(|record| record.with_holders(BoundedVec::into_inner))
 	}
 
 	/// The records of `subject` not yet erased (`DataProtectionApi::records_of`).
