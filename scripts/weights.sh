@@ -12,7 +12,7 @@
 #   scripts/weights.sh [--steps N] [--repeat N] [--db PATH]
 #
 # --db names the base path of a node whose chain state `benchmark storage` reads (e.g. one that
-# ran `plexus-node bench transfers`); without it a fresh dev chain is used, whose state is small.
+# ran `plexus-node load transfers`); without it a fresh dev chain is used, whose state is small.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/setup.sh

@@ -1,4 +1,4 @@
-//! Command-line interface: the standard substrate node CLI plus `launch` and `bench`.
+//! Command-line interface: the standard substrate node CLI plus `launch`, `relay` and `load`.
 
 #[derive(Debug, clap::Parser)]
 #[command(
@@ -23,9 +23,9 @@ pub enum Subcommand {
 	/// Relay one bridge between two networks, both ways.
 	Relay(crate::relay::RelayCmd),
 
-	/// Load generators that print throughput figures.
-	#[command(subcommand)]
-	Bench(crate::bench::BenchCmd),
+	/// Load generators that print throughput figures (not frame weights: see `benchmark`).
+	#[command(subcommand, alias = "bench")]
+	Load(crate::load::LoadCmd),
 
 	/// Measure the runtime's weights and this machine (`pallet` and `storage` need a node built
 	/// with `--features runtime-benchmarks`; `scripts/weights.sh` does it all).
@@ -67,4 +67,29 @@ pub enum Subcommand {
 
 	/// Db meta columns information.
 	ChainInfo(sc_cli::ChainInfoCmd),
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+	use clap::{CommandFactory, FromArgMatches};
+
+	/// The command as `SubstrateCli` builds it, which sets the version it propagates.
+	fn command() -> clap::Command {
+		Cli::command().version("0.0.0")
+	}
+
+	#[test]
+	fn load_generators_answer_to_load_and_to_their_old_name() {
+		for name in ["load", "bench"] {
+			let matches = command()
+				.try_get_matches_from(["plexus-node", name, "transfers", "--accounts", "3"])
+				.unwrap_or_else(|e| panic!("{name}: {e}"));
+			let cli = Cli::from_arg_matches(&matches).unwrap();
+			assert!(matches!(cli.subcommand, Some(Subcommand::Load(_))), "{name}");
+		}
+		let help = command().render_help().to_string();
+		assert!(help.contains("load"), "{help}");
+		assert!(!help.contains("aliases"), "the old name stays hidden: {help}");
+	}
 }

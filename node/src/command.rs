@@ -1,5 +1,5 @@
-//! Dispatches the command line to the node service, the standard substrate commands, `launch`
-//! and `bench`.
+//! Dispatches the command line to the node service, the standard substrate commands, `launch`,
+//! `relay` and `load`.
 
 use crate::{
 	chain_spec,
@@ -51,7 +51,7 @@ pub fn run() -> sc_cli::Result<()> {
 
 	match &cli.subcommand {
 		Some(Subcommand::Launch(cmd)) => cmd.run(),
-		Some(Subcommand::Bench(cmd)) => cmd.run(),
+		Some(Subcommand::Load(cmd)) => cmd.run(),
 		Some(Subcommand::Relay(cmd)) => cmd.run(),
 		Some(Subcommand::Benchmark(cmd)) => crate::benchmarking::run(&cli, cmd),
 		Some(Subcommand::Key(cmd)) => cmd.run(&cli),

@@ -3,12 +3,12 @@
 // sc-cli and sc-service errors are large by design; boxing them here would only add noise.
 #![allow(clippy::result_large_err)]
 
-mod bench;
 mod benchmarking;
 mod chain_spec;
 mod cli;
 mod command;
 mod launch;
+mod load;
 mod relay;
 mod rpc;
 mod service;

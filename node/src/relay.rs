@@ -1,7 +1,8 @@
 //! `plexus-node relay`: relays one bridge, both ways, until stopped (see the `plexus-relay`
 //! crate). `launch` starts one per bridge of its topology.
 
-use plexus_relay::{init, metrics::Metrics, signer, slot::Slot, End, Relayer};
+use plexus_client::author::dev_pair as signer;
+use plexus_relay::{init, metrics::Metrics, slot::Slot, End, Relayer};
 use std::{net::SocketAddr, time::Duration};
 
 #[derive(Debug, clap::Parser)]

@@ -4,7 +4,8 @@
 //! genesis: a [`NetworkId`], a name and a block time. Those three travel together as
 //! [`NetworkIdentity`]. What networks send each other travels in the types of [`envelope`]; the
 //! payloads of contract requests, data-protection requests and the resource manager's commits
-//! are in [`contract`], [`data_protection`] and [`transaction`].
+//! are in [`contract`], [`data_protection`] and [`transaction`]; the traits that join the event
+//! router to the pallets that serve or send routed requests, in [`service`].
 #![cfg_attr(not(feature = "std"), no_std)]
 
 extern crate alloc;
@@ -12,6 +13,7 @@ extern crate alloc;
 pub mod contract;
 pub mod data_protection;
 pub mod envelope;
+pub mod service;
 pub mod transaction;
 
 use alloc::vec::Vec;

@@ -3,11 +3,12 @@
 //! other's genesis hash. Both are governance calls (sudo on a testnet); what is already done is
 //! skipped, so this can run again after a restart.
 
-use crate::{client::Error, slot::Slot, wait_until, End};
+use crate::{slot::Slot, End};
 use bp_header_chain::InitializationData;
 use bp_runtime::BasicOperatingMode;
 use codec::Encode;
 use frame_support::Blake2_128Concat;
+use plexus_client::{wait_until, Error};
 use plexus_runtime::{Hash, RuntimeCall};
 use sp_core::sr25519;
 use sp_runtime::traits::Header as _;

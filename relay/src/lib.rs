@@ -24,16 +24,15 @@
 //! transaction that would not continue a lane where it stands (`RejectObsoleteBridgeCalls`),
 //! before it costs a fee.
 
-pub mod client;
 pub mod init;
 pub mod metrics;
 pub mod slot;
 
 use bp_messages::{InboundLaneData, MessageNonce, OutboundLaneData};
 use bp_runtime::HeaderId;
-use client::{Client, Error};
 use codec::Decode;
 use frame_support::weights::Weight;
+use plexus_client::{wait_until, Client, Error};
 use plexus_runtime::{AccountId, BlockNumber, EventRouter, Hash, Nonce};
 use slot::{Justification, Slot};
 use sp_core::storage::StorageKey;
@@ -392,24 +391,4 @@ fn delivery_budget() -> (Weight, usize) {
 		Peer::max_extrinsic_weight().saturating_mul(DELIVERY_SHARE_PERCENT) / 100,
 		(u64::from(Peer::max_extrinsic_size()) * DELIVERY_SHARE_PERCENT / 100) as usize,
 	)
-}
-
-/// Waits until `check` holds, polling every `every`, at most `attempts` times.
-pub async fn wait_until<F, Fut>(attempts: u32, every: Duration, mut check: F) -> Result<(), Error>
-where
-	F: FnMut() -> Fut,
-	Fut: std::future::Future<Output = Result<bool, Error>>,
-{
-	for _ in 0..attempts {
-		if check().await? {
-			return Ok(());
-		}
-		tokio::time::sleep(every).await;
-	}
-	Err(format!("gave up after {attempts} attempts"))
-}
-
-/// A development key from a secret URI such as `//Alice`.
-pub fn signer(suri: &str) -> Result<sr25519::Pair, Error> {
-	sr25519::Pair::from_string(suri, None).map_err(|e| format!("bad signer {suri:?}: {e:?}"))
 }

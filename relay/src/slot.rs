@@ -1,7 +1,7 @@
 //! What the relayer reads and calls in one peer slot's pallets (`BridgeSlot{K}Grandpa`,
 //! `BridgeSlot{K}Messages`): storage keys and calls, built natively from the runtime's types.
 
-use crate::{client::Error, End};
+use crate::End;
 use bp_messages::{
 	source_chain::FromBridgedChainMessagesDeliveryProof,
 	target_chain::FromBridgedChainMessagesProof, LegacyLaneId, MessageKey, MessageNonce,
@@ -11,6 +11,7 @@ use bp_runtime::HeaderId;
 use bp_runtime::{storage_map_final_key, storage_value_key};
 use codec::{Decode, Encode};
 use frame_support::{instances::*, weights::Weight, Blake2_128Concat};
+use plexus_client::Error;
 use plexus_runtime::{bridges::SLOT_LANE, AccountId, BlockNumber, Hash, Header, RuntimeCall};
 use sp_core::storage::StorageKey;
 

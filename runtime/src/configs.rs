@@ -14,7 +14,10 @@ use sp_runtime::{traits::One, Perbill};
 use sp_version::RuntimeVersion;
 
 use super::*;
-use crate::weights;
+use crate::{
+	identity::{GenesisHash, RemoteAccount},
+	weights,
+};
 
 const MAX_BLOCK_LENGTH: u32 = 5 * 1024 * 1024;
 const NORMAL_DISPATCH_RATIO: Perbill = Perbill::from_percent(75);
@@ -143,15 +146,6 @@ parameter_types! {
 	pub const RoutedMessageByteFee: Balance = UNIT / 100_000;
 }
 
-/// This network's address for the router: its genesis hash, which frame-system keeps forever.
-pub struct GenesisHash;
-
-impl frame_support::traits::Get<[u8; 32]> for GenesisHash {
-	fn get() -> [u8; 32] {
-		frame_system::BlockHash::<Runtime>::get(0).0
-	}
-}
-
 impl pallet_event_router::Config for Runtime {
 	type Currency = Balances;
 	type RuntimeHoldReason = RuntimeHoldReason;
@@ -184,7 +178,7 @@ impl pallet_resource_manager::Config for Runtime {
 	type RuntimeHoldReason = RuntimeHoldReason;
 	type Router = EventRouter;
 	type Contracts = crate::contracts::ReviveEngine;
-	type RemoteAccount = crate::xcm_config::RemoteAccount;
+	type RemoteAccount = RemoteAccount;
 	type ThisNetwork = GenesisHash;
 	type UnixTime = Timestamp;
 	type MaxKeyLen = MaxRecordKey;
@@ -208,7 +202,7 @@ impl pallet_data_protection::Config for Runtime {
 	type Signature = crate::Signature;
 	type ThisNetwork = GenesisHash;
 	type UnixTime = Timestamp;
-	type RemoteAccount = crate::xcm_config::RemoteAccount;
+	type RemoteAccount = RemoteAccount;
 	type MaxRules = MaxPolicyRules;
 	type MaxRoles = MaxRolesPerController;
 	type MaxHolders = MaxRecordHolders;
@@ -222,7 +216,7 @@ impl pallet_data_protection::Config for Runtime {
 impl pallet_contract_executor::Config for Runtime {
 	type Engine = crate::contracts::ReviveEngine;
 	type Coordinator = ResourceManager;
-	type RemoteAccount = crate::xcm_config::RemoteAccount;
+	type RemoteAccount = RemoteAccount;
 	type MaxReturnData = MaxContractReturn;
 	type WeightInfo = pallet_contract_executor::weights::DbWeights<Runtime>;
 }

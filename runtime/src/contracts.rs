@@ -21,11 +21,11 @@ use frame_support::{
 	weights::Weight,
 	ConsensusEngineId,
 };
-use pallet_event_router::failure_of;
 use pallet_revive::{AddressMapper, Code, ExecConfig, TransactionLimits};
 use plexus_primitives::{
 	contract::{ContractCall, ContractEngine, ContractOutcome},
 	envelope::Failure,
+	service::failure_of_dispatch_error,
 };
 use sp_core::H160;
 use sp_runtime::{FixedU128, Perbill};
@@ -131,7 +131,7 @@ impl ContractEngine<AccountId> for ReviveEngine {
 		type Mapper = <Runtime as pallet_revive::Config>::AddressMapper;
 		// Remote accounts have never called `map_account`; mapping takes their deposit.
 		if !Mapper::is_mapped(caller) {
-			Mapper::map(caller).map_err(failure_of)?;
+			Mapper::map(caller).map_err(failure_of_dispatch_error)?;
 		}
 		let first_event = System::event_count() as usize;
 		let origin = RuntimeOrigin::signed(caller.clone());
@@ -151,7 +151,11 @@ impl ContractEngine<AccountId> for ReviveEngine {
 					input.clone(),
 					&config,
 				);
-				(*contract, result.result.map_err(failure_of)?, result.weight_consumed)
+				(
+					*contract,
+					result.result.map_err(failure_of_dispatch_error)?,
+					result.weight_consumed,
+				)
 			},
 			ContractCall::Instantiate { code, data, salt, value, .. } => {
 				let result = Revive::bare_instantiate(
@@ -163,7 +167,7 @@ impl ContractEngine<AccountId> for ReviveEngine {
 					*salt,
 					&config,
 				);
-				let instantiated = result.result.map_err(failure_of)?;
+				let instantiated = result.result.map_err(failure_of_dispatch_error)?;
 				(instantiated.addr.0, instantiated.result, result.weight_consumed)
 			},
 		};

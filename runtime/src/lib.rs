@@ -26,6 +26,7 @@ pub mod bridges;
 pub mod configs;
 pub mod contracts;
 pub mod genesis_config_presets;
+pub mod identity;
 pub mod precompiles;
 pub mod services;
 #[cfg(feature = "std")]
@@ -160,11 +161,12 @@ mod runtime {
 	#[runtime::pallet_index(14)]
 	pub type DataProtection = pallet_data_protection;
 
-	// Smart contracts (contracts.rs).
+	// Smart contracts (contracts.rs). Declared before the peer slots although its index is
+	// higher: the declaration order is the order of hooks and genesis builds, not the index.
 	#[runtime::pallet_index(30)]
 	pub type Revive = pallet_revive;
 
-	// Peer slots (bridges.rs): a light client and a lane per directly bridged network.
+	// Peer slots (bridges/mod.rs): a light client and a lane per directly bridged network.
 	#[runtime::pallet_index(20)]
 	pub type BridgeSlot1Grandpa = pallet_bridge_grandpa<Instance1>;
 	#[runtime::pallet_index(21)]

@@ -113,7 +113,7 @@ impl Precompile for RouterPrecompile {
 			Calls::messageStatus(call) => {
 				env.charge(read_weight(4))?;
 				let id = MessageId {
-					origin: crate::configs::GenesisHash::get(),
+					origin: crate::identity::GenesisHash::get(),
 					sequence: call.sequence,
 				};
 				let status: u8 = match EventRouter::message_status(id) {

@@ -8,8 +8,10 @@
 use crate::AccountId;
 use alloc::vec::Vec;
 use frame_support::weights::Weight;
-use pallet_event_router::{RemoteOrigin, ServiceHandler};
-use plexus_primitives::envelope::{Failure, Service};
+use plexus_primitives::{
+	envelope::{Failure, Service},
+	service::{RemoteOrigin, ServiceHandler},
+};
 
 pub struct RuntimeServices;
 

@@ -2,10 +2,9 @@
 //!
 //! A routed request whose service is `Xcm` carries a SCALE-encoded `VersionedXcm`. It runs here
 //! as the remote sender: the location `../GlobalConsensus(ByGenesis(origin))/AccountId32(sender)`,
-//! whose local account is derived by [`ExternalConsensusLocationsConverterFor`] (the same
-//! derivation bridge hubs use, so wallets and tools can compute it). A `Transact` with
-//! `OriginKind::SovereignAccount` dispatches its call signed by that account; the account pays
-//! for whatever the call costs like any other account.
+//! whose local account is the sender's [`RemoteAccount`](crate::identity::RemoteAccount) (see
+//! [`crate::identity`]). A `Transact` with `OriginKind::SovereignAccount` dispatches its call
+//! signed by that account; the account pays for whatever the call costs like any other account.
 //!
 //! What this executor does not do, on purpose:
 //! - it moves no assets (`AssetTransactor = ()`): value crosses networks through the transaction
@@ -19,12 +18,15 @@
 //! the transact status). Add `ExpectTransactStatus(MaybeErrorCode::Success)` after it to make the
 //! router answer `Err(Xcm { .. })` and roll the program back.
 
-use crate::{AccountId, AllPalletsWithSystem, RuntimeCall, RuntimeOrigin};
+use crate::{
+	identity::{remote_account_location, LocationToAccountId, UniversalLocation},
+	AccountId, AllPalletsWithSystem, RuntimeCall, RuntimeOrigin,
+};
 use alloc::vec::Vec;
 use codec::{DecodeLimit, Encode};
 use frame_support::{
 	parameter_types,
-	traits::{Everything, Get, Nothing},
+	traits::{Everything, Nothing},
 	weights::Weight,
 };
 use plexus_primitives::envelope::{Failure, NetworkAddress};
@@ -34,23 +36,9 @@ use xcm::{
 	VersionedXcm, MAX_XCM_DECODE_DEPTH,
 };
 use xcm_builder::{
-	ExternalConsensusLocationsConverterFor, FixedWeightBounds, FrameTransactionalProcessor,
-	SovereignSignedViaLocation, TakeWeightCredit,
+	FixedWeightBounds, FrameTransactionalProcessor, SovereignSignedViaLocation, TakeWeightCredit,
 };
-use xcm_executor::{traits::ConvertLocation, XcmExecutor};
-
-/// Where this network sits in the universe of consensus systems: a global consensus of its own,
-/// named by its genesis hash, as the router addresses it.
-pub struct UniversalLocation;
-
-impl Get<InteriorLocation> for UniversalLocation {
-	fn get() -> InteriorLocation {
-		[GlobalConsensus(NetworkId::ByGenesis(crate::configs::GenesisHash::get()))].into()
-	}
-}
-
-/// The local account that acts for a remote location.
-pub type LocationToAccountId = ExternalConsensusLocationsConverterFor<UniversalLocation, AccountId>;
+use xcm_executor::XcmExecutor;
 
 parameter_types! {
 	/// What one instruction costs, beyond the call a `Transact` dispatches (weighed by the call's
@@ -97,33 +85,6 @@ impl xcm_executor::Config for XcmConfig {
 	type XcmRecorder = ();
 }
 
-/// The location of `account` on the network `network`, seen from here.
-pub fn remote_account_location(network: &NetworkAddress, account: &AccountId) -> Location {
-	Location::new(
-		1,
-		[
-			GlobalConsensus(NetworkId::ByGenesis(*network)),
-			AccountId32 { network: None, id: account.clone().into() },
-		],
-	)
-}
-
-/// The local account of an account of another network: the one XCM's `Transact` dispatches as,
-/// so a remote sender is the same account whether it arrives by XCM, a contract request or a
-/// commit of the resource manager.
-pub struct RemoteAccount;
-
-impl sp_runtime::traits::Convert<(NetworkAddress, AccountId), AccountId> for RemoteAccount {
-	fn convert((network, account): (NetworkAddress, AccountId)) -> AccountId {
-		let location = remote_account_location(&network, &account);
-		LocationToAccountId::convert_location(&location).unwrap_or_else(|| {
-			// Unreachable: the converter maps every remote AccountId32. Still an account no one
-			// holds the key of, never a local one.
-			BlakeTwo256::hash_of(&(b"plexus/remote", network, account)).0.into()
-		})
-	}
-}
-
 /// Runs a routed XCM program for `account` of `network` within `max_weight`. On success the
 /// result is the SCALE-encoded `Outcome::Complete`; the caller rolls back a failure's effects.
 pub fn execute(
@@ -147,12 +108,13 @@ pub fn execute(
 		origin, program, &mut id, max_weight, max_weight,
 	) {
 		outcome @ Outcome::Complete { used } => (Ok(outcome.encode()), used),
-		Outcome::Incomplete { used, error } => (Err(failure_of(error)), used),
-		Outcome::Error(error) => (Err(failure_of(error)), Weight::zero()),
+		Outcome::Incomplete { used, error } => (Err(failure_of_xcm_instruction(error)), used),
+		Outcome::Error(error) => (Err(failure_of_xcm_instruction(error)), Weight::zero()),
 	}
 }
 
-fn failure_of(InstructionError { index, error }: InstructionError) -> Failure {
+/// The [`Failure`] a program that stopped at an instruction is answered with.
+fn failure_of_xcm_instruction(InstructionError { index, error }: InstructionError) -> Failure {
 	match error {
 		XcmError::WeightLimitReached(_) | XcmError::Barrier => Failure::WeightLimitExceeded,
 		XcmError::FailedToDecode => Failure::MalformedPayload,
@@ -162,7 +124,7 @@ fn failure_of(InstructionError { index, error }: InstructionError) -> Failure {
 }
 
 /// A routed XCM program that makes a remark (`System::remark_with_event`) as its sender and
-/// fails unless the remark succeeds: what the tests, `bench routing` and the docs send.
+/// fails unless the remark succeeds: what the tests, `load routing` and the docs send.
 #[cfg(feature = "std")]
 pub fn remark_program(remark: &[u8]) -> Vec<u8> {
 	let call =

@@ -2,11 +2,8 @@
 //! relayer; a request routed from alpha reaches beta and its acknowledgement settles it on alpha,
 //! exactly once, even when the relayer is killed mid-flight.
 
-mod common;
-
-use common::{routing::*, *};
-use jsonrpsee::{core::client::ClientT, rpc_params};
 use pallet_event_router::{MessageId, MessageStatus, Outcome};
+use plexus_testkit::{client::rpc_params, deployment::*, fixtures::*};
 use serde_json::Value;
 use std::time::Duration;
 
@@ -15,8 +12,7 @@ async fn a_routed_request_crosses_the_bridge_and_is_settled_exactly_once() {
 	let (mut launch, base) = launch_default("bridge");
 	let report: Value =
 		wait_for("launch.json", Duration::from_secs(600), || read_report(&base)).await;
-	let nodes = report["nodes"].as_array().unwrap().clone();
-	launch.extra_pids = nodes.iter().map(|n| n["pid"].as_u64().unwrap() as u32).collect();
+	launch.extra_pids = node_pids(&report);
 	let bridges = report["bridges"].as_array().unwrap().clone();
 	assert_eq!(bridges.len(), 1);
 	assert_eq!(bridges[0]["between"], serde_json::json!(["alpha", "beta"]));
@@ -25,12 +21,9 @@ async fn a_routed_request_crosses_the_bridge_and_is_settled_exactly_once() {
 	assert!(alive(relayer));
 	launch.extra_pids.push(relayer);
 
-	let producer = |network: &str| {
-		let n = nodes.iter().find(|n| n["network"] == network && n["role"] == "producer").unwrap();
-		rpc(n["rpc"].as_str().unwrap())
-	};
-	let (alpha, beta) = (producer("alpha"), producer("beta"));
-	let beta_genesis = genesis_hash(&beta).await;
+	let alpha = connect(&rpc_of(&report, "alpha", Some("producer"))).await;
+	let beta = connect(&rpc_of(&report, "beta", Some("producer"))).await;
+	let beta_genesis = beta.genesis();
 
 	// One request, carried and answered.
 	let first = send(&alpha, beta_genesis, 0).await;
@@ -50,12 +43,15 @@ async fn a_routed_request_crosses_the_bridge_and_is_settled_exactly_once() {
 	);
 	// The node's RPC says the same.
 	let origin = format!("0x{}", hex::encode(first.origin));
-	let settled: Value = alpha
-		.request("eventRouter_messageStatus", rpc_params![origin, first.sequence])
-		.await
-		.unwrap();
+	let settled: Value =
+		alpha.call("eventRouter_messageStatus", rpc_params![origin, first.sequence]).await.unwrap();
 	let ok = serde_json::json!({ "ok": format!("0x{}", hex::encode(digest)) });
 	assert_eq!(settled, serde_json::json!({ "status": "settled", "outcome": ok }));
+	// And read through plexus-client, as the runtime's own type.
+	assert_eq!(
+		alpha.message_status(first, None).await.unwrap(),
+		MessageStatus::Settled(Outcome::Ok(digest))
+	);
 
 	// Three more; the relayer is killed right after they are sent. launch restarts it, and the
 	// new relayer resumes from what the chains say.

@@ -6,12 +6,8 @@
 //! vault destroys the key and attests it, the ledger records `Erased`, and after a restart of the
 //! deployment nothing reads the data, nor is it or its key in any file on disk.
 
-mod common;
-
 use codec::Encode;
-use common::{routing::*, *};
 use frame_support::weights::Weight;
-use jsonrpsee::{core::client::ClientT, http_client::HttpClient, rpc_params};
 use pallet_data_protection::{
 	AccessAnswer, AccessRequest, Approver, Category, LegalBasis, Rule, Tag,
 };
@@ -20,24 +16,16 @@ use plexus_primitives::data_protection::{
 	signing_payload, ExportRequest, VaultRead, EXPORT_CONTEXT, VAULT_READ_CONTEXT,
 };
 use plexus_runtime::{AccountId, Hash, Runtime, RuntimeCall};
+use plexus_testkit::{
+	client::node_rpc::{AuditEntryJson, ReadJson, RecordJson, RequestStateJson},
+	deployment::*,
+	fixtures::*,
+	Client,
+};
 use serde_json::Value;
 use sp_core::Pair;
 use std::{path::Path, time::Duration};
 
-const TWO_NETWORKS: &str = r#"
-[[network]]
-name = "a"
-id = 1
-producers = 1
-
-[[network]]
-name = "b"
-id = 2
-producers = 1
-
-[[bridge]]
-between = ["a", "b"]
-"#;
 const FLOW: Duration = Duration::from_secs(240);
 const SECRET: &[u8] = b"Charlie Example; IBAN DE02 1203 0000 0000 2020 51; born 1990-01-01";
 
@@ -45,51 +33,51 @@ fn tag(name: &str) -> Tag {
 	name.as_bytes().to_vec().try_into().unwrap()
 }
 
-fn ss58(who: &AccountId) -> String {
-	sp_core::crypto::Ss58Codec::to_ss58check(who)
+async fn submit(client: &Client, signer: &str, call: RuntimeCall) {
+	client.submit(call, &dev_pair(signer)).await.expect("the pool takes it");
 }
 
 /// A vault read of `request` on `network`, signed by `uri` (or forged by another key).
-fn signed_read(network: Hash, request: u64, uri: &str) -> (u64, String) {
+fn signed_read(network: Hash, request: u64, uri: &str) -> (u64, Vec<u8>) {
 	let issued_at = now_ms();
 	let payload =
 		signing_payload(VAULT_READ_CONTEXT, &VaultRead { network: network.0, request, issued_at });
-	(issued_at, format!("0x{}", hex::encode(dev_pair(uri).sign(&payload).0)))
+	(issued_at, dev_pair(uri).sign(&payload).0.to_vec())
 }
 
 async fn vault_get(
-	client: &HttpClient,
+	client: &Client,
 	request: u64,
-	read: &(u64, String),
-) -> Result<Value, String> {
-	client
-		.request::<Value, _>("vault_get", rpc_params![request, read.0, read.1.clone()])
-		.await
-		.map_err(|e| e.to_string())
+	read: &(u64, Vec<u8>),
+) -> Result<ReadJson, String> {
+	client.vault_get(request, read.0, &read.1).await
 }
 
-async fn next_request(b: &HttpClient) -> u64 {
-	storage(b, pallet_data_protection::NextRequest::<Runtime>::hashed_key().to_vec())
-		.await
-		.unwrap_or(0)
+async fn next_request(b: &Client) -> u64 {
+	let key = pallet_data_protection::NextRequest::<Runtime>::hashed_key().to_vec();
+	b.storage_at(key, None).await.unwrap().unwrap_or(0)
 }
 
 /// Submits `call` as `uri` and waits until the ledger has one more access request.
-async fn ask(b: &HttpClient, uri: &str, record: u64, purpose: &str) -> (u64, Value) {
+async fn ask(b: &Client, uri: &str, record: u64, purpose: &str) -> (u64, AuditEntryJson) {
 	let id = next_request(b).await;
 	let call = RuntimeCall::DataProtection(pallet_data_protection::Call::request_access {
 		record,
 		purpose: tag(purpose),
 	});
-	submit(b, &dev_pair(uri), call).await;
+	submit(b, uri, call).await;
 	wait_for("the access request", FLOW, || async { (next_request(b).await > id).then_some(()) })
 		.await;
 	(id, audit_entry(b, record, id).await)
 }
 
-async fn audit_entry(b: &HttpClient, record: u64, request: u64) -> Value {
-	let audit: Value = b.request("dataProtection_audit", rpc_params![record]).await.unwrap();
-	audit.as_array().unwrap().iter().find(|e| e["request"] == request).cloned().expect("audited")
+async fn audit_entry(b: &Client, record: u64, request: u64) -> AuditEntryJson {
+	let audit = b.audit(record, None).await.unwrap();
+	audit.into_iter().find(|e| e.request == request).expect("audited")
+}
+
+async fn record(b: &Client, id: u64) -> Option<RecordJson> {
+	b.record(id, None).await.unwrap()
 }
 
 /// Every file under `dir` that contains `needle`.
@@ -123,27 +111,26 @@ fn find_dir(dir: &Path, name: &str) -> Option<std::path::PathBuf> {
 	None
 }
 
-async fn launched(launch: &mut Guard, base: &Path) -> (HttpClient, HttpClient) {
+async fn launched(launch: &mut Guard, base: &Path) -> (Client, Client) {
 	let report: Value =
 		wait_for("launch.json", Duration::from_secs(600), || read_report(base)).await;
-	let nodes = report["nodes"].as_array().unwrap().clone();
-	launch.extra_pids = nodes.iter().map(|n| n["pid"].as_u64().unwrap() as u32).collect();
-	let node = |network: &str| {
-		let n = nodes.iter().find(|n| n["network"] == network).unwrap();
-		rpc(n["rpc"].as_str().unwrap())
-	};
-	let (a, b) = (node("a"), node("b"));
+	launch.extra_pids = node_pids(&report);
+	let a = connect(&rpc_of(&report, "a", None)).await;
+	let b = connect(&rpc_of(&report, "b", None)).await;
 	for client in [&a, &b] {
-		wait_for("a first block", FLOW, || async { best(client).await.filter(|n| *n > 0) }).await;
+		wait_for("a first block", FLOW, || async {
+			client.best_number().await.ok().filter(|n| *n > 0)
+		})
+		.await;
 	}
 	(a, b)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn data_is_read_only_under_an_approval_on_the_ledger_and_is_gone_after_erasure() {
-	let (mut launch, base) = common::launch("data-protection", Some(TWO_NETWORKS));
+	let (mut launch, base) = launch("data-protection", Some(TWO_NETWORKS));
 	let (a, b) = launched(&mut launch, &base).await;
-	let (a_genesis, b_genesis) = (genesis_hash(&a).await, genesis_hash(&b).await);
+	let (a_genesis, b_genesis) = (a.genesis(), b.genesis());
 	let (bob, charlie) = (account("//Bob"), account("//Charlie"));
 
 	// Bob's policy: billing on consent for his clerks; research on consent. Dave is a clerk, and
@@ -166,29 +153,26 @@ async fn data_is_read_only_under_an_approval_on_the_ledger_and_is_gone_after_era
 		rules: rules.try_into().unwrap(),
 		approval_ttl_ms: 3_600_000,
 	});
-	submit(&b, &dev_pair("//Bob"), policy).await;
-	for clerk in [account("//Dave"), remote(a_genesis, account("//Alice"))] {
+	submit(&b, "//Bob", policy).await;
+	for clerk in [account("//Dave"), remote(a_genesis.0, account("//Alice"))] {
 		let role = RuntimeCall::DataProtection(pallet_data_protection::Call::set_role {
 			account: clerk,
 			role: tag("clerk"),
 			granted: true,
 		});
-		submit(&b, &dev_pair("//Bob"), role).await;
+		submit(&b, "//Bob", role).await;
 	}
 	let consent = RuntimeCall::DataProtection(pallet_data_protection::Call::grant_consent {
 		controller: bob.clone(),
 		purpose: tag("billing"),
 		expires_at: None,
 	});
-	submit(&b, &dev_pair("//Charlie"), consent).await;
+	submit(&b, "//Charlie", consent).await;
 
 	// The data enters through the vault only; the ledger gets its salted commitment.
-	let put: Value = b
-		.request("vault_put", rpc_params![ss58(&charlie), format!("0x{}", hex::encode(SECRET))])
-		.await
-		.unwrap();
-	let commitment: [u8; 32] = decode_hex(put["commitment"].as_str().unwrap()).try_into().unwrap();
-	let holder: [u8; 32] = decode_hex(put["holderHex"].as_str().unwrap()).try_into().unwrap();
+	let put = b.vault_put(&charlie, SECRET).await.unwrap();
+	let (commitment, holder) = (put.commitment.0, put.holder_hex.0);
+	assert_eq!(put.holder, AccountId::new(holder));
 	let register = RuntimeCall::DataProtection(pallet_data_protection::Call::register {
 		subject: charlie.clone(),
 		category: Category::Financial,
@@ -197,21 +181,17 @@ async fn data_is_read_only_under_an_approval_on_the_ledger_and_is_gone_after_era
 		retain_until: now_ms() + 86_400_000,
 		policy: 0,
 	});
-	submit(&b, &dev_pair("//Bob"), register).await;
-	let record: Value = wait_for("the record", FLOW, || async {
-		let r: Value = b.request("dataProtection_record", rpc_params![0u64]).await.unwrap();
-		(!r.is_null()).then_some(r)
-	})
-	.await;
-	assert_eq!(record["commitment"], put["commitment"]);
+	submit(&b, "//Bob", register).await;
+	let registered = wait_for("the record", FLOW, || record(&b, 0)).await;
+	assert_eq!(registered.commitment, put.commitment);
 
 	// Dave, a clerk, with Charlie's consent: approved, and the vault serves his signed read once.
 	let (dave_request, entry) = ask(&b, "//Dave", 0, "billing").await;
-	assert!(entry["state"]["approved"].is_object(), "{entry}");
+	assert!(matches!(entry.state, RequestStateJson::Approved { .. }), "{entry:?}");
 	let read = signed_read(b_genesis, dave_request, "//Dave");
 	let served = vault_get(&b, dave_request, &read).await.expect("Dave reads");
-	assert_eq!(decode_hex(served["data"].as_str().unwrap()), SECRET);
-	let salt: [u8; 32] = decode_hex(served["salt"].as_str().unwrap()).try_into().unwrap();
+	assert_eq!(served.data.0, SECRET);
+	let salt: [u8; 32] = served.salt.0.try_into().unwrap();
 	assert_eq!(plexus_primitives::data_protection::commitment(&salt, SECRET), commitment);
 	let replay = vault_get(&b, dave_request, &read).await.unwrap_err();
 	assert!(replay.contains("already served"), "{replay}");
@@ -219,14 +199,17 @@ async fn data_is_read_only_under_an_approval_on_the_ledger_and_is_gone_after_era
 	let forged = vault_get(&b, dave_request, &signed_read(b_genesis, dave_request, "//Eve")).await;
 	assert!(forged.unwrap_err().contains("not signed by"));
 	let (at, _) = signed_read(b_genesis, dave_request, "//Dave");
-	let unsigned = vault_get(&b, dave_request, &(at, format!("0x{}", "00".repeat(64)))).await;
+	let unsigned = vault_get(&b, dave_request, &(at, vec![0; 64])).await;
 	assert!(unsigned.unwrap_err().contains("not signed by"));
 	let stale = (now_ms() - 600_000, read.1.clone());
 	assert!(vault_get(&b, dave_request, &stale).await.unwrap_err().contains("two minutes"));
 
 	// Eve, for research Charlie never consented to: rejected, on the ledger, and not served.
 	let (eve_request, entry) = ask(&b, "//Eve", 0, "research").await;
-	assert_eq!(entry["state"]["rejected"], "NoConsent", "{entry}");
+	assert!(
+		matches!(&entry.state, RequestStateJson::Rejected { rejected, .. } if rejected == "NoConsent"),
+		"{entry:?}"
+	);
 	let refused = vault_get(&b, eve_request, &signed_read(b_genesis, eve_request, "//Eve")).await;
 	assert!(refused.unwrap_err().contains("NotApproved"));
 
@@ -238,7 +221,7 @@ async fn data_is_read_only_under_an_approval_on_the_ledger_and_is_gone_after_era
 		max_weight: Weight::from_parts(5_000_000_000, 64 * 1024),
 		timeout: Timeout { height: None, timestamp: Some(now_ms() + 600_000) },
 	});
-	submit(&a, &dev_pair("//Alice"), send).await;
+	submit(&a, "//Alice", send).await;
 	let message = MessageId { origin: a_genesis.0, sequence: 0 };
 	let digest = wait_for("a's request to be settled", FLOW, || async {
 		settled_ok(&status(&a, message).await)
@@ -246,9 +229,10 @@ async fn data_is_read_only_under_an_approval_on_the_ledger_and_is_gone_after_era
 	.await;
 	let alice_request = eve_request + 1;
 	let entry = audit_entry(&b, 0, alice_request).await;
-	assert_eq!(entry["origin"]["sender"], ss58(&account("//Alice")), "{entry}");
+	assert_eq!(entry.origin.as_ref().map(|o| &o.sender), Some(&account("//Alice")), "{entry:?}");
 	let stored = pallet_data_protection::Requests::<Runtime>::hashed_key_for(alice_request);
-	let request: pallet_data_protection::Request<AccountId> = storage(&b, stored).await.unwrap();
+	let request: pallet_data_protection::Request<AccountId> =
+		b.storage_at(stored, None).await.unwrap().unwrap();
 	let answer = AccessAnswer { request: alice_request, state: request.state };
 	assert_eq!(
 		digest,
@@ -260,29 +244,22 @@ async fn data_is_read_only_under_an_approval_on_the_ledger_and_is_gone_after_era
 	);
 	let alice_read = signed_read(b_genesis, alice_request, "//Alice");
 	let served = vault_get(&b, alice_request, &alice_read).await.expect("Alice reads");
-	assert_eq!(decode_hex(served["data"].as_str().unwrap()), SECRET);
+	assert_eq!(served.data.0, SECRET);
 
 	// Portability: Charlie exports his records with the salts that prove their commitments and a
 	// storage proof of the ledger's records; nobody else can.
 	let issued_at = now_ms();
 	let export = ExportRequest { network: b_genesis.0, issued_at };
-	let sign_export = |uri: &str| {
-		let signature = dev_pair(uri).sign(&signing_payload(EXPORT_CONTEXT, &export));
-		format!("0x{}", hex::encode(signature.0))
-	};
-	let bundle: Value = b
-		.request("vault_export", rpc_params![ss58(&charlie), issued_at, sign_export("//Charlie")])
-		.await
-		.unwrap();
-	let exported = &bundle["records"][0];
-	let salt: [u8; 32] = decode_hex(exported["salt"].as_str().unwrap()).try_into().unwrap();
-	assert_eq!(decode_hex(exported["data"].as_str().unwrap()), SECRET);
+	let sign_export =
+		|uri: &str| dev_pair(uri).sign(&signing_payload(EXPORT_CONTEXT, &export)).0.to_vec();
+	let bundle = b.vault_export(&charlie, issued_at, &sign_export("//Charlie")).await.unwrap();
+	let exported = &bundle.records[0];
+	let salt: [u8; 32] = exported.salt.clone().expect("the salt").0.try_into().unwrap();
+	assert_eq!(exported.data.as_ref().expect("the data").0, SECRET);
 	assert_eq!(plexus_primitives::data_protection::commitment(&salt, SECRET), commitment);
-	assert!(!bundle["proof"].as_array().unwrap().is_empty());
-	let foreign: Result<Value, _> = b
-		.request("vault_export", rpc_params![ss58(&charlie), issued_at, sign_export("//Eve")])
-		.await;
-	assert!(foreign.unwrap_err().to_string().contains("not signed by"));
+	assert!(!bundle.proof.is_empty());
+	let foreign = b.vault_export(&charlie, issued_at, &sign_export("//Eve")).await;
+	assert!(foreign.unwrap_err().contains("not signed by"));
 
 	// The plaintext is in no file of the deployment; the key is in the vault's key file only.
 	assert!(files_containing(&base, SECRET).is_empty());
@@ -294,29 +271,26 @@ async fn data_is_read_only_under_an_approval_on_the_ledger_and_is_gone_after_era
 	let key = std::fs::read(&key_file).expect("the record's key");
 
 	// Erasure: not before the ledger asks; then the vault destroys the key and attests it.
-	let early: Result<Value, _> = b.request("vault_erase", rpc_params![0u64]).await;
-	assert!(early.unwrap_err().to_string().contains("not asked"));
+	let early = b.vault_erase(0).await;
+	assert!(early.unwrap_err().contains("not asked"));
 	let erase =
 		RuntimeCall::DataProtection(pallet_data_protection::Call::request_erasure { record: 0 });
-	submit(&b, &dev_pair("//Charlie"), erase).await;
+	submit(&b, "//Charlie", erase).await;
 	wait_for("erasure to be asked", FLOW, || async {
-		let r: Value = b.request("dataProtection_record", rpc_params![0u64]).await.unwrap();
-		r["state"].as_str().unwrap().starts_with("Erasing").then_some(())
+		record(&b, 0).await?.state.starts_with("Erasing").then_some(())
 	})
 	.await;
-	let attestation: Value = b.request("vault_erase", rpc_params![0u64]).await.unwrap();
-	let signature: [u8; 64] =
-		decode_hex(attestation["signature"].as_str().unwrap()).try_into().unwrap();
+	let attestation = b.vault_erase(0).await.unwrap();
+	let signature: [u8; 64] = attestation.signature.0.try_into().unwrap();
 	let attest = RuntimeCall::DataProtection(pallet_data_protection::Call::attest_erasure {
 		record: 0,
 		holder: AccountId::new(holder),
-		destroyed_at: attestation["destroyedAt"].as_u64().unwrap(),
+		destroyed_at: attestation.destroyed_at,
 		signature: sp_core::sr25519::Signature::from_raw(signature).into(),
 	});
-	submit(&b, &dev_pair("//Charlie"), attest).await;
+	submit(&b, "//Charlie", attest).await;
 	wait_for("the record to be erased", FLOW, || async {
-		let r: Value = b.request("dataProtection_record", rpc_params![0u64]).await.unwrap();
-		r["state"].as_str().unwrap().starts_with("Erased").then_some(())
+		record(&b, 0).await?.state.starts_with("Erased").then_some(())
 	})
 	.await;
 	let after =
@@ -334,8 +308,7 @@ async fn data_is_read_only_under_an_approval_on_the_ledger_and_is_gone_after_era
 	let again =
 		vault_get(&b, alice_request, &signed_read(b_genesis, alice_request, "//Alice")).await;
 	assert!(again.unwrap_err().contains("Erased"));
-	let record: Value = b.request("dataProtection_record", rpc_params![0u64]).await.unwrap();
-	assert!(record["state"].as_str().unwrap().starts_with("Erased"));
+	assert!(record(&b, 0).await.expect("the record").state.starts_with("Erased"));
 	let exit = launch.terminate(Duration::from_secs(30)).expect("launch exits on SIGTERM");
 	assert!(exit.success(), "launch exited with {exit:?}");
 }

@@ -1,9 +1,6 @@
 //! `plexus-node launch` end to end: the default topology on loopback, from the built binary.
 
-mod common;
-
-use common::*;
-use jsonrpsee::{core::client::ClientT, rpc_params};
+use plexus_testkit::{client::rpc_params, deployment::*};
 use serde_json::Value;
 use std::{process::Command, time::Duration};
 
@@ -31,19 +28,19 @@ async fn default_topology_runs_two_networks_and_stops_cleanly() {
 		};
 		let (producers, consumers) = (of("producer"), of("consumer"));
 		assert_eq!((producers.len(), consumers.len()), (3, 1));
-		let producer = rpc(&producers[0]);
+		let producer = connect(&producers[0]).await;
 
 		// Authors and finalizes.
 		let fin = wait_for("finalized height ≥ 3", Duration::from_secs(180), || async {
-			finalized(&producer).await.filter(|f| *f >= 3)
+			producer.finalized_number().await.ok().filter(|f| *f >= 3)
 		})
 		.await;
 		assert!(fin >= 3);
 
 		// Every node of the network agrees on genesis and on who the network is.
-		let g = genesis(&producer).await;
+		let g = producer.genesis();
 		for url in producers.iter().chain(&consumers) {
-			assert_eq!(genesis(&rpc(url)).await, g, "{url} is on another chain");
+			assert_eq!(connect(url).await.genesis(), g, "{url} is on another chain");
 		}
 		let (id, name, block_time) = identity(&producer).await;
 		assert_eq!(name, network);
@@ -52,17 +49,17 @@ async fn default_topology_runs_two_networks_and_stops_cleanly() {
 		ids.push(id);
 
 		// The consumer is a non-authority that follows the producers to within 2 blocks.
-		let consumer = rpc(&consumers[0]);
-		let roles: Vec<String> = consumer.request("system_nodeRoles", rpc_params![]).await.unwrap();
+		let consumer = connect(&consumers[0]).await;
+		let roles: Vec<String> = consumer.call("system_nodeRoles", rpc_params![]).await.unwrap();
 		assert_eq!(roles, vec!["Full".to_string()]);
-		let roles: Vec<String> = producer.request("system_nodeRoles", rpc_params![]).await.unwrap();
+		let roles: Vec<String> = producer.call("system_nodeRoles", rpc_params![]).await.unwrap();
 		assert_eq!(roles, vec!["Authority".to_string()]);
 		let lag = wait_for("the consumer within 2 blocks", Duration::from_secs(60), || async {
 			let mut top = 0;
 			for p in &producers {
-				top = top.max(best(&rpc(p)).await?);
+				top = top.max(try_connect(p).await?.best_number().await.ok()?);
 			}
-			let c = best(&consumer).await?;
+			let c = consumer.best_number().await.ok()?;
 			let lag = top.saturating_sub(c);
 			(c >= 3 && lag <= 2).then_some(lag)
 		})
@@ -74,14 +71,14 @@ async fn default_topology_runs_two_networks_and_stops_cleanly() {
 	assert_eq!(ids, vec![1, 2]);
 
 	// The GRANDPA RPC that relayers need is served.
-	let producer = rpc(nodes[0]["rpc"].as_str().unwrap());
-	let methods: Value = producer.request("rpc_methods", rpc_params![]).await.unwrap();
+	let producer = connect(nodes[0]["rpc"].as_str().unwrap()).await;
+	let methods: Value = producer.call("rpc_methods", rpc_params![]).await.unwrap();
 	let methods: Vec<&str> =
 		methods["methods"].as_array().unwrap().iter().filter_map(Value::as_str).collect();
 	for m in ["grandpa_roundState", "grandpa_proveFinality", "grandpa_subscribeJustifications"] {
 		assert!(methods.contains(&m), "{m} missing");
 	}
-	let round: Value = producer.request("grandpa_roundState", rpc_params![]).await.unwrap();
+	let round: Value = producer.call("grandpa_roundState", rpc_params![]).await.unwrap();
 	assert_eq!(round["setId"], 0);
 
 	// A node that dies is restarted by launch, and comes back on the same endpoint.
@@ -102,9 +99,10 @@ async fn default_topology_runs_two_networks_and_stops_cleanly() {
 	.await;
 	assert!(alive(new_pid));
 	launch.extra_pids.push(new_pid);
-	let before = best(&rpc(&victim_rpc)).await;
+	let best = |url: String| async move { try_connect(&url).await?.best_number().await.ok() };
+	let before = best(victim_rpc.clone()).await;
 	wait_for("the restarted node to import blocks", Duration::from_secs(90), || async {
-		let now = best(&rpc(&victim_rpc)).await?;
+		let now = best(victim_rpc.clone()).await?;
 		(now > before.unwrap_or(0)).then_some(now)
 	})
 	.await;

@@ -2,10 +2,8 @@
 //! only through B; and a request whose timeout passes while its relayer is paused is answered
 //! `TimedOut` by its destination, never executed there, and refunded on its origin.
 
-mod common;
-
-use common::{routing::*, *};
 use pallet_event_router::{MessageStatus, Outcome};
+use plexus_testkit::{deployment::*, fixtures::*};
 use serde_json::Value;
 use std::time::Duration;
 
@@ -14,8 +12,7 @@ async fn requests_cross_two_bridges_and_late_ones_are_refunded() {
 	let (mut launch, base) = launch("routing", Some(LINE_TOPOLOGY));
 	let report: Value =
 		wait_for("launch.json", Duration::from_secs(600), || read_report(&base)).await;
-	let nodes = report["nodes"].as_array().unwrap().clone();
-	launch.extra_pids = nodes.iter().map(|n| n["pid"].as_u64().unwrap() as u32).collect();
+	launch.extra_pids = node_pids(&report);
 	let bridges = report["bridges"].as_array().unwrap().clone();
 	assert_eq!(bridges.len(), 2);
 	// a–b and b–c meet at b: they must use different peer slots.
@@ -24,12 +21,10 @@ async fn requests_cross_two_bridges_and_late_ones_are_refunded() {
 		bridges.iter().map(|b| b["relayer_pid"].as_u64().unwrap() as u32).collect();
 	launch.extra_pids.extend(&relayers);
 
-	let node = |network: &str| {
-		let n = nodes.iter().find(|n| n["network"] == network).unwrap();
-		rpc(n["rpc"].as_str().unwrap())
-	};
-	let (a, b, c) = (node("a"), node("b"), node("c"));
-	let (b_genesis, c_genesis) = (genesis_hash(&b).await, genesis_hash(&c).await);
+	let a = connect(&rpc_of(&report, "a", None)).await;
+	let b = connect(&rpc_of(&report, "b", None)).await;
+	let c = connect(&rpc_of(&report, "c", None)).await;
+	let (b_genesis, c_genesis) = (b.genesis(), c.genesis());
 
 	// a -> c travels through b, and its answer comes back the same way.
 	let far = send(&a, c_genesis, 0).await;

@@ -5,12 +5,8 @@
 //! answered `Err(Reverted)` and opens no transaction. A transaction whose contract call reverts
 //! on its target ends `Aborted` on its coordinator, and the hold it placed comes back.
 
-mod common;
-
-use codec::{Decode, Encode};
-use common::{routing::*, *};
+use codec::Encode;
 use frame_support::weights::Weight;
-use jsonrpsee::{core::client::ClientT, http_client::HttpClient, rpc_params};
 use pallet_event_router::{
 	location_of, Failure, MessageId, MessageStatus, Outcome, Service, Timeout,
 };
@@ -19,64 +15,39 @@ use plexus_primitives::{
 	transaction::{AbortReason, Action, Hold, ReceiptStatus, TxId, TxState, TxStatus},
 };
 use plexus_runtime::{AccountId, Balance, Hash, Runtime, RuntimeCall, RuntimeHoldReason, UNIT};
+use plexus_testkit::{deployment::*, fixtures::*, Client};
 use serde_json::Value;
-use sp_core::H160;
 use std::time::Duration;
 
-const ESCROW: &str = include_str!("../../contracts/fixtures/Escrow.json");
 const LIMITS: Limits =
 	Limits { weight: Weight::from_parts(20_000_000_000, 192 * 1024), deposit: 5 * UNIT };
 const FLOW: Duration = Duration::from_secs(300);
 
-fn evm_address(who: &AccountId) -> H160 {
-	H160::from_slice(&sp_io::hashing::keccak_256(who.as_ref())[12..])
-}
-
-fn word(address: H160) -> [u8; 32] {
-	let mut word = [0u8; 32];
-	word[12..].copy_from_slice(address.as_bytes());
-	word
-}
-
-fn escrow_call(signature: &str, words: &[[u8; 32]]) -> Vec<u8> {
-	let fixture: Value = serde_json::from_str(ESCROW).unwrap();
-	let mut data = decode_hex(fixture["methodIdentifiers"][signature].as_str().unwrap());
-	words.iter().for_each(|w| data.extend_from_slice(w));
-	data
-}
-
-/// `key` at block `at` (a hex hash), so that several reads see one state.
-async fn storage_at<T: Decode>(client: &HttpClient, key: Vec<u8>, at: &str) -> Option<T> {
-	let key = format!("0x{}", hex::encode(key));
-	let raw: Option<String> =
-		client.request("state_getStorage", rpc_params![key, at]).await.unwrap();
-	raw.map(|raw| T::decode(&mut &decode_hex(&raw)[..]).unwrap())
+async fn submit(client: &Client, signer: &str, call: RuntimeCall) {
+	client.submit(call, &dev_pair(signer)).await.expect("the pool takes it");
 }
 
 /// What the resource manager holds from `who` at block `at`.
-async fn held_at(client: &HttpClient, who: &AccountId, at: &str) -> Balance {
+async fn held_at(client: &Client, who: &AccountId, at: Hash) -> Balance {
 	let key = pallet_balances::Holds::<Runtime>::hashed_key_for(who);
 	let holds: Vec<(RuntimeHoldReason, Balance)> =
-		storage_at(client, key, at).await.unwrap_or_default();
+		client.storage_at(key, Some(at)).await.unwrap().unwrap_or_default();
 	let reason: RuntimeHoldReason = pallet_resource_manager::HoldReason::Transaction.into();
 	holds.iter().filter(|(id, _)| *id == reason).map(|(_, amount)| amount).sum()
 }
 
-async fn free_balance(client: &HttpClient, who: &AccountId) -> Balance {
+async fn free_balance(client: &Client, who: &AccountId) -> Balance {
 	let key = frame_system::Account::<Runtime>::hashed_key_for(who);
 	let info: frame_system::AccountInfo<u32, pallet_balances::AccountData<Balance>> =
-		storage(client, key).await.unwrap_or_default();
+		client.storage_at(key, None).await.unwrap().unwrap_or_default();
 	info.data.free
 }
 
 /// Alice deploys the escrow on `client`'s network through the contract executor.
-async fn deploy_escrow(client: &HttpClient) -> ContractAddress {
-	let fixture: Value = serde_json::from_str(ESCROW).unwrap();
-	let mut code = decode_hex(fixture["bytecode"].as_str().unwrap());
-	code.extend_from_slice(&word(evm_address(&account("//Alice"))));
+async fn deploy_escrow(client: &Client) -> ContractAddress {
 	let request = ContractRequest {
 		call: ContractCall::Instantiate {
-			code,
+			code: escrow_code(evm_address(&account("//Alice"))),
 			data: vec![],
 			salt: Some([9; 32]),
 			value: 0,
@@ -87,22 +58,24 @@ async fn deploy_escrow(client: &HttpClient) -> ContractAddress {
 	let call = RuntimeCall::ContractExecutor(pallet_contract_executor::Call::execute {
 		request: Box::new(request),
 	});
-	submit(client, &dev_pair("//Alice"), call).await;
+	submit(client, "//Alice", call).await;
 	let key = pallet_contract_executor::Executions::<plexus_runtime::Runtime>::hashed_key_for(0);
 	let execution: pallet_contract_executor::Execution<
 		AccountId,
 		plexus_runtime::configs::MaxContractReturn,
-	> = wait_for("the escrow deployment", FLOW, || storage(client, key.clone())).await;
+	> = wait_for("the escrow deployment", FLOW, || async {
+		client.storage_at(key.clone(), None).await.unwrap()
+	})
+	.await;
 	execution.contract
 }
 
 async fn send_request(
-	client: &HttpClient,
+	client: &Client,
 	to: Hash,
 	sequence: u64,
 	request: ContractRequest,
 ) -> MessageId {
-	let origin = genesis_hash(client).await;
 	let call = RuntimeCall::EventRouter(pallet_event_router::Call::send {
 		destination: Some(Box::new(location_of(to.0))),
 		service: Service::Contract,
@@ -110,16 +83,16 @@ async fn send_request(
 		max_weight: Weight::from_parts(60_000_000_000, 256 * 1024),
 		timeout: Timeout { height: None, timestamp: Some(now_ms() + 600_000) },
 	});
-	submit(client, &dev_pair("//Alice"), call).await;
-	MessageId { origin: origin.0, sequence }
+	submit(client, "//Alice", call).await;
+	MessageId { origin: client.genesis().0, sequence }
 }
 
-async fn tx_status(client: &HttpClient, tx: TxId) -> TxStatus {
-	state_call(client, "ResourceManagerApi_transaction", tx).await
+async fn tx_status(client: &Client, tx: TxId) -> TxStatus {
+	client.transaction(tx, None).await.unwrap()
 }
 
-async fn in_doubt(client: &HttpClient) -> Vec<TxId> {
-	state_call(client, "ResourceManagerApi_in_doubt", ()).await
+async fn in_doubt(client: &Client) -> Vec<TxId> {
+	client.in_doubt(None).await.unwrap()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -127,8 +100,7 @@ async fn a_contract_on_b_asked_from_a_commits_on_c_even_when_its_relayer_dies() 
 	let (mut launch, base) = launch("transactions", Some(LINE_TOPOLOGY));
 	let report: Value =
 		wait_for("launch.json", Duration::from_secs(600), || read_report(&base)).await;
-	let nodes = report["nodes"].as_array().unwrap().clone();
-	launch.extra_pids = nodes.iter().map(|n| n["pid"].as_u64().unwrap() as u32).collect();
+	launch.extra_pids = node_pids(&report);
 	let bridges = report["bridges"].as_array().unwrap().clone();
 	let relayer = |between: [&str; 2]| {
 		let bridge = bridges.iter().find(|b| b["between"] == serde_json::json!(between)).unwrap();
@@ -136,21 +108,18 @@ async fn a_contract_on_b_asked_from_a_commits_on_c_even_when_its_relayer_dies() 
 	};
 	let (a_b, b_c) = (relayer(["a", "b"]), relayer(["b", "c"]));
 	launch.extra_pids.extend([a_b, b_c]);
-	let node = |network: &str| {
-		let n = nodes.iter().find(|n| n["network"] == network).unwrap();
-		rpc(n["rpc"].as_str().unwrap())
-	};
-	let (a, b, c) = (node("a"), node("b"), node("c"));
-	let (a_genesis, b_genesis, c_genesis) =
-		(genesis_hash(&a).await, genesis_hash(&b).await, genesis_hash(&c).await);
+	let a = connect(&rpc_of(&report, "a", None)).await;
+	let b = connect(&rpc_of(&report, "b", None)).await;
+	let c = connect(&rpc_of(&report, "c", None)).await;
+	let (a_genesis, b_genesis, c_genesis) = (a.genesis(), b.genesis(), c.genesis());
 
 	// Alice of a acts on b through her remote account there: Bob funds it; Alice deploys.
-	let alice_on_b = remote(a_genesis, account("//Alice"));
+	let alice_on_b = remote(a_genesis.0, account("//Alice"));
 	let fund = RuntimeCall::Balances(pallet_balances::Call::transfer_keep_alive {
 		dest: alice_on_b.clone().into(),
 		value: 50 * UNIT,
 	});
-	submit(&b, &dev_pair("//Bob"), fund).await;
+	submit(&b, "//Bob", fund).await;
 	let escrow = deploy_escrow(&b).await;
 
 	// The request: open a deal of 2 UNIT for Charlie, and commit the outcome on c.
@@ -213,12 +182,15 @@ async fn a_contract_on_b_asked_from_a_commits_on_c_even_when_its_relayer_dies() 
 	})
 	.await;
 	assert_eq!(settled, Outcome::Err(Failure::Reverted));
-	let next: u64 = storage(
-		&b,
-		pallet_resource_manager::NextTransaction::<plexus_runtime::Runtime>::hashed_key().to_vec(),
-	)
-	.await
-	.unwrap_or(0);
+	let next: u64 = b
+		.storage_at(
+			pallet_resource_manager::NextTransaction::<plexus_runtime::Runtime>::hashed_key()
+				.to_vec(),
+			None,
+		)
+		.await
+		.unwrap()
+		.unwrap_or(0);
 	assert_eq!(next, 1, "only the first request opened a transaction");
 	assert!(in_doubt(&b).await.is_empty());
 
@@ -227,36 +199,34 @@ async fn a_contract_on_b_asked_from_a_commits_on_c_even_when_its_relayer_dies() 
 	let escrow_on_c = deploy_escrow(&c).await;
 	let (bob, dave) = (account("//Bob"), account("//Dave"));
 	let fund = RuntimeCall::Balances(pallet_balances::Call::transfer_keep_alive {
-		dest: remote(b_genesis, bob.clone()).into(),
+		dest: remote(b_genesis.0, bob.clone()).into(),
 		value: 10 * UNIT,
 	});
-	submit(&c, &dev_pair("//Bob"), fund).await;
+	submit(&c, "//Bob", fund).await;
 	let (bob_before, dave_before) = (free_balance(&b, &bob).await, free_balance(&b, &dave).await);
-	let mut deal = [0u8; 32];
-	deal[31] = 5;
 	let prepare = RuntimeCall::ResourceManager(pallet_resource_manager::Call::prepare {
 		target: c_genesis.0,
 		action: Action::Call {
 			contract: escrow_on_c,
-			input: escrow_call("release(uint256)", &[deal]),
+			input: escrow_call("release(uint256)", &[uint_word(5)]),
 			value: 0,
 			limits: LIMITS,
 		},
 		deadline: Timeout { height: None, timestamp: Some(now_ms() + 600_000) },
 		hold: Some(Hold { amount: 3 * UNIT, beneficiary: dave.clone() }),
 	});
-	submit(&b, &dev_pair("//Bob"), prepare).await;
+	submit(&b, "//Bob", prepare).await;
 	let doomed = TxId { coordinator: b_genesis.0, sequence: 1 };
 	let key = pallet_resource_manager::Transactions::<Runtime>::hashed_key_for(doomed.sequence);
 	// Each poll reads the transaction and the hold at one block, so both describe one state.
 	let (mut held_while_prepared, started) = (None, std::time::Instant::now());
 	let state = loop {
 		assert!(started.elapsed() < FLOW, "b did not decide the reverting transaction");
-		let at: String = b.request("chain_getBlockHash", rpc_params![]).await.unwrap();
+		let at = b.best_hash().await.unwrap();
 		let transaction: Option<pallet_resource_manager::Transaction<AccountId, Balance>> =
-			storage_at(&b, key.clone(), &at).await;
+			b.storage_at(key.clone(), Some(at)).await.unwrap();
 		match transaction.map(|t| t.state) {
-			Some(TxState::Prepared) => held_while_prepared = Some(held_at(&b, &bob, &at).await),
+			Some(TxState::Prepared) => held_while_prepared = Some(held_at(&b, &bob, at).await),
 			Some(state) => break state,
 			None => {},
 		}
@@ -264,8 +234,8 @@ async fn a_contract_on_b_asked_from_a_commits_on_c_even_when_its_relayer_dies() 
 	};
 	assert_eq!(state, TxState::Aborted(AbortReason::Refused(Failure::Reverted)));
 	assert_eq!(held_while_prepared, Some(3 * UNIT), "the hold was placed while in doubt");
-	let now: String = b.request("chain_getBlockHash", rpc_params![]).await.unwrap();
-	assert_eq!(held_at(&b, &bob, &now).await, 0, "the hold was released");
+	let now = b.best_hash().await.unwrap();
+	assert_eq!(held_at(&b, &bob, now).await, 0, "the hold was released");
 	assert!(bob_before - free_balance(&b, &bob).await < UNIT, "Bob paid only fees");
 	assert_eq!(free_balance(&b, &dave).await, dave_before, "Dave was not paid");
 	assert_eq!(tx_status(&c, doomed).await, TxStatus::Unknown, "c applied nothing");

@@ -8,7 +8,8 @@ use super::{
 	supervisor::{free_port, ChildSpec, Supervisor},
 	NodeEndpoint,
 };
-use plexus_relay::{init, signer, slot::Slot, End};
+use plexus_client::author::dev_pair;
+use plexus_relay::{init, slot::Slot, End};
 use serde::Serialize;
 use std::path::PathBuf;
 
@@ -45,7 +46,7 @@ pub async fn bring_up(
 	if topology.bridges.is_empty() {
 		return Ok(Vec::new());
 	}
-	let sudo = signer(SUDO)?;
+	let sudo = dev_pair(SUDO)?;
 	let mut ends = Vec::new();
 	for network in &topology.networks {
 		let url = producer_rpc(endpoints, &network.name)?;

@@ -21,7 +21,7 @@ use plan::{Deployment, Role, CONSUMER_STATE_PRUNING};
 use serde::Serialize;
 use std::{
 	collections::BTreeMap,
-	path::PathBuf,
+	path::{Path, PathBuf},
 	time::{Duration, Instant},
 };
 use supervisor::{free_port, ChildSpec, Incident, Supervisor};
@@ -184,14 +184,63 @@ struct Ports {
 	prometheus: u16,
 }
 
+/// Steps 3 to 6 of the module doc, one function each. Every child stays in `supervisor`, whose
+/// drop stops those still running if a step fails.
 async fn supervise(
 	deployment: Deployment,
 	program: PathBuf,
 	ready_timeout: Duration,
 ) -> sc_cli::Result<()> {
 	let mut supervisor = Supervisor::default();
-	let mut endpoints = Vec::new();
+	let mut endpoints = start_nodes(&deployment, &program, &mut supervisor)?;
+	eprintln!(
+		"plexus launch: started {} nodes; waiting for every network to finalize a block",
+		endpoints.len()
+	);
 
+	let mut signals = Signals::new()?;
+	let Some(genesis) =
+		wait_until_final(&deployment, &mut endpoints, &mut supervisor, &mut signals, ready_timeout)
+			.await?
+	else {
+		// A signal came first; every node is stopped.
+		return Ok(());
+	};
+
+	let networks: Vec<NetworkSummary> = deployment
+		.networks
+		.iter()
+		.map(|n| NetworkSummary {
+			name: n.name.clone(),
+			id: n.id,
+			genesis: genesis.get(&n.name).cloned().unwrap_or_default(),
+			chain_spec: deployment.chain_spec_path(&n.name),
+		})
+		.collect();
+	let mut bridges = start_bridges(&deployment, &endpoints, &mut supervisor, &program).await?;
+	print_table(&networks, &endpoints, &bridges, &deployment);
+	let report_file = deployment.base.join("launch.json");
+	write_report(&report_file, &networks, &endpoints, &bridges)?;
+
+	supervise_loop(
+		&mut supervisor,
+		&mut signals,
+		&mut endpoints,
+		&mut bridges,
+		&networks,
+		&report_file,
+	)
+	.await
+}
+
+/// Step 3: starts every node of every network as a child of `supervisor`, on free loopback
+/// ports, producers bootstrapping from the first producer and everyone else from every producer.
+fn start_nodes(
+	deployment: &Deployment,
+	program: &Path,
+	supervisor: &mut Supervisor,
+) -> sc_cli::Result<Vec<NodeEndpoint>> {
+	let mut endpoints = Vec::new();
 	for network in &deployment.networks {
 		let mut ports = Vec::new();
 		for _ in &network.nodes {
@@ -217,14 +266,14 @@ async fn supervise(
 		for (i, node) in network.nodes.iter().enumerate() {
 			let bootnodes: Vec<String> =
 				producer_addrs.iter().filter(|a| **a != p2p_of(i)).cloned().collect();
-			let args = node_args(&deployment, &network.name, node, &ports[i], &bootnodes);
+			let args = node_args(deployment, &network.name, node, &ports[i], &bootnodes);
 			let dir = deployment.node_dir(&network.name, &node.name);
 			std::fs::create_dir_all(&dir)
 				.map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
 			let log = dir.join("node.log");
 			supervisor.start(ChildSpec {
 				name: node.name.clone(),
-				program: program.clone(),
+				program: program.to_path_buf(),
 				args,
 				log: log.clone(),
 			})?;
@@ -241,30 +290,36 @@ async fn supervise(
 			});
 		}
 	}
-	eprintln!(
-		"plexus launch: started {} nodes; waiting for every network to finalize a block",
-		endpoints.len()
-	);
+	Ok(endpoints)
+}
 
-	let mut signals = Signals::new()?;
+/// Step 4: waits, showing progress, until every network has finalized a block; returns each
+/// network's genesis hash by name. `None` if SIGINT or SIGTERM came first (every node is then
+/// stopped); an error, with every node stopped, after `ready_timeout`.
+async fn wait_until_final(
+	deployment: &Deployment,
+	endpoints: &mut [NodeEndpoint],
+	supervisor: &mut Supervisor,
+	signals: &mut Signals,
+	ready_timeout: Duration,
+) -> sc_cli::Result<Option<BTreeMap<String, String>>> {
 	let started = Instant::now();
 	let mut genesis: BTreeMap<String, String> = BTreeMap::new();
 	let mut last_progress = Instant::now() - Duration::from_secs(60);
 
-	// Wait until every network has finalized a block.
 	loop {
 		if let Some(sig) = signals.received() {
 			eprintln!("plexus launch: {sig} received before the networks were ready; stopping");
 			supervisor.stop_all(Duration::from_secs(10));
-			return Ok(());
+			return Ok(None);
 		}
-		report(supervisor.check(), &mut endpoints, &supervisor);
+		report(supervisor.check(), endpoints, supervisor);
 		let mut line = Vec::new();
 		let mut all_ready = true;
 		for network in &deployment.networks {
 			let (mut best, mut finalized, mut peers) = (0, 0, 0);
 			for e in endpoints.iter().filter(|e| e.network == network.name) {
-				if let Some(s) = status::query(&status::client(e.rpc_port)).await {
+				if let Some(s) = status::query(e.rpc_port).await {
 					best = best.max(s.best);
 					finalized = finalized.max(s.finalized);
 					peers = peers.max(s.peers);
@@ -282,7 +337,7 @@ async fn supervise(
 				"plexus launch: every network finalizes ({:.1} s after start)",
 				started.elapsed().as_secs_f64()
 			);
-			break;
+			return Ok(Some(genesis));
 		}
 		if last_progress.elapsed() >= Duration::from_secs(3) {
 			eprintln!("  [{:>4} s] {}", started.elapsed().as_secs(), line.join(" | "));
@@ -300,47 +355,52 @@ async fn supervise(
 		}
 		tokio::time::sleep(Duration::from_millis(500)).await;
 	}
+}
 
-	let networks: Vec<NetworkSummary> = deployment
-		.networks
-		.iter()
-		.map(|n| NetworkSummary {
-			name: n.name.clone(),
-			id: n.id,
-			genesis: genesis.get(&n.name).cloned().unwrap_or_default(),
-			chain_spec: deployment.chain_spec_path(&n.name),
-		})
-		.collect();
-	let mut bridges =
-		match bridging::bring_up(&deployment, &endpoints, &mut supervisor, &program).await {
-			Ok(bridges) => bridges,
-			Err(e) => {
-				supervisor.stop_all(Duration::from_secs(10));
-				return Err(format!("bringing the bridges up failed: {e}").into());
-			},
-		};
-	print_table(&networks, &endpoints, &bridges, &deployment);
-	let report_file = deployment.base.join("launch.json");
-	write_report(&report_file, &networks, &endpoints, &bridges)?;
+/// Step 5: brings every bridge up and starts its relayer as a child of `supervisor`; stops every
+/// child if that fails.
+async fn start_bridges(
+	deployment: &Deployment,
+	endpoints: &[NodeEndpoint],
+	supervisor: &mut Supervisor,
+	program: &Path,
+) -> sc_cli::Result<Vec<bridging::BridgeSummary>> {
+	match bridging::bring_up(deployment, endpoints, supervisor, program).await {
+		Ok(bridges) => Ok(bridges),
+		Err(e) => {
+			supervisor.stop_all(Duration::from_secs(10));
+			Err(format!("bringing the bridges up failed: {e}").into())
+		},
+	}
+}
 
-	// Supervise until told to stop.
+/// Step 6: reports and restarts a node or relayer that dies, keeping `report_file` current,
+/// until SIGINT or SIGTERM; then stops every child, removes `report_file` and returns.
+async fn supervise_loop(
+	supervisor: &mut Supervisor,
+	signals: &mut Signals,
+	endpoints: &mut [NodeEndpoint],
+	bridges: &mut [bridging::BridgeSummary],
+	networks: &[NetworkSummary],
+	report_file: &Path,
+) -> sc_cli::Result<()> {
 	loop {
 		if let Some(sig) = signals.received() {
 			eprintln!("plexus launch: {sig} received; stopping {} nodes", endpoints.len());
 			supervisor.stop_all(Duration::from_secs(10));
-			let _ = std::fs::remove_file(&report_file);
+			let _ = std::fs::remove_file(report_file);
 			eprintln!("plexus launch: all nodes stopped");
 			return Ok(());
 		}
 		let incidents = supervisor.check();
 		if !incidents.is_empty() {
-			report(incidents, &mut endpoints, &supervisor);
+			report(incidents, endpoints, supervisor);
 			for (bridge, child) in
 				bridges.iter_mut().zip(supervisor.children.iter().skip(endpoints.len()))
 			{
 				bridge.relayer_pid = child.pid().unwrap_or(0);
 			}
-			write_report(&report_file, &networks, &endpoints, &bridges)?;
+			write_report(report_file, networks, endpoints, bridges)?;
 		}
 		tokio::time::sleep(Duration::from_millis(250)).await;
 	}

@@ -7,9 +7,10 @@
 //! { "status": "received", "outcome": { "err": "ServiceUnavailable" }, "ackQueued": true }
 //! ```
 
+use super::json::{hex, outcome_json, rpc_error};
 use jsonrpsee::{types::ErrorObjectOwned, RpcModule};
 use plexus_primitives::{
-	envelope::{Failure, MessageId, MessageStatus, Outcome},
+	envelope::{MessageId, MessageStatus},
 	EventRouterApi,
 };
 use plexus_runtime::opaque::Block;
@@ -34,37 +35,11 @@ where
 		let at: Option<H256> = args.optional_next()?;
 		let at = at.unwrap_or_else(|| client.info().best_hash);
 		let id = MessageId { origin: origin.0, sequence };
-		let status = client
-			.runtime_api()
-			.message_status(at, id)
-			.map_err(|e| ErrorObjectOwned::owned(1, format!("{METHOD}: {e}"), None::<()>))?;
+		let status =
+			client.runtime_api().message_status(at, id).map_err(|e| rpc_error(METHOD, e))?;
 		Ok::<_, ErrorObjectOwned>(status_json(&status))
 	})?;
 	Ok(module)
-}
-
-pub fn hex(bytes: &[u8; 32]) -> String {
-	format!("0x{}", ::hex::encode(bytes))
-}
-
-pub fn outcome_json(outcome: &Outcome) -> Value {
-	match outcome {
-		Outcome::Ok(digest) => json!({ "ok": hex(digest) }),
-		Outcome::Err(failure) => json!({ "err": failure_json(failure) }),
-		Outcome::TimedOut => json!("timedOut"),
-	}
-}
-
-pub fn failure_json(failure: &Failure) -> Value {
-	match failure {
-		Failure::Module { index, error } => {
-			json!({ "module": { "index": index, "error": format!("0x{}", ::hex::encode(error)) } })
-		},
-		Failure::Xcm { instruction, error } => {
-			json!({ "xcm": { "instruction": instruction, "error": error } })
-		},
-		other => json!(format!("{other:?}")),
-	}
 }
 
 pub fn status_json(status: &MessageStatus) -> Value {
@@ -95,6 +70,7 @@ pub fn status_json(status: &MessageStatus) -> Value {
 #[cfg(test)]
 mod tests {
 	use super::*;
+	use plexus_primitives::envelope::{Failure, Outcome};
 
 	#[test]
 	fn statuses_read_as_documented() {
@@ -122,5 +98,30 @@ mod tests {
 			json!("timedOut")
 		);
 		assert_eq!(status_json(&MessageStatus::Unknown), json!({ "status": "unknown" }));
+	}
+
+	#[test]
+	fn plexus_client_reads_every_status_back() {
+		use plexus_client::node_rpc::MessageStatusJson;
+		let statuses = [
+			MessageStatus::Unknown,
+			MessageStatus::AwaitingAck { destination: [1; 32], next_hop: [2; 32], lane_nonce: 7 },
+			MessageStatus::Settled(Outcome::Ok([0xab; 32])),
+			MessageStatus::Settled(Outcome::TimedOut),
+			MessageStatus::Settled(Outcome::Err(Failure::Xcm { instruction: 1, error: 21 })),
+			MessageStatus::Forwarded { next_hop: [3; 32], lane_nonce: 2 },
+			MessageStatus::Received {
+				outcome: Outcome::Err(Failure::Module { index: 7, error: [1, 2, 3, 4] }),
+				ack_queued: false,
+			},
+			MessageStatus::Received {
+				outcome: Outcome::Err(Failure::Unroutable),
+				ack_queued: true,
+			},
+		];
+		for status in statuses {
+			let json: MessageStatusJson = serde_json::from_value(status_json(&status)).unwrap();
+			assert_eq!(MessageStatus::try_from(json), Ok(status));
+		}
 	}
 }

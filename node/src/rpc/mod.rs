@@ -3,10 +3,12 @@
 //! relayers use to prove one network's finality to another, and the status of routed messages
 //! (`eventRouter_messageStatus`) and of resource-manager transactions (`resourceManager_*`), the
 //! ledger's data-protection records and audit trails (`dataProtection_*`), and the node's data
-//! vault (`vault_*`).
+//! vault (`vault_*`). Their shared helpers (error, hex, parameter parsing, outcome JSON) are in
+//! `json`.
 
 mod data_protection;
 mod event_router;
+mod json;
 mod resource_manager;
 mod vault;
 

@@ -8,7 +8,7 @@
 //! - `resourceManager_inDoubt([at])`: `[{ "coordinator": "0x…", "sequence": 3 }, …]`, the
 //!   transactions this network coordinates whose outcome it does not know yet.
 
-use super::event_router::{failure_json, hex};
+use super::json::{failure_json, hex, rpc_error};
 use jsonrpsee::{types::ErrorObjectOwned, RpcModule};
 use plexus_primitives::{
 	transaction::{AbortReason, ReceiptStatus, TxId, TxReceipt, TxState, TxStatus},
@@ -23,10 +23,6 @@ use std::sync::Arc;
 
 const TRANSACTION: &str = "resourceManager_transaction";
 const IN_DOUBT: &str = "resourceManager_inDoubt";
-
-fn rpc_error(method: &str, error: impl std::fmt::Display) -> ErrorObjectOwned {
-	ErrorObjectOwned::owned(1, format!("{method}: {error}"), None::<()>)
-}
 
 pub fn module<C>(client: Arc<C>) -> Result<RpcModule<Arc<C>>, jsonrpsee::core::RegisterMethodError>
 where
@@ -50,13 +46,17 @@ where
 		let at: Option<H256> = params.sequence().optional_next()?;
 		let at = at.unwrap_or_else(|| client.info().best_hash);
 		let open = client.runtime_api().in_doubt(at).map_err(|e| rpc_error(IN_DOUBT, e))?;
-		Ok::<_, ErrorObjectOwned>(Value::Array(
-			open.iter()
-				.map(|tx| json!({ "coordinator": hex(&tx.coordinator), "sequence": tx.sequence }))
-				.collect(),
-		))
+		Ok::<_, ErrorObjectOwned>(in_doubt_json(&open))
 	})?;
 	Ok(module)
+}
+
+fn in_doubt_json(open: &[TxId]) -> Value {
+	Value::Array(
+		open.iter()
+			.map(|tx| json!({ "coordinator": hex(&tx.coordinator), "sequence": tx.sequence }))
+			.collect(),
+	)
 }
 
 fn state_json(state: &TxState) -> Value {
@@ -77,7 +77,7 @@ fn receipt_json(receipt: &TxReceipt) -> Value {
 			ReceiptStatus::TimedOut => "timedOut",
 		},
 		"outcomeHash": hex(&receipt.outcome_hash),
-		"result": format!("0x{}", ::hex::encode(&receipt.result)),
+		"result": hex(&receipt.result),
 		"height": receipt.height,
 		"timestamp": receipt.timestamp,
 		"digest": hex(&receipt.digest()),
@@ -131,5 +131,108 @@ mod tests {
 		assert_eq!(json["receipt"]["status"], "applied");
 		assert_eq!(json["receipt"]["digest"], hex(&receipt.digest()));
 		assert_eq!(status_json(&TxStatus::Unknown), json!({ "status": "unknown" }));
+	}
+
+	#[test]
+	fn transactions_read_as_literal_json() {
+		let coordinated = TxStatus::Coordinated {
+			target: [0xcc; 32],
+			state: TxState::Committed { receipt: [0xab; 32] },
+			outcome_hash: [1; 32],
+		};
+		assert_eq!(
+			status_json(&coordinated),
+			json!({
+				"status": "coordinated",
+				"target": format!("0x{}", "cc".repeat(32)),
+				"state": { "committed": format!("0x{}", "ab".repeat(32)) },
+				"outcomeHash": format!("0x{}", "01".repeat(32)),
+			})
+		);
+		assert_eq!(
+			state_json(&TxState::Aborted(AbortReason::TimedOut)),
+			json!({ "aborted": "timedOut" })
+		);
+		assert_eq!(
+			state_json(&TxState::Aborted(AbortReason::Refused(Failure::Module {
+				index: 9,
+				error: [0, 0, 0, 2]
+			}))),
+			json!({ "aborted": { "refused": { "module": { "index": 9, "error": "0x00000002" } } } })
+		);
+
+		let receipt = TxReceipt {
+			tx: TxId { coordinator: [2; 32], sequence: 7 },
+			status: ReceiptStatus::TimedOut,
+			outcome_hash: [3; 32],
+			result: vec![],
+			height: 12,
+			timestamp: 36_000,
+		};
+		assert_eq!(
+			status_json(&TxStatus::Decided(receipt.clone())),
+			json!({
+				"status": "decided",
+				"receipt": {
+					"status": "timedOut",
+					"outcomeHash": format!("0x{}", "03".repeat(32)),
+					"result": "0x",
+					"height": 12,
+					"timestamp": 36_000,
+					"digest": hex(&receipt.digest()),
+				},
+			})
+		);
+
+		assert_eq!(
+			in_doubt_json(&[
+				TxId { coordinator: [2; 32], sequence: 3 },
+				TxId { coordinator: [0xff; 32], sequence: 0 },
+			]),
+			json!([
+				{ "coordinator": format!("0x{}", "02".repeat(32)), "sequence": 3 },
+				{ "coordinator": format!("0x{}", "ff".repeat(32)), "sequence": 0 },
+			])
+		);
+		assert_eq!(in_doubt_json(&[]), json!([]));
+	}
+
+	#[test]
+	fn plexus_client_reads_every_status_back() {
+		use plexus_client::node_rpc::TxStatusJson;
+		let tx = TxId { coordinator: [2; 32], sequence: 7 };
+		let statuses = [
+			TxStatus::Unknown,
+			TxStatus::Coordinated {
+				target: [0xcc; 32],
+				state: TxState::Prepared,
+				outcome_hash: [1; 32],
+			},
+			TxStatus::Coordinated {
+				target: [0xcc; 32],
+				state: TxState::Aborted(AbortReason::Refused(Failure::Module {
+					index: 9,
+					error: [0, 0, 0, 2],
+				})),
+				outcome_hash: [1; 32],
+			},
+			TxStatus::Coordinated {
+				target: [0xcc; 32],
+				state: TxState::Aborted(AbortReason::TimedOut),
+				outcome_hash: [1; 32],
+			},
+			TxStatus::Decided(TxReceipt {
+				tx,
+				status: ReceiptStatus::Applied,
+				outcome_hash: [3; 32],
+				result: vec![0xde, 0xad],
+				height: 12,
+				timestamp: 36_000,
+			}),
+		];
+		for status in statuses {
+			let json: TxStatusJson = serde_json::from_value(status_json(&status)).unwrap();
+			assert_eq!(json.into_status(tx), Ok(status));
+		}
 	}
 }

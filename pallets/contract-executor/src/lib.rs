@@ -46,8 +46,11 @@ use alloc::{boxed::Box, vec::Vec};
 use codec::DecodeLimit;
 use frame_support::{dispatch::PostDispatchInfo, pallet_prelude::*};
 use frame_system::pallet_prelude::*;
-use pallet_event_router::{failure_of, Failure, MessageId, NetworkAddress, RemoteOrigin};
-use plexus_primitives::transaction::{Action, Coordinator, TxId};
+use plexus_primitives::{
+	envelope::{Failure, MessageId, NetworkAddress},
+	service::{failure_of_dispatch_error, RemoteOrigin},
+	transaction::{Action, Coordinator, TxId},
+};
 use sp_runtime::traits::Convert;
 
 /// Contract requests are shallow; anything nested deeper is hostile.
@@ -224,7 +227,7 @@ impl<T: Config> Pallet<T> {
 		let Ok(return_data) =
 			BoundedVec::<u8, T::MaxReturnData>::try_from(outcome.return_data.clone())
 		else {
-			return (Err(failure_of(Error::<T>::ReturnDataTooLong.into())), used);
+			return (Err(failure_of_dispatch_error(Error::<T>::ReturnDataTooLong.into())), used);
 		};
 		let outcome_hash = outcome.hash();
 		let execution = NextExecution::<T>::get();
@@ -246,7 +249,7 @@ impl<T: Config> Pallet<T> {
 						Self::deposit_event(Event::CommitOpened { execution, tx, target });
 						Some(tx)
 					},
-					Err(error) => return (Err(failure_of(error)), used),
+					Err(error) => return (Err(failure_of_dispatch_error(error)), used),
 				}
 			},
 			None => None,

@@ -7,7 +7,10 @@ use crate::{
 };
 use alloc::vec::Vec;
 use codec::DecodeLimit;
-use pallet_event_router::{failure_of, Failure, RemoteOrigin};
+use plexus_primitives::{
+	envelope::Failure,
+	service::{failure_of_dispatch_error, RemoteOrigin},
+};
 
 /// Access requests are flat; anything nested deeper is hostile.
 const REQUEST_DECODE_DEPTH: u32 = 4;
@@ -145,7 +148,7 @@ impl<T: Config> Pallet<T> {
 		let from = Some((*origin.network, origin.account.clone(), origin.message));
 		match Self::open_request(requester, from, ask) {
 			Ok(answer) => (Ok(answer.encode()), weight),
-			Err(error) => (Err(failure_of(error)), weight),
+			Err(error) => (Err(failure_of_dispatch_error(error)), weight),
 		}
 	}
 

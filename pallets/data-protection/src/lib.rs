@@ -65,7 +65,7 @@ pub use weights::WeightInfo;
 
 use frame_support::{pallet_prelude::*, traits::UnixTime};
 use frame_system::pallet_prelude::*;
-use pallet_event_router::{MessageId, NetworkAddress};
+use plexus_primitives::envelope::{MessageId, NetworkAddress};
 use sp_runtime::traits::{Convert, IdentifyAccount, UniqueSaturatedInto, Verify};
 
 /// A record as this network stores it.

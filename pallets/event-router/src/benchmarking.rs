@@ -4,6 +4,7 @@ use super::*;
 use frame_benchmarking::v2::*;
 use frame_support::traits::fungible::Mutate;
 use frame_system::RawOrigin;
+use sp_runtime::traits::Saturating;
 use traits::BenchmarkHelper;
 
 const PEER: NetworkAddress = [0xb0; 32];

@@ -39,7 +39,11 @@
 
 extern crate alloc;
 
+mod inbound;
+mod location;
+mod outbound;
 pub mod route_table;
+mod settlement;
 pub mod traits;
 pub mod weights;
 
@@ -48,44 +52,33 @@ mod benchmarking;
 #[cfg(test)]
 mod tests;
 
+pub use location::{location_of, network_of};
 pub use pallet::*;
 pub use plexus_primitives::envelope::{
 	Acknowledgement, Envelope, Failure, MessageId, MessageStatus, NetworkAddress, Outcome, Packet,
 	Service, Timeout,
 };
-pub use route_table::{Route, RouteError, RouteTable};
-pub use traits::{
-	DeliveryProver, OnSettled, RemoteOrigin, RequestSender, ServiceHandler, Transport,
-};
+pub use plexus_primitives::service::{OnSettled, RemoteOrigin, RequestSender, ServiceHandler};
+pub use route_table::{Route, RouteError, RouteTable, StorageRoutes};
+pub use traits::{DeliveryProver, Transport};
 pub use weights::WeightInfo;
 
-use alloc::{boxed::Box, vec::Vec};
-use codec::{Decode, DecodeLimit, Encode};
+use alloc::boxed::Box;
+use codec::{Decode, Encode};
 use frame_support::{
 	pallet_prelude::*,
-	storage::{with_transaction, TransactionOutcome},
 	traits::{
 		fungible::{Inspect, Mutate, MutateHold},
-		tokens::{Fortitude, Precision},
 		UnixTime,
 	},
 };
 use frame_system::pallet_prelude::*;
-use sp_runtime::{
-	traits::{Saturating, UniqueSaturatedInto, Zero},
-	DispatchError,
-};
-use xcm::{
-	latest::{Junction, Junctions, Location, NetworkId as XcmNetworkId},
-	VersionedLocation,
-};
+use sp_runtime::traits::UniqueSaturatedInto;
+use xcm::VersionedLocation;
 
 pub type BalanceOf<T> =
 	<<T as Config>::Currency as Inspect<<T as frame_system::Config>::AccountId>>::Balance;
 pub type LaneOf<T> = <<T as Config>::Transport as Transport>::Lane;
-
-/// How deep a decoded packet may nest; packets are flat, so anything deeper is hostile.
-const PACKET_DECODE_DEPTH: u32 = 16;
 
 /// A message this network put on a lane and has not seen settled yet.
 #[derive(Encode, Decode, MaxEncodedLen, TypeInfo, Clone, PartialEq, Eq, Debug)]
@@ -374,33 +367,7 @@ pub mod pallet {
 			proof: <T::DeliveryProver as DeliveryProver<LaneOf<T>>>::Proof,
 		) -> DispatchResult {
 			ensure_signed(origin)?;
-			if let Some(sent) = Outbox::<T>::get(id) {
-				Self::prove_late(&sent.flight, proof)?;
-				Outbox::<T>::remove(id);
-				let refunded = T::Currency::release(
-					&HoldReason::MessageFee.into(),
-					&sent.sender,
-					sent.fee,
-					Precision::BestEffort,
-				)?;
-				Settled::<T>::insert(id, Outcome::TimedOut);
-				Self::deposit_event(Event::TimedOut { id, refunded });
-				T::OnSettled::on_settled(id, &Outcome::TimedOut);
-				return Ok(());
-			}
-			let flight = Forwarded::<T>::get(id).ok_or(Error::<T>::NotInFlight)?;
-			Self::prove_late(&flight, proof)?;
-			Forwarded::<T>::remove(id);
-			Self::deposit_event(Event::ForwardTimedOut { id });
-			let ack = Acknowledgement {
-				id,
-				responder: T::ThisNetwork::get(),
-				outcome: Outcome::TimedOut,
-			};
-			// The origin may also be unreachable from here; the ack then stays undelivered, and
-			// the origin settles with its own proof against us.
-			let _ = Self::send_packet(&id.origin, Packet::<T::AccountId>::Ack(ack).encode());
-			Ok(())
+			Self::do_claim_timeout(id, proof)
 		}
 
 		/// Binds `network` to the lane of the bridge that joins it to this network.
@@ -476,15 +443,7 @@ pub mod pallet {
 		#[pallet::weight(T::WeightInfo::retry_ack())]
 		pub fn retry_ack(origin: OriginFor<T>, id: MessageId) -> DispatchResult {
 			ensure_signed(origin)?;
-			let receipt =
-				Inbox::<T>::get(id).filter(|r| !r.ack_queued).ok_or(Error::<T>::NoStalledAck)?;
-			let ack =
-				Acknowledgement { id, responder: T::ThisNetwork::get(), outcome: receipt.outcome };
-			let next_hop =
-				Self::send_packet(&id.origin, Packet::<T::AccountId>::Ack(ack).encode())?;
-			Inbox::<T>::insert(id, Receipt { ack_queued: true, ..receipt });
-			Self::deposit_event(Event::AckQueued { id, next_hop });
-			Ok(())
+			Self::do_retry_ack(id)
 		}
 	}
 
@@ -498,54 +457,6 @@ pub mod pallet {
 	}
 }
 
-/// The route table over the pallet's storage.
-pub struct StorageRoutes<T>(core::marker::PhantomData<T>);
-
-impl<T> Default for StorageRoutes<T> {
-	fn default() -> Self {
-		Self(Default::default())
-	}
-}
-
-impl<T: Config> RouteTable for StorageRoutes<T> {
-	type Lane = LaneOf<T>;
-
-	fn lane_to(&self, peer: &NetworkAddress) -> Option<Self::Lane> {
-		Peers::<T>::get(peer)
-	}
-
-	fn next_hop(&self, destination: &NetworkAddress) -> Option<NetworkAddress> {
-		NextHops::<T>::get(destination)
-	}
-}
-
-/// The network a location names: `GlobalConsensus(ByGenesis(hash))` seen from a network.
-pub fn network_of(location: VersionedLocation) -> Option<NetworkAddress> {
-	let location: Location = location.try_into().ok()?;
-	match (location.parents, location.interior) {
-		(1, Junctions::X1(junctions)) => match junctions.as_ref() {
-			[Junction::GlobalConsensus(XcmNetworkId::ByGenesis(genesis))] => Some(*genesis),
-			_ => None,
-		},
-		_ => None,
-	}
-}
-
-/// The location of a network, as [`network_of`] reads it.
-pub fn location_of(network: NetworkAddress) -> VersionedLocation {
-	Location::new(1, [Junction::GlobalConsensus(XcmNetworkId::ByGenesis(network))]).into()
-}
-
-/// The [`Failure`] an execution error is reported as.
-pub fn failure_of(error: DispatchError) -> Failure {
-	match error {
-		DispatchError::Module(module) => {
-			Failure::Module { index: module.index, error: module.error }
-		},
-		_ => Failure::Dispatch,
-	}
-}
-
 impl<T: Config> Pallet<T> {
 	fn now_ms() -> u64 {
 		T::UnixTime::now().as_millis().unique_saturated_into()
@@ -553,280 +464,6 @@ impl<T: Config> Pallet<T> {
 
 	fn height() -> u32 {
 		frame_system::Pallet::<T>::block_number().unique_saturated_into()
-	}
-
-	/// Checks and queues a request: the body of [`Pallet::send`], and [`RequestSender`] for
-	/// other pallets. Writes before it fails; callers run it in a storage transaction.
-	fn do_send(
-		sender: T::AccountId,
-		destination: NetworkAddress,
-		service: Service,
-		payload: Vec<u8>,
-		max_weight: Weight,
-		timeout: Timeout,
-	) -> Result<MessageId, DispatchError> {
-		ensure!(destination != T::ThisNetwork::get(), Error::<T>::DestinationIsSelf);
-		ensure!(payload.len() as u32 <= T::MaxPayloadSize::get(), Error::<T>::PayloadTooLarge);
-		ensure!(!timeout.is_unbounded(), Error::<T>::UnboundedTimeout);
-		let now = Self::now_ms();
-		ensure!(timeout.timestamp.is_none_or(|t| t > now), Error::<T>::TimeoutInPast);
-		ensure!(max_weight.all_lte(T::MaxDispatchWeight::get()), Error::<T>::WeightLimitTooHigh);
-		let route = StorageRoutes::<T>::default().route(&destination).map_err(Error::<T>::from)?;
-
-		let fee = T::BaseFee::get()
-			.saturating_add(T::ByteFee::get().saturating_mul((payload.len() as u32).into()));
-		let envelope = Envelope {
-			id: MessageId { origin: T::ThisNetwork::get(), sequence: NextSequence::<T>::get() },
-			sender: sender.clone(),
-			destination,
-			service,
-			payload,
-			max_weight,
-			timeout,
-			sent_at: now,
-		};
-		let id = envelope.id;
-		let packet = Packet::Request(envelope).encode();
-		ensure!(packet.len() as u32 <= T::Transport::max_packet_size(), Error::<T>::PacketTooLarge);
-		T::Currency::hold(&HoldReason::MessageFee.into(), &sender, fee)?;
-		let lane_nonce = T::Transport::send(route.lane, packet)?;
-		NextSequence::<T>::put(id.sequence.saturating_add(1));
-
-		let flight =
-			InFlight { destination, next_hop: route.peer, lane: route.lane, lane_nonce, timeout };
-		Outbox::<T>::insert(id, Sent { sender: sender.clone(), fee, flight });
-		Self::deposit_event(Event::Sent {
-			id,
-			sender,
-			destination,
-			service,
-			next_hop: route.peer,
-			lane_nonce,
-			fee,
-		});
-		Ok(id)
-	}
-
-	fn prove_late(
-		flight: &InFlight<LaneOf<T>>,
-		proof: <T::DeliveryProver as DeliveryProver<LaneOf<T>>>::Proof,
-	) -> DispatchResult {
-		let height_applies = flight.next_hop == flight.destination;
-		T::DeliveryProver::prove_not_delivered(
-			flight.lane,
-			flight.lane_nonce,
-			&flight.timeout,
-			height_applies,
-			proof,
-		)
-	}
-
-	/// Queues an encoded packet towards `destination`; returns the peer it went to.
-	fn send_packet(
-		destination: &NetworkAddress,
-		packet: Vec<u8>,
-	) -> Result<NetworkAddress, DispatchError> {
-		let route = StorageRoutes::<T>::default().route(destination).map_err(Error::<T>::from)?;
-		T::Transport::send(route.lane, packet)?;
-		Ok(route.peer)
-	}
-
-	/// The weight the runtime reserves before handing `packet` to [`Self::receive`]: the
-	/// router's own work plus, for a request, the weight it may use.
-	pub fn packet_weight(packet: &[u8]) -> Weight {
-		let base = T::WeightInfo::receive_request()
-			.max(T::WeightInfo::receive_ack().saturating_add(T::OnSettled::weight()))
-			.max(T::WeightInfo::forward());
-		match Packet::<T::AccountId>::decode_with_depth_limit(PACKET_DECODE_DEPTH, &mut &packet[..])
-		{
-			Ok(Packet::Request(envelope)) => {
-				base.saturating_add(envelope.max_weight.min(T::MaxDispatchWeight::get()))
-			},
-			_ => base,
-		}
-	}
-
-	/// Handles a packet delivered on `lane`. Never fails: whatever happens is recorded and
-	/// announced, and the lane moves on. Returns the weight used.
-	pub fn receive(lane: LaneOf<T>, packet: &[u8]) -> Weight {
-		let Some(peer) = LanePeers::<T>::get(lane) else {
-			Self::deposit_event(Event::PacketRejected {
-				from: None,
-				reason: Rejection::UnboundLane,
-			});
-			return T::WeightInfo::receive_ack();
-		};
-		let Ok(decoded) =
-			Packet::<T::AccountId>::decode_with_depth_limit(PACKET_DECODE_DEPTH, &mut &packet[..])
-		else {
-			Self::deposit_event(Event::PacketRejected {
-				from: Some(peer),
-				reason: Rejection::Malformed,
-			});
-			return T::WeightInfo::receive_ack();
-		};
-		if !StorageRoutes::<T>::default().trusts(&peer, &decoded.author()) {
-			Self::deposit_event(Event::PacketRejected {
-				from: Some(peer),
-				reason: Rejection::UntrustedAuthor,
-			});
-			return T::WeightInfo::receive_ack();
-		}
-		if decoded.final_destination() != T::ThisNetwork::get() {
-			return Self::forward(&peer, decoded, packet.to_vec());
-		}
-		match decoded {
-			Packet::Request(envelope) => Self::execute(&peer, envelope),
-			Packet::Ack(ack) => Self::settle(ack),
-		}
-	}
-
-	fn forward(from: &NetworkAddress, packet: Packet<T::AccountId>, bytes: Vec<u8>) -> Weight {
-		let destination = packet.final_destination();
-		let route: Option<Route<LaneOf<T>>> = StorageRoutes::<T>::default()
-			.route(&destination)
-			// Sending a packet back where it came from would loop.
-			.ok()
-			.filter(|route| route.peer != *from);
-		let sent = route.and_then(|route| {
-			T::Transport::send(route.lane, bytes).ok().map(|nonce| (route, nonce))
-		});
-		match (packet, sent) {
-			(Packet::Request(envelope), Some((route, lane_nonce))) => {
-				let flight = InFlight {
-					destination,
-					next_hop: route.peer,
-					lane: route.lane,
-					lane_nonce,
-					timeout: envelope.timeout,
-				};
-				Forwarded::<T>::insert(envelope.id, flight);
-				Self::deposit_event(Event::Forwarded {
-					id: envelope.id,
-					next_hop: route.peer,
-					lane_nonce,
-				});
-			},
-			(Packet::Ack(ack), Some((route, lane_nonce))) => {
-				Forwarded::<T>::remove(ack.id);
-				Self::deposit_event(Event::Forwarded {
-					id: ack.id,
-					next_hop: route.peer,
-					lane_nonce,
-				});
-			},
-			(Packet::Request(envelope), None) => {
-				Self::deposit_event(Event::Unroutable { id: envelope.id, destination });
-				let ack = Acknowledgement {
-					id: envelope.id,
-					responder: T::ThisNetwork::get(),
-					outcome: Outcome::Err(Failure::Unroutable),
-				};
-				let _ = Self::send_packet(
-					&envelope.id.origin,
-					Packet::<T::AccountId>::Ack(ack).encode(),
-				);
-			},
-			(Packet::Ack(ack), None) => {
-				Self::deposit_event(Event::Unroutable { id: ack.id, destination });
-			},
-		}
-		T::WeightInfo::forward()
-	}
-
-	fn execute(peer: &NetworkAddress, envelope: Envelope<T::AccountId>) -> Weight {
-		let id = envelope.id;
-		if Inbox::<T>::contains_key(id) {
-			Self::deposit_event(Event::PacketRejected {
-				from: Some(*peer),
-				reason: Rejection::Duplicate,
-			});
-			return T::WeightInfo::receive_ack();
-		}
-		let mut used = Weight::zero();
-		let outcome = if envelope.timeout.has_passed(Self::height(), Self::now_ms()) {
-			Outcome::TimedOut
-		} else if !T::Services::serves(envelope.service) {
-			Outcome::Err(Failure::ServiceUnavailable)
-		} else if !envelope.max_weight.all_lte(T::MaxDispatchWeight::get()) {
-			Outcome::Err(Failure::WeightLimitExceeded)
-		} else {
-			let origin =
-				RemoteOrigin { network: &id.origin, account: &envelope.sender, message: id };
-			let result = with_transaction(|| {
-				let (result, weight) = T::Services::execute(
-					origin,
-					envelope.service,
-					&envelope.payload,
-					envelope.max_weight,
-				);
-				used = weight.min(envelope.max_weight);
-				match result {
-					Ok(output) => TransactionOutcome::Commit(Ok::<_, DispatchError>(Ok(output))),
-					Err(failure) => TransactionOutcome::Rollback(Ok(Err(failure))),
-				}
-			});
-			match result {
-				Ok(Ok(output)) => Outcome::Ok(sp_io::hashing::blake2_256(&output)),
-				Ok(Err(failure)) => Outcome::Err(failure),
-				// Too many nested storage layers: nothing ran.
-				Err(error) => Outcome::Err(failure_of(error)),
-			}
-		};
-		Self::deposit_event(Event::Executed { id, service: envelope.service, outcome });
-
-		let ack = Acknowledgement { id, responder: T::ThisNetwork::get(), outcome };
-		let ack_queued =
-			match Self::send_packet(&id.origin, Packet::<T::AccountId>::Ack(ack).encode()) {
-				Ok(next_hop) => {
-					Self::deposit_event(Event::AckQueued { id, next_hop });
-					true
-				},
-				Err(_) => {
-					Self::deposit_event(Event::AckStalled { id });
-					false
-				},
-			};
-		Inbox::<T>::insert(id, Receipt { outcome, ack_queued });
-		T::WeightInfo::receive_request().saturating_add(used)
-	}
-
-	fn settle(ack: Acknowledgement) -> Weight {
-		let id = ack.id;
-		let Some(sent) = Outbox::<T>::get(id).filter(|sent| {
-			// Only the destination decides, or a network on the way that gave up.
-			ack.responder == sent.flight.destination
-				|| ack.outcome == Outcome::Err(Failure::Unroutable)
-				|| ack.outcome == Outcome::TimedOut
-		}) else {
-			Self::deposit_event(Event::AckIgnored { id });
-			return T::WeightInfo::receive_ack();
-		};
-		Outbox::<T>::remove(id);
-		let reason = HoldReason::MessageFee.into();
-		let (fee_burned, refunded) = match ack.outcome {
-			// Never executed: the sender gets the fee back.
-			Outcome::TimedOut | Outcome::Err(Failure::Unroutable) => {
-				let refunded =
-					T::Currency::release(&reason, &sent.sender, sent.fee, Precision::BestEffort)
-						.unwrap_or_else(|_| Zero::zero());
-				(Zero::zero(), refunded)
-			},
-			_ => {
-				let burned = T::Currency::burn_held(
-					&reason,
-					&sent.sender,
-					sent.fee,
-					Precision::BestEffort,
-					Fortitude::Force,
-				)
-				.unwrap_or_else(|_| Zero::zero());
-				(burned, Zero::zero())
-			},
-		};
-		Settled::<T>::insert(id, ack.outcome);
-		Self::deposit_event(Event::Acknowledged { id, outcome: ack.outcome, fee_burned, refunded });
-		T::WeightInfo::receive_ack().saturating_add(T::OnSettled::on_settled(id, &ack.outcome))
 	}
 
 	/// What this network knows of message `id` (the `EventRouterApi` runtime API).
@@ -854,25 +491,5 @@ impl<T: Config> Pallet<T> {
 			};
 		}
 		MessageStatus::Unknown
-	}
-}
-
-impl<T: Config> RequestSender<T::AccountId> for Pallet<T> {
-	fn send_request(
-		sender: &T::AccountId,
-		destination: NetworkAddress,
-		service: Service,
-		payload: Vec<u8>,
-		max_weight: Weight,
-		timeout: Timeout,
-	) -> Result<MessageId, DispatchError> {
-		// Not every caller runs in a storage transaction of its own; a refusal leaves no trace.
-		frame_support::storage::with_storage_layer(|| {
-			Self::do_send(sender.clone(), destination, service, payload, max_weight, timeout)
-		})
-	}
-
-	fn send_weight(payload_len: u32) -> Weight {
-		T::WeightInfo::send(payload_len)
 	}
 }

@@ -3,8 +3,9 @@
 //! Two governance-set tables decide it: the *peers* (networks with a direct bridge, each bound to
 //! the lane of that bridge) and the *next hops* (for a network with no direct bridge, the peer
 //! that forwards to it). The rules are written against [`RouteTable`] so that they can be tested
-//! without a runtime; the pallet implements it over its storage.
+//! without a runtime; the pallet implements it over its storage ([`StorageRoutes`]).
 
+use crate::{Config, LaneOf, NextHops, Peers};
 use plexus_primitives::envelope::NetworkAddress;
 
 /// Where a packet for some destination goes next.
@@ -49,6 +50,27 @@ pub trait RouteTable {
 	/// would let one network impersonate another.
 	fn trusts(&self, lane_peer: &NetworkAddress, author: &NetworkAddress) -> bool {
 		lane_peer == author || self.next_hop(author).as_ref() == Some(lane_peer)
+	}
+}
+
+/// The route table over the pallet's storage.
+pub struct StorageRoutes<T>(core::marker::PhantomData<T>);
+
+impl<T> Default for StorageRoutes<T> {
+	fn default() -> Self {
+		Self(Default::default())
+	}
+}
+
+impl<T: Config> RouteTable for StorageRoutes<T> {
+	type Lane = LaneOf<T>;
+
+	fn lane_to(&self, peer: &NetworkAddress) -> Option<Self::Lane> {
+		Peers::<T>::get(peer)
+	}
+
+	fn next_hop(&self, destination: &NetworkAddress) -> Option<NetworkAddress> {
+		NextHops::<T>::get(destination)
 	}
 }
 

@@ -1,9 +1,10 @@
-//! What the runtime plugs into the router: the lanes under it, the proofs of non-delivery, and
-//! the services it executes.
+//! What the runtime plugs under the router: the lanes, and the proofs of non-delivery. What it
+//! plugs on top (the services, and the pallets that send and hear of settlements) is in
+//! [`plexus_primitives::service`], so that those pallets need not depend on the router.
 
 use alloc::vec::Vec;
-use frame_support::{pallet_prelude::*, weights::Weight};
-use plexus_primitives::envelope::{Failure, MessageId, NetworkAddress, Outcome, Service, Timeout};
+use frame_support::pallet_prelude::*;
+use plexus_primitives::envelope::Timeout;
 
 /// The bridge lanes the router sends packets on (pallet-bridge-messages in the runtime).
 pub trait Transport {
@@ -58,42 +59,6 @@ impl PeerLaneState {
 	}
 }
 
-/// Told when a message sent from this network is settled: exactly once per message, by its
-/// acknowledgement or by a proven timeout. Pallets that send through the router (the resource
-/// manager) learn their requests' fate here.
-pub trait OnSettled {
-	fn on_settled(id: MessageId, outcome: &Outcome) -> Weight;
-
-	/// The most [`Self::on_settled`] costs; the router reserves it with every settlement.
-	fn weight() -> Weight;
-}
-
-impl OnSettled for () {
-	fn on_settled(_: MessageId, _: &Outcome) -> Weight {
-		Weight::zero()
-	}
-
-	fn weight() -> Weight {
-		Weight::zero()
-	}
-}
-
-/// Sends requests for other pallets, under the same rules and fees as the `send` extrinsic.
-pub trait RequestSender<AccountId> {
-	/// Holds the fee from `sender` and queues the request; fails with no side effects.
-	fn send_request(
-		sender: &AccountId,
-		destination: NetworkAddress,
-		service: Service,
-		payload: Vec<u8>,
-		max_weight: Weight,
-		timeout: Timeout,
-	) -> Result<MessageId, DispatchError>;
-
-	/// What [`Self::send_request`] costs for a payload of `payload_len` bytes.
-	fn send_weight(payload_len: u32) -> Weight;
-}
-
 /// Sets up what the benchmarks need from the runtime's lanes and light clients.
 #[cfg(feature = "runtime-benchmarks")]
 pub trait BenchmarkHelper<Lane, Proof> {
@@ -101,48 +66,6 @@ pub trait BenchmarkHelper<Lane, Proof> {
 	fn lanes() -> (Lane, Lane);
 	/// A proof, valid for the runtime's prover, that packet `nonce` on `lane` missed `timeout`.
 	fn late_proof(lane: Lane, nonce: u64, timeout: &Timeout) -> Proof;
-}
-
-/// Where a request executes.
-pub struct RemoteOrigin<'a, AccountId> {
-	/// The network the request comes from (proven by the lane it arrived on).
-	pub network: &'a NetworkAddress,
-	/// The account that sent it on that network.
-	pub account: &'a AccountId,
-	/// The routed message that carries the request.
-	pub message: MessageId,
-}
-
-/// Executes the requests of one or more [`Service`]s on this network.
-pub trait ServiceHandler<AccountId> {
-	/// Whether this network serves `service` at all.
-	fn serves(service: Service) -> bool;
-
-	/// Executes `payload` within `max_weight`. Returns the service's result (its digest goes in
-	/// the acknowledgement) and the weight used. The router rolls back the state changes of a
-	/// failed execution.
-	fn execute(
-		origin: RemoteOrigin<'_, AccountId>,
-		service: Service,
-		payload: &[u8],
-		max_weight: Weight,
-	) -> (Result<Vec<u8>, Failure>, Weight);
-}
-
-/// A network that serves nothing: every request is answered `ServiceUnavailable`.
-impl<AccountId> ServiceHandler<AccountId> for () {
-	fn serves(_: Service) -> bool {
-		false
-	}
-
-	fn execute(
-		_: RemoteOrigin<'_, AccountId>,
-		_: Service,
-		_: &[u8],
-		_: Weight,
-	) -> (Result<Vec<u8>, Failure>, Weight) {
-		(Err(Failure::ServiceUnavailable), Weight::zero())
-	}
 }
 
 #[cfg(test)]

@@ -6,7 +6,10 @@ use alloc::vec;
 use frame_benchmarking::v2::*;
 use frame_support::traits::fungible::Mutate;
 use frame_system::RawOrigin;
-use pallet_event_router::{OnSettled, Outcome, RemoteOrigin};
+use plexus_primitives::{
+	envelope::{Failure, Outcome},
+	service::{OnSettled, RemoteOrigin},
+};
 use sp_runtime::traits::Saturating;
 
 const OTHER: NetworkAddress = [0xc0; 32];
@@ -56,7 +59,7 @@ fn prepared<T: Config>() -> (u64, T::AccountId) {
 fn commit_from<T: Config>(
 	who: &T::AccountId,
 	payload: &[u8],
-) -> Result<alloc::vec::Vec<u8>, pallet_event_router::Failure> {
+) -> Result<alloc::vec::Vec<u8>, Failure> {
 	let origin = RemoteOrigin {
 		network: &OTHER,
 		account: who,

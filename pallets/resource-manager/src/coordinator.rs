@@ -3,10 +3,10 @@
 
 use crate::*;
 use frame_support::traits::tokens::{Fortitude, Precision, Restriction};
-use pallet_event_router::OnSettled;
 use plexus_primitives::{
 	contract::ContractCall,
 	envelope::{Outcome, Service},
+	service::OnSettled,
 };
 use sp_runtime::{traits::Zero, DispatchError};
 

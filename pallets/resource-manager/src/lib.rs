@@ -59,10 +59,10 @@ use frame_support::{
 	},
 };
 use frame_system::pallet_prelude::*;
-use pallet_event_router::RequestSender;
 use plexus_primitives::{
 	contract::ContractEngine,
 	envelope::{MessageId, NetworkAddress, Timeout},
+	service::RequestSender,
 };
 use sp_runtime::traits::Convert;
 

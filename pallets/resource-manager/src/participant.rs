@@ -4,15 +4,18 @@ use crate::*;
 use alloc::vec::Vec;
 use codec::DecodeLimit;
 use frame_support::traits::tokens::Preservation;
-use pallet_event_router::{failure_of, RemoteOrigin};
-use plexus_primitives::{contract::ContractCall, envelope::Failure};
+use plexus_primitives::{
+	contract::ContractCall,
+	envelope::Failure,
+	service::{failure_of_dispatch_error, RemoteOrigin},
+};
 use sp_runtime::DispatchError;
 
 /// Commit requests are flat; anything nested deeper is hostile.
 const COMMIT_DECODE_DEPTH: u32 = 8;
 
 fn refused<T: Config>(error: Error<T>) -> Failure {
-	failure_of(DispatchError::from(error))
+	failure_of_dispatch_error(DispatchError::from(error))
 }
 
 impl<T: Config> Pallet<T> {
@@ -92,7 +95,7 @@ impl<T: Config> Pallet<T> {
 				};
 				let paid = T::Currency::transfer(initiator, &to, amount, Preservation::Expendable)
 					.map(|_| Vec::new())
-					.map_err(failure_of);
+					.map_err(failure_of_dispatch_error);
 				(paid, weight)
 			},
 			Action::Record { key, value } => {

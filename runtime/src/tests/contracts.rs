@@ -5,45 +5,14 @@ use super::in_block;
 use crate::{contracts::EVM_CHAIN_ID_BASE, *};
 use frame_support::{traits::Get, weights::Weight};
 use pallet_revive::{AddressMapper, ExecConfig, TransactionLimits};
+use plexus_testkit::fixtures::{uint_word, word, Abi};
 use sp_core::{H160, U256};
 use sp_keyring::Sr25519Keyring;
 
 use sp_runtime::DispatchResult;
 
-pub(super) const FIXTURE: &str = include_str!("../../../contracts/fixtures/Escrow.json");
 const WEIGHT_LIMIT: Weight = Weight::from_parts(200_000_000_000, 4 * 1024 * 1024);
 const DEPOSIT_LIMIT: Balance = 10 * UNIT;
-
-pub(super) struct Escrow {
-	pub(super) init_code: Vec<u8>,
-	selectors: serde_json::Value,
-}
-
-impl Escrow {
-	pub(super) fn fixture() -> Self {
-		let fixture: serde_json::Value = serde_json::from_str(FIXTURE).unwrap();
-		let init_code = sp_core::bytes::from_hex(fixture["bytecode"].as_str().unwrap()).unwrap();
-		Self { init_code, selectors: fixture["methodIdentifiers"].clone() }
-	}
-
-	/// ABI call data: the fixture's selector for `signature`, then 32-byte words.
-	pub(super) fn call(&self, signature: &str, words: &[[u8; 32]]) -> Vec<u8> {
-		let selector = self.selectors[signature].as_str().expect("a method of the fixture");
-		let mut data = sp_core::bytes::from_hex(selector).unwrap();
-		words.iter().for_each(|word| data.extend_from_slice(word));
-		data
-	}
-}
-
-pub(super) fn address_word(address: H160) -> [u8; 32] {
-	let mut word = [0u8; 32];
-	word[12..].copy_from_slice(address.as_bytes());
-	word
-}
-
-pub(super) fn uint_word(value: u64) -> [u8; 32] {
-	U256::from(value).to_big_endian()
-}
 
 pub(super) fn account(who: Sr25519Keyring) -> AccountId {
 	who.to_account_id()
@@ -54,9 +23,8 @@ pub(super) fn address(who: Sr25519Keyring) -> H160 {
 }
 
 /// Alice deploys the escrow with herself as arbiter; returns its address.
-fn deploy(escrow: &Escrow) -> H160 {
-	let mut code = escrow.init_code.clone();
-	code.extend_from_slice(&address_word(address(Sr25519Keyring::Alice)));
+fn deploy(escrow: &Abi) -> H160 {
+	let code = escrow.code(&[word(address(Sr25519Keyring::Alice))]);
 	Revive::instantiate_with_code(
 		RuntimeOrigin::signed(account(Sr25519Keyring::Alice)),
 		0,
@@ -107,7 +75,7 @@ fn view(contract: H160, data: Vec<u8>) -> Vec<u8> {
 }
 
 /// The escrow's `State` of deal `id`: 0 none, 1 open, 2 released, 3 refunded.
-fn state_of(escrow: &Escrow, contract: H160, id: u64) -> u8 {
+fn state_of(escrow: &Abi, contract: H160, id: u64) -> u8 {
 	let output = view(contract, escrow.call("stateOf(uint256)", &[uint_word(id)]));
 	assert_eq!(output.len(), 32);
 	output[31]
@@ -125,15 +93,15 @@ fn each_network_has_its_own_evm_chain_id() {
 
 #[test]
 fn the_solidity_escrow_holds_and_releases_a_payment() {
-	let escrow = Escrow::fixture();
+	let escrow = Abi::escrow();
 	in_block(|| {
 		let contract = deploy(&escrow);
 		let arbiter = view(contract, escrow.call("arbiter()", &[]));
-		assert_eq!(arbiter, address_word(address(Sr25519Keyring::Alice)));
+		assert_eq!(arbiter, word(address(Sr25519Keyring::Alice)));
 
 		// Bob pays 5 UNIT into a deal for Charlie.
 		let charlie_before = Balances::free_balance(account(Sr25519Keyring::Charlie));
-		let open = escrow.call("open(address)", &[address_word(address(Sr25519Keyring::Charlie))]);
+		let open = escrow.call("open(address)", &[word(address(Sr25519Keyring::Charlie))]);
 		call(Sr25519Keyring::Bob, contract, 5 * UNIT, open).expect("Bob opens a deal");
 		assert_eq!(state_of(&escrow, contract, 0), 1, "open");
 		assert!(System::events().iter().any(|record| matches!(
@@ -164,10 +132,10 @@ fn the_solidity_escrow_holds_and_releases_a_payment() {
 
 #[test]
 fn an_empty_payment_reverts() {
-	let escrow = Escrow::fixture();
+	let escrow = Abi::escrow();
 	in_block(|| {
 		let contract = deploy(&escrow);
-		let open = escrow.call("open(address)", &[address_word(address(Sr25519Keyring::Charlie))]);
+		let open = escrow.call("open(address)", &[word(address(Sr25519Keyring::Charlie))]);
 		assert!(call(Sr25519Keyring::Bob, contract, 0, open).is_err());
 		assert_eq!(state_of(&escrow, contract, 0), 0, "no deal");
 		let next = view(contract, escrow.call("nextDeal()", &[]));

@@ -2,11 +2,7 @@
 //! account, an erasure attested with real sr25519 signatures over the network's genesis hash,
 //! and the committed Solidity `ConsentGate` deciding through the data-protection precompile.
 
-use super::{
-	contracts::account,
-	in_block,
-	precompiles::{uint_word, Contract},
-};
+use super::{contracts::account, in_block, precompiles::Contract};
 use crate::{services::RuntimeServices, *};
 use codec::{Decode, Encode};
 use frame_support::{traits::Get, weights::Weight, BoundedVec};
@@ -19,6 +15,7 @@ use plexus_primitives::{
 	data_protection::{signing_payload, ERASURE_CONTEXT},
 	envelope::Service,
 };
+use plexus_testkit::fixtures::uint_word;
 use sp_core::Pair;
 use sp_keyring::Sr25519Keyring;
 use sp_runtime::traits::Convert;
@@ -92,7 +89,7 @@ fn a_routed_access_request_is_decided_as_the_senders_remote_account() {
 			}
 		));
 		let request = pallet_data_protection::Requests::<Runtime>::get(answer.request).unwrap();
-		assert_eq!(request.requester, xcm_config::RemoteAccount::convert((REMOTE, alice.clone())));
+		assert_eq!(request.requester, identity::RemoteAccount::convert((REMOTE, alice.clone())));
 		assert_eq!(DataProtection::grant(answer.request).unwrap().signer, alice);
 
 		// Too little weight is refused before anything is recorded.
@@ -124,7 +121,7 @@ fn an_erasure_is_attested_with_the_holders_signature_over_this_network() {
 			let payload = signing_payload(ERASURE_CONTEXT, &statement(network));
 			Signature::from(Sr25519Keyring::Ferdie.pair().sign(&payload))
 		};
-		let this_network = configs::GenesisHash::get();
+		let this_network = identity::GenesisHash::get();
 		let attest = |signature| {
 			DataProtection::attest_erasure(
 				signed(Sr25519Keyring::Dave),

@@ -6,6 +6,7 @@ use super::{contracts::account, in_block};
 use crate::*;
 use frame_support::weights::Weight;
 use pallet_revive::AddressMapper;
+use plexus_testkit::fixtures::{uint_word, Abi};
 use sp_core::H160;
 use sp_keyring::Sr25519Keyring;
 
@@ -18,15 +19,14 @@ const DEADLINE_MS: u64 = 10_000_000;
 /// A committed Solidity fixture, deployed.
 pub(super) struct Contract {
 	address: H160,
-	selectors: serde_json::Value,
+	abi: Abi,
 }
 
 impl Contract {
 	/// Alice deploys `fixture` with `value` and constructor arguments `args` (ABI words).
 	pub(super) fn deploy(fixture: &str, args: &[[u8; 32]], value: Balance) -> Self {
-		let fixture: serde_json::Value = serde_json::from_str(fixture).unwrap();
-		let mut code = sp_core::bytes::from_hex(fixture["bytecode"].as_str().unwrap()).unwrap();
-		args.iter().for_each(|word| code.extend_from_slice(word));
+		let abi = Abi::of(fixture);
+		let code = abi.code(args);
 		Revive::instantiate_with_code(
 			RuntimeOrigin::signed(account(Sr25519Keyring::Alice)),
 			value,
@@ -46,14 +46,11 @@ impl Contract {
 				_ => None,
 			})
 			.expect("an Instantiated event");
-		Self { address, selectors: fixture["methodIdentifiers"].clone() }
+		Self { address, abi }
 	}
 
 	pub(super) fn data(&self, signature: &str, words: &[[u8; 32]]) -> Vec<u8> {
-		let selector = self.selectors[signature].as_str().expect("a method of the fixture");
-		let mut data = sp_core::bytes::from_hex(selector).unwrap();
-		words.iter().for_each(|word| data.extend_from_slice(word));
-		data
+		self.abi.call(signature, words)
 	}
 
 	pub(super) fn call(&self, who: Sr25519Keyring, data: Vec<u8>) -> sp_runtime::DispatchResult {
@@ -89,10 +86,6 @@ impl Contract {
 	pub(super) fn account(&self) -> AccountId {
 		<Runtime as pallet_revive::Config>::AddressMapper::to_account_id(&self.address)
 	}
-}
-
-pub(super) fn uint_word(value: u64) -> [u8; 32] {
-	sp_core::U256::from(value).to_big_endian()
 }
 
 #[test]

@@ -3,7 +3,7 @@
 //! records and contract calls; the remote account is the one documented for clients.
 
 use super::{
-	contracts::{account, address, address_word, Escrow},
+	contracts::{account, address},
 	in_block,
 };
 use crate::{services::RuntimeServices, *};
@@ -16,6 +16,7 @@ use plexus_primitives::{
 	envelope::{Failure, Service, Timeout},
 	transaction::{Action, CommitRequest, ReceiptStatus, TxId, TxReceipt},
 };
+use plexus_testkit::fixtures::{word, Abi};
 use sp_keyring::Sr25519Keyring;
 use sp_runtime::traits::Convert;
 
@@ -26,7 +27,7 @@ const LIMITS: Limits =
 const ROOM: Weight = Weight::from_parts(60_000_000_000, 256 * 1024);
 
 fn remote_alice() -> AccountId {
-	xcm_config::RemoteAccount::convert((REMOTE, account(Sr25519Keyring::Alice)))
+	identity::RemoteAccount::convert((REMOTE, account(Sr25519Keyring::Alice)))
 }
 
 fn executed_events() -> Vec<pallet_contract_executor::Event<Runtime>> {
@@ -40,9 +41,8 @@ fn executed_events() -> Vec<pallet_contract_executor::Event<Runtime>> {
 }
 
 /// Alice deploys the escrow through the executor, arbiter herself; returns its address.
-fn deploy(escrow: &Escrow) -> [u8; 20] {
-	let mut code = escrow.init_code.clone();
-	code.extend_from_slice(&address_word(address(Sr25519Keyring::Alice)));
+fn deploy(escrow: &Abi) -> [u8; 20] {
+	let code = escrow.code(&[word(address(Sr25519Keyring::Alice))]);
 	let request = ContractRequest {
 		call: ContractCall::Instantiate {
 			code,
@@ -85,10 +85,10 @@ fn the_remote_account_is_the_documented_hash() {
 
 #[test]
 fn the_executor_runs_the_solidity_escrow_and_names_its_outcome() {
-	let escrow = Escrow::fixture();
+	let escrow = Abi::escrow();
 	in_block(|| {
 		let contract = deploy(&escrow);
-		let charlie = address_word(address(Sr25519Keyring::Charlie));
+		let charlie = word(address(Sr25519Keyring::Charlie));
 		let request = ContractRequest {
 			call: ContractCall::Call {
 				contract,
@@ -146,10 +146,10 @@ fn the_executor_runs_the_solidity_escrow_and_names_its_outcome() {
 
 #[test]
 fn a_routed_contract_request_runs_as_the_remote_account() {
-	let escrow = Escrow::fixture();
+	let escrow = Abi::escrow();
 	in_block(|| {
 		let contract = deploy(&escrow);
-		let charlie = address_word(address(Sr25519Keyring::Charlie));
+		let charlie = word(address(Sr25519Keyring::Charlie));
 		let request = ContractRequest {
 			call: ContractCall::Call {
 				contract,
@@ -184,7 +184,7 @@ fn a_routed_contract_request_runs_as_the_remote_account() {
 
 #[test]
 fn commits_apply_records_and_contract_calls_once() {
-	let escrow = Escrow::fixture();
+	let escrow = Abi::escrow();
 	in_block(|| {
 		let contract = deploy(&escrow);
 		Balances::force_set_balance(RuntimeOrigin::root(), remote_alice().into(), 20 * UNIT)

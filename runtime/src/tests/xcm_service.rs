@@ -3,8 +3,8 @@
 
 use super::in_block;
 use crate::{
+	identity::{remote_account_location, LocationToAccountId},
 	services::RuntimeServices,
-	xcm_config::{remote_account_location, LocationToAccountId},
 	*,
 };
 use codec::Encode;
@@ -101,7 +101,7 @@ fn the_remote_account_is_that_of_its_network() {
 			LocationToAccountId::convert_location(&remote_account_location(&[8; 32], &alice()));
 		assert_ne!(here, Some(remote_alice()), "a different network, a different account");
 		// This network's own location is not remote: nothing converts it.
-		let genesis = crate::configs::GenesisHash::get();
+		let genesis = crate::identity::GenesisHash::get();
 		assert_eq!(
 			LocationToAccountId::convert_location(&remote_account_location(&genesis, &alice())),
 			None

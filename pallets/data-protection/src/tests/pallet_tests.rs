@@ -1,7 +1,10 @@
 use super::mock::*;
 use crate::*;
 use frame_support::{assert_noop, assert_ok, BoundedVec};
-use pallet_event_router::{Failure, RemoteOrigin};
+use plexus_primitives::{
+	envelope::{Failure, MessageId},
+	service::RemoteOrigin,
+};
 
 const COMMITMENT: [u8; 32] = [0xc0; 32];
 const DAY: u64 = 24 * 3_600_000;
@@ -477,7 +480,7 @@ fn a_routed_request_is_decided_here_as_the_senders_remote_account() {
 		let record = standard_record();
 		consent("billing", None);
 		let sender = account("Far");
-		let message = pallet_event_router::MessageId { origin: REMOTE_NET, sequence: 4 };
+		let message = MessageId { origin: REMOTE_NET, sequence: 4 };
 		let serve = |payload: &[u8], max| {
 			DataProtection::serve(
 				RemoteOrigin { network: &REMOTE_NET, account: &sender, message },

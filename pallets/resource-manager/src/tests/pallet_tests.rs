@@ -5,7 +5,7 @@ use frame_support::{
 	traits::fungible::{Inspect, InspectHold},
 };
 use pallet_event_router::{Failure, Outcome};
-use plexus_primitives::contract::Limits;
+use plexus_primitives::{contract::Limits, service::failure_of_dispatch_error};
 use sp_io::TestExternalities;
 use sp_runtime::DispatchResult;
 
@@ -306,7 +306,7 @@ fn a_sealed_timeout_blocks_that_commit_only() {
 			pallet_event_router::RemoteOrigin { network: &A, account: &ALICE, message: MSG };
 		let (result, _) =
 			ResourceManager::commit(origin, &request(early).encode(), CALL_WEIGHT * 10);
-		assert_eq!(result, Err(pallet_event_router::failure_of(Error::<Test>::Sealed.into())));
+		assert_eq!(result, Err(failure_of_dispatch_error(Error::<Test>::Sealed.into())));
 		// … does not block the transaction with its real deadline.
 		let origin =
 			pallet_event_router::RemoteOrigin { network: &A, account: &ALICE, message: MSG };
@@ -335,7 +335,7 @@ fn commits_refuse_replays_impostors_and_garbage() {
 				pallet_event_router::RemoteOrigin { network, account: &ALICE, message: MSG };
 			ResourceManager::commit(origin, payload, CALL_WEIGHT * 10).0
 		};
-		let refused = |e: Error<Test>| Err(pallet_event_router::failure_of(e.into()));
+		let refused = |e: Error<Test>| Err(failure_of_dispatch_error(e.into()));
 		// Only the coordinator named in the transaction may commit it.
 		assert_eq!(commit(&C, &request.encode()), refused(Error::NotCoordinator));
 		assert_eq!(commit(&A, &[0xff, 0x01]), Err(Failure::MalformedPayload));

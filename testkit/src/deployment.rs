@@ -1,18 +1,10 @@
-//! Helpers for tests that start `plexus-node` processes: find the binary, talk JSON-RPC on
-//! loopback, bound every wait, and kill what was started even when a test fails.
+//! Deployments of spawned `plexus-node` processes: start `launch` on a topology under a fresh
+//! temporary directory, find its nodes in `launch.json`, bound every wait, and kill what was
+//! started (by process group) when the test ends, also when it fails.
 
-#![allow(dead_code)]
-
-pub mod routing;
-
-use jsonrpsee::{
-	core::client::ClientT,
-	http_client::{HttpClient, HttpClientBuilder},
-	rpc_params,
-};
-use serde_json::Value;
+use plexus_client::Client;
 use std::{
-	path::PathBuf,
+	path::{Path, PathBuf},
 	process::{Child, Command, Stdio},
 	time::{Duration, Instant},
 };
@@ -33,6 +25,7 @@ pub fn node_binary() -> PathBuf {
 	bin
 }
 
+/// A fresh directory under the system's temporary directory, named by `tag` and this process.
 pub fn temp_dir(tag: &str) -> PathBuf {
 	let dir = std::env::temp_dir().join(format!("plexus-{tag}-{}", std::process::id()));
 	let _ = std::fs::remove_dir_all(&dir);
@@ -91,7 +84,7 @@ pub fn alive(pid: u32) -> bool {
 	unsafe { libc::kill(pid as i32, 0) == 0 }
 }
 
-/// Polls `f` every 500 ms until it returns `Some`, for at most `limit`.
+/// Polls `f` every 500 ms until it returns `Some`, for at most `limit`; panics naming `what`.
 pub async fn wait_for<T, F, Fut>(what: &str, limit: Duration, mut f: F) -> T
 where
 	F: FnMut() -> Fut,
@@ -107,36 +100,31 @@ where
 	}
 }
 
-pub fn rpc(url: &str) -> HttpClient {
-	let http = url.replace("ws://", "http://");
-	HttpClientBuilder::default().request_timeout(Duration::from_secs(10)).build(http).unwrap()
+/// A client of the node at `url` (a `ws://` address from launch.json), over HTTP so that it
+/// survives the node's restarts; panics if the node does not answer within 30 s.
+pub async fn connect(url: &str) -> Client {
+	Client::connect_retrying(&http(url), Duration::from_secs(30))
+		.await
+		.unwrap_or_else(|e| panic!("no node at {url}: {e}"))
 }
 
-fn number(header: &Value) -> u64 {
-	u64::from_str_radix(header["number"].as_str().unwrap().trim_start_matches("0x"), 16).unwrap()
+/// As [`connect`], one attempt: `None` while the node is down.
+pub async fn try_connect(url: &str) -> Option<Client> {
+	Client::connect(&http(url)).await.ok()
 }
 
-pub async fn best(client: &HttpClient) -> Option<u64> {
-	let header: Value = client.request("chain_getHeader", rpc_params![]).await.ok()?;
-	Some(number(&header))
-}
-
-pub async fn finalized(client: &HttpClient) -> Option<u64> {
-	let hash: String = client.request("chain_getFinalizedHead", rpc_params![]).await.ok()?;
-	let header: Value = client.request("chain_getHeader", rpc_params![hash]).await.ok()?;
-	Some(number(&header))
-}
-
-pub async fn genesis(client: &HttpClient) -> String {
-	client.request("chain_getBlockHash", rpc_params![0]).await.unwrap()
+fn http(url: &str) -> String {
+	url.replace("ws://", "http://")
 }
 
 /// `NetworkInfoApi_identity`: (network id, name, block time in ms), decoded from SCALE by hand so
 /// the test checks the wire format, not our own decoder.
-pub async fn identity(client: &HttpClient) -> (u32, String, u64) {
-	let raw: String =
-		client.request("state_call", rpc_params!["NetworkInfoApi_identity", "0x"]).await.unwrap();
-	let bytes = hex::decode(raw.trim_start_matches("0x")).unwrap();
+pub async fn identity(client: &Client) -> (u32, String, u64) {
+	let raw: String = client
+		.call("state_call", plexus_client::rpc_params!["NetworkInfoApi_identity", "0x"])
+		.await
+		.unwrap();
+	let bytes = plexus_client::from_hex(&raw).unwrap();
 	let id = u32::from_le_bytes(bytes[0..4].try_into().unwrap());
 	// Compact length of the name: single-byte mode (names are at most 32 bytes).
 	let len = (bytes[4] >> 2) as usize;
@@ -159,7 +147,7 @@ pub fn launch(tag: &str, topology: Option<&str>) -> (Guard, PathBuf) {
 
 /// Starts `plexus-node launch` on the deployment under `base`: a new one, or the one a previous
 /// launch left there (its chains, keys and vaults), resumed.
-pub fn launch_at(base: &std::path::Path, topology: Option<&str>) -> Guard {
+pub fn launch_at(base: &Path, topology: Option<&str>) -> Guard {
 	let mut command = Command::new(node_binary());
 	command.arg("launch");
 	if let Some(text) = topology {
@@ -176,6 +164,30 @@ pub fn launch_at(base: &std::path::Path, topology: Option<&str>) -> Guard {
 }
 
 /// The deployment's launch.json, once it has been written.
-pub async fn read_report(base: &std::path::Path) -> Option<serde_json::Value> {
+pub async fn read_report(base: &Path) -> Option<serde_json::Value> {
 	serde_json::from_str(&std::fs::read_to_string(base.join("launch.json")).ok()?).ok()
+}
+
+/// The RPC address of the first node of `network` with `role` (any role when `None`) in a
+/// launch.json report.
+pub fn rpc_of(report: &serde_json::Value, network: &str, role: Option<&str>) -> String {
+	report["nodes"]
+		.as_array()
+		.expect("launch.json lists its nodes")
+		.iter()
+		.find(|n| n["network"] == network && role.is_none_or(|role| n["role"] == role))
+		.unwrap_or_else(|| panic!("launch.json has no node of {network}"))["rpc"]
+		.as_str()
+		.expect("a node's rpc address")
+		.to_string()
+}
+
+/// The process ids of every node in a launch.json report (for [`Guard::extra_pids`]).
+pub fn node_pids(report: &serde_json::Value) -> Vec<u32> {
+	report["nodes"]
+		.as_array()
+		.expect("launch.json lists its nodes")
+		.iter()
+		.map(|n| n["pid"].as_u64().expect("a node's pid") as u32)
+		.collect()
 }

@@ -1,4 +1,4 @@
-//! `plexus-node bench routing`: round trips of routed requests over one bridge.
+//! `plexus-node load routing`: round trips of routed requests over one bridge.
 //!
 //! 1. `--from`'s `//Alice` sends `--messages` requests (`Service::Xcm`) to the `--to` network,
 //!    as fast as its pool takes them.
@@ -10,9 +10,9 @@
 //!
 //! A relayer must be running on the bridge (as `launch` does).
 
-use super::{follower::Follower, percentile, transfers::machine};
+use super::{percentile, transfers::machine};
 use pallet_event_router::{location_of, Event as RouterEvent, MessageId, Service, Timeout};
-use plexus_relay::client::Client;
+use plexus_client::{Client, Follower};
 use plexus_runtime::{RuntimeCall, RuntimeEvent};
 use sp_core::{crypto::Pair as _, sr25519};
 use sp_runtime::Weight;
@@ -63,9 +63,9 @@ impl RoutingCmd {
 		let alice = sr25519::Pair::from_string("//Alice", None).expect("a valid dev seed");
 		let alice_account: plexus_runtime::AccountId = alice.public().into();
 
-		let now_ms = super::now_ms();
+		let now_ms = plexus_client::now_ms();
 		let timeout = Timeout { height: None, timestamp: Some(now_ms + self.timeout * 1_000) };
-		eprintln!("bench: sending {} requests from {} to {}", self.messages, self.from, self.to);
+		eprintln!("load: sending {} requests from {} to {}", self.messages, self.from, self.to);
 		let started = Instant::now();
 		let mut nonce = origin.next_nonce(&alice_account).await?;
 		// Each request is a remark run on the destination as Alice's remote account.
@@ -82,7 +82,7 @@ impl RoutingCmd {
 			nonce += 1;
 		}
 		eprintln!(
-			"bench: submitted in {:.1} s; following both chains",
+			"load: submitted in {:.1} s; following both chains",
 			started.elapsed().as_secs_f64()
 		);
 

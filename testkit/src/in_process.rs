@@ -1,8 +1,7 @@
-//! The harness of the in-process network tests: real runtimes in externalities, each with its
-//! chain of headers and the state at each (to prove from), and the relayer's own calls between
-//! them, with real GRANDPA justifications (bp-test-utils) and real storage proofs.
-
-#![allow(dead_code)]
+//! Networks in one process: real runtimes in externalities, each with its chain of headers and
+//! the state at each (to prove from), and the relayer's own calls between them, with real
+//! GRANDPA justifications (bp-test-utils) and real storage proofs. Fast (no node, no wasm) and
+//! deterministic (no clock, no network): the place for protocol tests across networks.
 
 use bp_header_chain::InitializationData;
 use bp_messages::{InboundLaneData, MessageNonce, OutboundLaneData};

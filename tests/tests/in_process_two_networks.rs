@@ -18,9 +18,7 @@ use plexus_relay::slot::{Justification, Slot};
 use plexus_runtime::{Balances, EventRouter, Hash, RuntimeCall, RuntimeEvent, System};
 use sp_keyring::Sr25519Keyring;
 
-mod common;
-
-use common::*;
+use plexus_testkit::in_process::{self as common, *};
 
 const SLOT: Slot = Slot(1);
 

@@ -1,4 +1,4 @@
-//! `plexus-node bench contracts`: simple contract calls per second on one network.
+//! `plexus-node load contracts`: simple contract calls per second on one network.
 //!
 //! 1. `//Alice` deploys the Solidity escrow of contracts/ (its committed EVM fixture), arbiter
 //!    herself.
@@ -8,9 +8,12 @@
 //! 4. Blocks are followed through their events (`Revive.ContractEmitted` of the escrow): calls
 //!    per second from the first block that holds one to the last, and the most in one block.
 
-use super::{follower::Follower, transfers::machine};
+use super::transfers::machine;
 use codec::Encode;
-use plexus_relay::client::Client;
+use plexus_client::{
+	evm::{word, Fixture},
+	Client, Follower,
+};
 use plexus_runtime::{AccountId, Balance, RuntimeCall, RuntimeEvent, UNIT};
 use sp_core::{crypto::Pair as _, sr25519, H160};
 use sp_runtime::Weight;
@@ -19,7 +22,6 @@ use std::{
 	time::{Duration, Instant},
 };
 
-const FIXTURE: &str = include_str!("../../../contracts/fixtures/Escrow.json");
 const DEPOSIT_LIMIT: Balance = UNIT;
 const PAYMENT: Balance = UNIT / 1_000_000;
 
@@ -36,12 +38,6 @@ pub struct ContractsCmd {
 	pub timeout: u64,
 }
 
-fn word(address: H160) -> [u8; 32] {
-	let mut word = [0u8; 32];
-	word[12..].copy_from_slice(address.as_bytes());
-	word
-}
-
 /// The 20-byte address of `account` (`ReviveApi_address`).
 async fn address_of(client: &Client, account: &AccountId) -> Result<H160, String> {
 	client.runtime_call::<H160>("ReviveApi_address", &account.encode(), None).await
@@ -49,14 +45,7 @@ async fn address_of(client: &Client, account: &AccountId) -> Result<H160, String
 
 impl ContractsCmd {
 	pub(super) async fn run(&self) -> Result<(), String> {
-		let fixture: serde_json::Value =
-			serde_json::from_str(FIXTURE).map_err(|e| e.to_string())?;
-		// Hex strings of the fixture, with or without `0x`.
-		let hex = |v: &serde_json::Value| {
-			v.as_str()
-				.and_then(|s| sp_core::bytes::from_hex(s).ok())
-				.ok_or("contracts/fixtures/Escrow.json is malformed")
-		};
+		let escrow = Fixture::escrow();
 		let client = Client::connect(&self.rpc).await?;
 		let alice = sr25519::Pair::from_string("//Alice", None).expect("a valid dev seed");
 		let alice_account: AccountId = alice.public().into();
@@ -65,8 +54,7 @@ impl ContractsCmd {
 			(address_of(&client, &alice_account).await?, address_of(&client, &bob).await?);
 
 		// 1. Deploy.
-		let mut code = hex(&fixture["bytecode"])?;
-		code.extend_from_slice(&word(alice_h160));
+		let code = escrow.deploy_code(&[word(alice_h160)])?;
 		// A fresh address on every run.
 		let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH);
 		let salt =
@@ -99,11 +87,10 @@ impl ContractsCmd {
 			}
 			tokio::time::sleep(Duration::from_millis(500)).await;
 		};
-		eprintln!("bench: escrow deployed at {contract:?}");
+		eprintln!("load: escrow deployed at {contract:?}");
 
 		// 2. Weigh one call with a dry-run; give each call 20 % more.
-		let mut data = hex(&fixture["methodIdentifiers"]["open(address)"])?;
-		data.extend_from_slice(&word(bob_h160));
+		let data = escrow.call("open(address)", &[word(bob_h160)])?;
 		let args = (
 			alice_account.clone(),
 			contract,
@@ -118,7 +105,7 @@ impl ContractsCmd {
 			client.runtime_call("ReviveApi_call", &args, None).await?;
 		let weight_limit =
 			Weight::from_parts(required.ref_time() * 6 / 5, required.proof_size() * 6 / 5);
-		eprintln!("bench: one open(seller) needs {required}; sending {} calls", self.calls);
+		eprintln!("load: one open(seller) needs {required}; sending {} calls", self.calls);
 
 		// 3. Submit.
 		let mut nonce = client.next_nonce(&alice_account).await?;
@@ -134,7 +121,7 @@ impl ContractsCmd {
 			client.submit_with_nonce(call, &alice, nonce).await?;
 			nonce += 1;
 		}
-		eprintln!("bench: submitted in {:.1} s", started.elapsed().as_secs_f64());
+		eprintln!("load: submitted in {:.1} s", started.elapsed().as_secs_f64());
 
 		// 4. Count them in blocks.
 		let mut per_block: BTreeMap<u32, (u32, Instant)> = BTreeMap::new();

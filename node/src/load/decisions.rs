@@ -1,4 +1,4 @@
-//! `plexus-node bench decisions`: access decisions per second on one network, and the latency
+//! `plexus-node load decisions`: access decisions per second on one network, and the latency
 //! of the node's `vault_get`.
 //!
 //! 1. Setup: `//Bob` (controller) creates a policy allowing `billing` on consent; `//Charlie`
@@ -9,12 +9,11 @@
 //! 3. `--reads` signed `vault_get`s of approved requests, one after the other, each timed from
 //!    sending to its answer (the ledger's grant check, the signature check, the vault's AEAD).
 
-use super::{follower::Follower, now_ms, percentile, transfers::machine};
+use super::{percentile, transfers::machine};
 use pallet_data_protection::{Approver, Category, Decision, Event as DpEvent, LegalBasis, Rule};
+use plexus_client::{now_ms, Client, Follower};
 use plexus_primitives::data_protection::{signing_payload, VaultRead, VAULT_READ_CONTEXT};
-use plexus_relay::client::Client;
 use plexus_runtime::{AccountId, Runtime, RuntimeCall, RuntimeEvent};
-use serde_json::Value;
 use sp_core::{crypto::Pair as _, sr25519, storage::StorageKey};
 use std::time::{Duration, Instant};
 
@@ -90,18 +89,9 @@ impl DecisionsCmd {
 			expires_at: None,
 		};
 		client.submit(RuntimeCall::DataProtection(consent), &charlie).await?;
-		let data = format!("0x{}", hex::encode(b"bench subject: name, address, account number"));
-		let put: Value = client
-			.call("vault_put", jsonrpsee::rpc_params![account(&charlie).to_string(), data])
-			.await?;
-		let hex32 = |field: &str| -> Result<[u8; 32], String> {
-			let text = put[field].as_str().ok_or_else(|| format!("vault_put gave no {field}"))?;
-			hex::decode(text.trim_start_matches("0x"))
-				.ok()
-				.and_then(|b| b.try_into().ok())
-				.ok_or_else(|| format!("vault_put gave a bad {field}"))
-		};
-		let (commitment, holder) = (hex32("commitment")?, hex32("holderHex")?);
+		let data = b"bench subject: name, address, account number";
+		let put = client.vault_put(&account(&charlie), data).await?;
+		let (commitment, holder) = (put.commitment.0, put.holder_hex.0);
 		let policy_key = pallet_data_protection::Policies::<Runtime>::hashed_key_for(policy);
 		wait_until("the policy", give_up, || async {
 			Ok(client.storage_raw(&StorageKey(policy_key.clone()), None).await?.is_some())
@@ -127,7 +117,7 @@ impl DecisionsCmd {
 		.await?;
 
 		// 2. The burst of requests.
-		eprintln!("bench: {} access requests for record {record} on {}", self.count, self.rpc);
+		eprintln!("load: {} access requests for record {record} on {}", self.count, self.rpc);
 		let mut follower = Follower::new(&client).await?;
 		let submitted = Instant::now();
 		let mut nonce = client.next_nonce(&account(&alice)).await?;
@@ -137,7 +127,7 @@ impl DecisionsCmd {
 			client.submit_with_nonce(RuntimeCall::DataProtection(ask), &alice, nonce).await?;
 			nonce += 1;
 		}
-		eprintln!("bench: submitted in {:.1} s", submitted.elapsed().as_secs_f64());
+		eprintln!("load: submitted in {:.1} s", submitted.elapsed().as_secs_f64());
 		let mut approved = Vec::new();
 		let mut rejected = 0u32;
 		let mut blocks: Vec<(u32, Instant, u32)> = Vec::new();
@@ -205,13 +195,10 @@ impl DecisionsCmd {
 			let issued_at = now_ms();
 			let read = VaultRead { network, request: *request, issued_at };
 			let signature = alice.sign(&signing_payload(VAULT_READ_CONTEXT, &read));
-			let signature = format!("0x{}", hex::encode(signature.0));
 			let sent = Instant::now();
-			let served: Value = client
-				.call("vault_get", jsonrpsee::rpc_params![*request, issued_at, signature])
-				.await?;
+			let served = client.vault_get(*request, issued_at, &signature.0).await?;
 			latencies.push(sent.elapsed().as_secs_f64() * 1_000.0);
-			if served["commitment"].as_str() != put["commitment"].as_str() {
+			if served.commitment != put.commitment {
 				return Err(format!("vault_get served another record for request {request}"));
 			}
 		}

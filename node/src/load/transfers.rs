@@ -1,4 +1,4 @@
-//! `plexus-node bench transfers`: a load generator that prints finalized transfers per second.
+//! `plexus-node load transfers`: a load generator that prints finalized transfers per second.
 //!
 //! 1. Derive `--accounts` sender accounts (`//plexus-bench//N`) and fund them from `--funder`.
 //! 2. Sign `--accounts × --per-account` transfers up front, so signing does not limit the rate.
@@ -7,13 +7,8 @@
 //!    `--timeout` passes. Print submitted, finalized, elapsed time, rate, and the machine.
 
 use codec::Encode;
-use jsonrpsee::{
-	core::client::ClientT,
-	rpc_params,
-	ws_client::{WsClient, WsClientBuilder},
-};
-use plexus_runtime::{signing, AccountId, BalancesCall, Hash, Nonce, RuntimeCall, UNIT};
-use serde_json::Value;
+use plexus_client::Client;
+use plexus_runtime::{signing, AccountId, BalancesCall, Nonce, RuntimeCall, UNIT};
 use sp_core::{crypto::Pair as _, sr25519};
 use std::time::{Duration, Instant};
 
@@ -39,80 +34,30 @@ pub struct TransfersCmd {
 	pub timeout: u64,
 }
 
-pub(super) async fn connect(url: &str) -> Result<WsClient, String> {
-	WsClientBuilder::default()
-		.max_concurrent_requests(100_000)
-		.request_timeout(Duration::from_secs(60))
-		.build(url)
-		.await
-		.map_err(|e| format!("cannot connect to {url}: {e}"))
-}
-
-fn parse_hash(v: &str) -> Result<Hash, String> {
-	let bytes =
-		hex::decode(v.trim_start_matches("0x")).map_err(|e| format!("bad hash {v}: {e}"))?;
-	Ok(Hash::from_slice(&bytes))
-}
-
-async fn nonce_of(client: &WsClient, who: &AccountId) -> Result<Nonce, String> {
-	client
-		.request("system_accountNextIndex", rpc_params![who.to_string()])
-		.await
-		.map_err(|e| format!("system_accountNextIndex: {e}"))
-}
-
-async fn finalized_number(client: &WsClient) -> Result<u64, String> {
-	let hash: String = client
-		.request("chain_getFinalizedHead", rpc_params![])
-		.await
-		.map_err(|e| format!("chain_getFinalizedHead: {e}"))?;
-	let header: Value = client
-		.request("chain_getHeader", rpc_params![hash])
-		.await
-		.map_err(|e| format!("chain_getHeader: {e}"))?;
-	let n = header["number"].as_str().ok_or("header without number")?;
-	u64::from_str_radix(n.trim_start_matches("0x"), 16).map_err(|e| e.to_string())
-}
-
 /// Signed extrinsics in finalized block `n`: every extrinsic but the timestamp inherent.
-async fn transactions_in_block(client: &WsClient, n: u64) -> Result<u64, String> {
-	let hash: String = client
-		.request("chain_getBlockHash", rpc_params![n])
-		.await
-		.map_err(|e| format!("chain_getBlockHash: {e}"))?;
-	let block: Value = client
-		.request("chain_getBlock", rpc_params![hash])
-		.await
-		.map_err(|e| format!("chain_getBlock: {e}"))?;
-	let count = block["block"]["extrinsics"].as_array().map_or(0, |x| x.len() as u64);
-	Ok(count.saturating_sub(1))
+async fn transactions_in_block(client: &Client, n: u32) -> Result<u64, String> {
+	let block = client.block(client.block_hash(n).await?).await?;
+	Ok((block.extrinsics.len() as u64).saturating_sub(1))
 }
 
 /// Submits `xts` in order, at most 256 in flight. A transaction the pool turns away for being
 /// full is retried after a pause (up to [`MAX_RETRIES`] times): a node's pool holds ~8,000 ready
 /// transactions, fewer than a large run submits.
-async fn submit_all(client: &WsClient, xts: &[Vec<u8>]) -> (u64, Option<String>) {
+async fn submit_all(client: &Client, xts: &[Vec<u8>]) -> (u64, Option<String>) {
 	let mut ok = 0;
 	let mut first_error = None;
 	for chunk in xts.chunks(256) {
 		let mut pending: Vec<&Vec<u8>> = chunk.iter().collect();
 		for attempt in 0..=MAX_RETRIES {
-			let calls = pending.iter().map(|xt| {
-				let hex = format!("0x{}", hex::encode(xt));
-				async move {
-					client.request::<String, _>("author_submitExtrinsic", rpc_params![hex]).await
-				}
-			});
+			let calls = pending.iter().map(|xt| client.submit_encoded(xt));
 			let results = futures::future::join_all(calls).await;
 			let mut retry = Vec::new();
 			for (xt, r) in pending.into_iter().zip(results) {
 				match r {
 					Ok(_) => ok += 1,
-					Err(e) if attempt < MAX_RETRIES && is_pool_full(&e.to_string()) => {
-						retry.push(xt)
-					},
+					Err(e) if attempt < MAX_RETRIES && is_pool_full(&e) => retry.push(xt),
 					Err(e) => {
-						first_error.get_or_insert(e.to_string());
+						first_error.get_or_insert(e);
 					},
 				}
 			}
@@ -150,12 +95,8 @@ pub(super) fn machine() -> String {
 
 impl TransfersCmd {
 	pub(super) async fn run(&self) -> Result<(), String> {
-		let client = connect(&self.rpc).await?;
-		let genesis: String = client
-			.request("chain_getBlockHash", rpc_params![0])
-			.await
-			.map_err(|e| format!("chain_getBlockHash: {e}"))?;
-		let genesis = parse_hash(&genesis)?;
+		let client = Client::connect(&self.rpc).await?;
+		let genesis = client.genesis();
 		let funder = sr25519::Pair::from_string(&self.funder, None)
 			.map_err(|e| format!("bad --funder: {e:?}"))?;
 		let senders: Vec<sr25519::Pair> = (0..self.accounts)
@@ -170,9 +111,9 @@ impl TransfersCmd {
 			.into();
 
 		// 1. Fund the senders (enough for fees and the transfers).
-		eprintln!("bench: funding {} accounts from {}", senders.len(), self.funder);
+		eprintln!("load: funding {} accounts from {}", senders.len(), self.funder);
 		let funder_account: AccountId = funder.public().into();
-		let mut nonce = nonce_of(&client, &funder_account).await?;
+		let mut nonce = client.next_nonce(&funder_account).await?;
 		let mut funding = Vec::new();
 		for s in &senders {
 			let dest: AccountId = s.public().into();
@@ -192,7 +133,7 @@ impl TransfersCmd {
 		}
 		let deadline = Instant::now() + Duration::from_secs(self.timeout);
 		loop {
-			let nonce: Nonce = nonce_of(&client, &funder_account).await?;
+			let nonce: Nonce = client.next_nonce(&funder_account).await?;
 			if nonce as usize >= funding.len()
 				&& finalized_contains_nonce(&client, &funder_account, nonce).await?
 			{
@@ -205,11 +146,11 @@ impl TransfersCmd {
 		}
 
 		// 2. Sign every transfer up front.
-		eprintln!("bench: signing {} transfers", self.accounts as u64 * self.per_account as u64);
+		eprintln!("load: signing {} transfers", self.accounts as u64 * self.per_account as u64);
 		let mut batches: Vec<Vec<Vec<u8>>> = vec![Vec::new(); self.connections.max(1)];
 		for (i, s) in senders.iter().enumerate() {
 			let who: AccountId = s.public().into();
-			let first = nonce_of(&client, &who).await?;
+			let first = client.next_nonce(&who).await?;
 			for k in 0..self.per_account {
 				let call = RuntimeCall::Balances(BalancesCall::transfer_keep_alive {
 					dest: receiver.clone().into(),
@@ -223,13 +164,13 @@ impl TransfersCmd {
 		let total: u64 = batches.iter().map(|b| b.len() as u64).sum();
 
 		// 3. Submit, and 4. count what gets finalized.
-		let start_block = finalized_number(&client).await?;
+		let start_block = client.finalized_number().await?;
 		let started = Instant::now();
 		let mut tasks = Vec::new();
 		for batch in batches {
 			let url = self.rpc.clone();
 			tasks.push(tokio::spawn(async move {
-				let c = connect(&url).await?;
+				let c = Client::connect(&url).await?;
 				Ok::<_, String>(submit_all(&c, &batch).await)
 			}));
 		}
@@ -238,12 +179,12 @@ impl TransfersCmd {
 			let (ok, err) = t.await.map_err(|e| e.to_string())??;
 			submitted += ok;
 			if let Some(e) = err {
-				eprintln!("bench: a submission was refused: {e}");
+				eprintln!("load: a submission was refused: {e}");
 			}
 		}
 		let submit_secs = started.elapsed().as_secs_f64();
 		eprintln!(
-			"bench: submitted {submitted}/{total} in {submit_secs:.1} s; waiting for finality"
+			"load: submitted {submitted}/{total} in {submit_secs:.1} s; waiting for finality"
 		);
 
 		let mut counted = 0;
@@ -251,7 +192,7 @@ impl TransfersCmd {
 		let mut best_block = 0;
 		let mut last_included = started;
 		while counted < submitted && Instant::now() < deadline {
-			let fin = finalized_number(&client).await?;
+			let fin = client.finalized_number().await?;
 			while next <= fin {
 				let n = transactions_in_block(&client, next).await?;
 				if n > 0 {
@@ -282,27 +223,12 @@ impl TransfersCmd {
 
 /// Whether the funder's nonce at the finalized head has reached `nonce`.
 async fn finalized_contains_nonce(
-	client: &WsClient,
+	client: &Client,
 	who: &AccountId,
 	nonce: Nonce,
 ) -> Result<bool, String> {
-	let head: String = client
-		.request("chain_getFinalizedHead", rpc_params![])
-		.await
-		.map_err(|e| format!("chain_getFinalizedHead: {e}"))?;
-	let raw: String = client
-		.request(
-			"state_call",
-			rpc_params![
-				"AccountNonceApi_account_nonce",
-				format!("0x{}", hex::encode(who.encode())),
-				head
-			],
-		)
-		.await
-		.map_err(|e| format!("state_call: {e}"))?;
-	let bytes = hex::decode(raw.trim_start_matches("0x")).map_err(|e| e.to_string())?;
-	let finalized_nonce =
-		<Nonce as codec::Decode>::decode(&mut &bytes[..]).map_err(|e| e.to_string())?;
+	let head = client.finalized_hash().await?;
+	let finalized_nonce: Nonce =
+		client.runtime_call("AccountNonceApi_account_nonce", &who.encode(), Some(head)).await?;
 	Ok(finalized_nonce >= nonce)
 }

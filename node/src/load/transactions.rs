@@ -1,4 +1,4 @@
-//! `plexus-node bench transactions`: resource-manager transactions committed on another network.
+//! `plexus-node load transactions`: resource-manager transactions committed on another network.
 //!
 //! 1. `--from`'s `//Alice` prepares `--count` transactions, each writing one record on the `--to`
 //!    network (and holding `--hold` from Alice for Bob, paid out on commit), as fast as its pool
@@ -11,9 +11,9 @@
 //!
 //! A relayer must be running on the bridge (as `launch` does).
 
-use super::{follower::Follower, percentile, transfers::machine};
+use super::{percentile, transfers::machine};
 use pallet_resource_manager::{Action, Event as TrmEvent, Hold, TxId};
-use plexus_relay::client::Client;
+use plexus_client::{Client, Follower};
 use plexus_runtime::{RuntimeCall, RuntimeEvent};
 use sp_core::{crypto::Pair as _, sr25519};
 use std::{
@@ -69,13 +69,13 @@ impl TransactionsCmd {
 		let bob: plexus_runtime::AccountId =
 			sr25519::Pair::from_string("//Bob", None).expect("a valid dev seed").public().into();
 
-		let now_ms = super::now_ms();
+		let now_ms = plexus_client::now_ms();
 		let deadline = pallet_event_router::Timeout {
 			height: None,
 			timestamp: Some(now_ms + self.timeout * 1_000),
 		};
 		eprintln!(
-			"bench: preparing {} transactions on {} that commit on {}",
+			"load: preparing {} transactions on {} that commit on {}",
 			self.count, self.from, self.to
 		);
 		let started = Instant::now();
@@ -94,7 +94,7 @@ impl TransactionsCmd {
 			nonce += 1;
 		}
 		eprintln!(
-			"bench: submitted in {:.1} s; following both chains",
+			"load: submitted in {:.1} s; following both chains",
 			started.elapsed().as_secs_f64()
 		);
 

@@ -1,14 +1,15 @@
-//! `plexus-node bench`: load generators that print figures (docs/benchmarks.md).
+//! `plexus-node load`: load generators that print figures (docs/benchmarks.md). Not to be
+//! confused with `plexus-node benchmark` (frame weights, `benchmarking.rs`); `bench`, this
+//! command's former name, still works as a hidden alias.
 
 mod contracts;
 mod decisions;
-mod follower;
 mod routing;
 mod transactions;
 mod transfers;
 
 #[derive(Debug, clap::Subcommand)]
-pub enum BenchCmd {
+pub enum LoadCmd {
 	/// Send signed balance transfers from many accounts and measure finalized transfers/s.
 	Transfers(transfers::TransfersCmd),
 	/// Send routed requests across a bridge and measure their round trip and the lane's rate.
@@ -23,14 +24,6 @@ pub enum BenchCmd {
 	Decisions(decisions::DecisionsCmd),
 }
 
-/// The wall clock in Unix ms, as timeouts, deadlines and signed reads carry it.
-fn now_ms() -> u64 {
-	std::time::SystemTime::now()
-		.duration_since(std::time::UNIX_EPOCH)
-		.map(|d| d.as_millis() as u64)
-		.unwrap_or(0)
-}
-
 /// The `p`-quantile of sorted figures (nearest rank).
 fn percentile(sorted: &[f64], p: f64) -> f64 {
 	if sorted.is_empty() {
@@ -40,7 +33,7 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
 	sorted[i.min(sorted.len() - 1)]
 }
 
-impl BenchCmd {
+impl LoadCmd {
 	pub fn run(&self) -> sc_cli::Result<()> {
 		let runtime = tokio::runtime::Builder::new_multi_thread()
 			.worker_threads(2)
@@ -48,11 +41,11 @@ impl BenchCmd {
 			.build()
 			.map_err(|e| format!("cannot start the async runtime: {e}"))?;
 		match self {
-			BenchCmd::Transfers(cmd) => runtime.block_on(cmd.run()),
-			BenchCmd::Routing(cmd) => runtime.block_on(cmd.run()),
-			BenchCmd::Contracts(cmd) => runtime.block_on(cmd.run()),
-			BenchCmd::Transactions(cmd) => runtime.block_on(cmd.run()),
-			BenchCmd::Decisions(cmd) => runtime.block_on(cmd.run()),
+			LoadCmd::Transfers(cmd) => runtime.block_on(cmd.run()),
+			LoadCmd::Routing(cmd) => runtime.block_on(cmd.run()),
+			LoadCmd::Contracts(cmd) => runtime.block_on(cmd.run()),
+			LoadCmd::Transactions(cmd) => runtime.block_on(cmd.run()),
+			LoadCmd::Decisions(cmd) => runtime.block_on(cmd.run()),
 		}
 		.map_err(Into::into)
 	}

@@ -7,10 +7,7 @@
 //! resource-manager transaction of beta's applies a contract call on alpha atomically with a
 //! hold on beta, and aborts (hold released) when that call reverts or misses its deadline.
 
-mod common;
-
 use codec::{Decode, Encode};
-use common::*;
 use frame_support::{
 	traits::fungible::{Inspect, InspectHold},
 	weights::Weight,
@@ -29,13 +26,15 @@ use plexus_runtime::{
 	bridges::PeerStateProof, AccountId, Balances, EventRouter, ResourceManager, Runtime,
 	RuntimeCall, RuntimeEvent, UNIT,
 };
+use plexus_testkit::{
+	fixtures::{escrow_call, escrow_code, evm_address, remote, word},
+	in_process::*,
+};
 use sp_core::{storage::StorageKey, H160, U256};
 use sp_keyring::Sr25519Keyring;
-use sp_runtime::traits::Convert;
 
 const AB: Slot = Slot(1);
 const BC: Slot = Slot(2);
-const ESCROW: &str = include_str!("../../contracts/fixtures/Escrow.json");
 const LIMITS: Limits =
 	Limits { weight: Weight::from_parts(20_000_000_000, 192 * 1024), deposit: 5 * UNIT };
 /// A deadline well after every block these tests make (3 s blocks from t = 3 s).
@@ -82,30 +81,6 @@ fn account(who: Sr25519Keyring) -> AccountId {
 	who.to_account_id()
 }
 
-/// The account that acts for `who` of `network` on the network this runs in.
-fn remote(network: [u8; 32], who: AccountId) -> AccountId {
-	plexus_runtime::xcm_config::RemoteAccount::convert((network, who))
-}
-
-fn evm_address(who: &AccountId) -> H160 {
-	<<Runtime as pallet_revive::Config>::AddressMapper as pallet_revive::AddressMapper<Runtime>>::to_address(who)
-}
-
-fn word(address: H160) -> [u8; 32] {
-	let mut word = [0u8; 32];
-	word[12..].copy_from_slice(address.as_bytes());
-	word
-}
-
-/// ABI call data for the escrow fixture's `signature`.
-fn escrow_call(signature: &str, words: &[[u8; 32]]) -> Vec<u8> {
-	let fixture: serde_json::Value = serde_json::from_str(ESCROW).unwrap();
-	let selector = fixture["methodIdentifiers"][signature].as_str().expect("a method");
-	let mut data = hex::decode(selector).unwrap();
-	words.iter().for_each(|w| data.extend_from_slice(w));
-	data
-}
-
 fn executed_contract(events: Vec<RuntimeEvent>) -> ContractAddress {
 	events
 		.into_iter()
@@ -125,10 +100,7 @@ fn deploy_escrow(
 	deployer: Sr25519Keyring,
 	arbiter: H160,
 ) -> ContractAddress {
-	let fixture: serde_json::Value = serde_json::from_str(ESCROW).unwrap();
-	let mut code =
-		hex::decode(fixture["bytecode"].as_str().unwrap().trim_start_matches("0x")).unwrap();
-	code.extend_from_slice(&word(arbiter));
+	let code = escrow_code(arbiter);
 	let request = ContractRequest {
 		call: ContractCall::Instantiate {
 			code,
