@@ -14,34 +14,14 @@ type Block = frame_system::mocking::MockBlock<Test>;
 frame_support::construct_runtime!(
 	pub enum Test {
 		System: frame_system,
-		Timestamp: pallet_timestamp_mock,
+		Timestamp: pallet_timestamp,
 		Balances: pallet_balances,
 		EventRouter: pallet_event_router,
 	}
 );
 
-/// A tiny clock pallet: the router reads time through `UnixTime`, nothing else.
-#[frame_support::pallet]
-pub mod pallet_timestamp_mock {
-	use frame_support::pallet_prelude::*;
-
-	#[pallet::pallet]
-	pub struct Pallet<T>(_);
-
-	#[pallet::config]
-	pub trait Config: frame_system::Config {}
-
-	#[pallet::storage]
-	pub type Now<T> = StorageValue<_, u64, ValueQuery>;
-
-	impl<T: Config> frame_support::traits::UnixTime for Pallet<T> {
-		fn now() -> core::time::Duration {
-			core::time::Duration::from_millis(Now::<T>::get())
-		}
-	}
-}
-
-impl pallet_timestamp_mock::Config for Test {}
+#[derive_impl(pallet_timestamp::config_preludes::TestDefaultConfig)]
+impl pallet_timestamp::Config for Test {}
 
 #[derive_impl(frame_system::config_preludes::TestDefaultConfig)]
 impl frame_system::Config for Test {
@@ -228,7 +208,7 @@ pub fn network(address: NetworkAddress) -> sp_io::TestExternalities {
 	ext.execute_with(|| {
 		ThisNetwork::set(&address);
 		System::set_block_number(1);
-		pallet_timestamp_mock::Now::<Test>::put(1_000_000);
+		pallet_timestamp::Now::<Test>::put(1_000_000);
 	});
 	ext
 }
@@ -249,5 +229,5 @@ pub fn events() -> Vec<Event<Test>> {
 }
 
 pub fn set_now(ms: u64) {
-	pallet_timestamp_mock::Now::<Test>::put(ms);
+	pallet_timestamp::Now::<Test>::put(ms);
 }

@@ -21,35 +21,15 @@ type Block = frame_system::mocking::MockBlock<Test>;
 frame_support::construct_runtime!(
 	pub enum Test {
 		System: frame_system,
-		Clock: pallet_clock,
+		Clock: pallet_timestamp,
 		Balances: pallet_balances,
 		EventRouter: pallet_event_router,
 		ResourceManager: pallet_resource_manager,
 	}
 );
 
-/// The router and the resource manager read time through `UnixTime`; this is all they need.
-#[frame_support::pallet]
-pub mod pallet_clock {
-	use frame_support::pallet_prelude::*;
-
-	#[pallet::pallet]
-	pub struct Pallet<T>(_);
-
-	#[pallet::config]
-	pub trait Config: frame_system::Config {}
-
-	#[pallet::storage]
-	pub type Now<T> = StorageValue<_, u64, ValueQuery>;
-
-	impl<T: Config> frame_support::traits::UnixTime for Pallet<T> {
-		fn now() -> core::time::Duration {
-			core::time::Duration::from_millis(Now::<T>::get())
-		}
-	}
-}
-
-impl pallet_clock::Config for Test {}
+#[derive_impl(pallet_timestamp::config_preludes::TestDefaultConfig)]
+impl pallet_timestamp::Config for Test {}
 
 #[derive_impl(frame_system::config_preludes::TestDefaultConfig)]
 impl frame_system::Config for Test {
@@ -334,7 +314,7 @@ pub fn network(n: u8, count: u8) -> sp_io::TestExternalities {
 	ext.execute_with(|| {
 		ThisNetwork::set(&address(n));
 		System::set_block_number(1);
-		pallet_clock::Now::<Test>::put(GENESIS_MS);
+		pallet_timestamp::Now::<Test>::put(GENESIS_MS);
 		for other in (1..=count).filter(|other| *other != n) {
 			pallet_event_router::Pallet::<Test>::bind_peer(
 				RuntimeOrigin::root(),
@@ -363,14 +343,14 @@ pub fn receive(packet: &Queued) -> bool {
 pub fn next_block(ms: u64, count: u8) {
 	let height = System::block_number() + 1;
 	System::set_block_number(height);
-	pallet_clock::Now::<Test>::mutate(|now| *now += ms);
+	pallet_timestamp::Now::<Test>::mutate(|now| *now += ms);
 	finalize(count);
 }
 
 /// Records the current state of this network's inbound lanes as finalized.
 pub fn finalize(count: u8) {
 	let me = this_index();
-	let (height, timestamp) = (System::block_number() as u32, pallet_clock::Now::<Test>::get());
+	let (height, timestamp) = (System::block_number() as u32, pallet_timestamp::Now::<Test>::get());
 	HISTORY.with(|history| {
 		let mut history = history.borrow_mut();
 		for from in (1..=count).filter(|from| *from != me) {

@@ -181,7 +181,9 @@ impl World {
 			Step::Prepare { from, to, kind, deadline_in, hold } => {
 				let deadline = Timeout {
 					height: None,
-					timestamp: Some(self.on(from, pallet_clock::Now::<Test>::get) + deadline_in),
+					timestamp: Some(
+						self.on(from, pallet_timestamp::Now::<Test>::get) + deadline_in,
+					),
 				};
 				let action = match kind {
 					Kind::Record => Action::Record { key: b"k".to_vec(), value: b"v".to_vec() },
