@@ -27,9 +27,11 @@ pub type Tag = BoundedVec<u8, ConstU32<MAX_TAG_LEN>>;
 
 /// Domain separators: a signature or a hash made for one use is never valid for another.
 pub const COMMITMENT_CONTEXT: &[u8] = b"plexus/data-protection/commitment/v1";
-pub const VAULT_READ_CONTEXT: &[u8] = b"plexus/data-protection/vault-read/v1";
+pub const VAULT_READ_CONTEXT: &[u8] = b"plexus/data-protection/vault-read/v2";
 pub const ERASURE_CONTEXT: &[u8] = b"plexus/data-protection/erasure/v1";
-pub const EXPORT_CONTEXT: &[u8] = b"plexus/data-protection/export/v1";
+pub const EXPORT_CONTEXT: &[u8] = b"plexus/data-protection/export/v2";
+pub const CUSTODY_CONTEXT: &[u8] = b"plexus/data-protection/custody/v1";
+pub const VAULT_PUT_CONTEXT: &[u8] = b"plexus/data-protection/vault-put/v1";
 
 /// The salted commitment the ledger keeps of a record: `blake2_256(context ‖ salt ‖ data)`.
 /// The salt is secret and random, so the commitment cannot be tested against guesses of the data.
@@ -364,14 +366,42 @@ pub struct Grant<AccountId> {
 	pub expires_at: u64,
 }
 
-/// What a requester signs to read an approved record from a vault.
+/// What a requester signs to read an approved record from one vault.
 #[derive(Encode, Decode, DecodeWithMemTracking, TypeInfo, Clone, PartialEq, Eq, Debug)]
-pub struct VaultRead {
+pub struct VaultRead<AccountId> {
 	/// The genesis hash of the network that decided the request.
 	pub network: NetworkAddress,
+	/// The vault asked (its `vault_holder`): a read signed for one vault is refused by others.
+	pub holder: AccountId,
 	pub request: RequestId,
 	/// Unix ms; a vault accepts a read only near its own clock, and each one once.
 	pub issued_at: u64,
+}
+
+/// What a controller signs to put a subject's data into one vault (`vault_put`).
+#[derive(Encode, Decode, DecodeWithMemTracking, TypeInfo, Clone, PartialEq, Eq, Debug)]
+pub struct VaultPut<AccountId> {
+	pub network: NetworkAddress,
+	/// The vault asked: a put signed for one vault is refused by others.
+	pub holder: AccountId,
+	pub subject: AccountId,
+	/// `blake2_256` of the data: the signature covers exactly these bytes.
+	pub data: [u8; 32],
+	/// Unix ms; a vault accepts a put only near its own clock, and each one once.
+	pub issued_at: u64,
+}
+
+/// What a vault signs once it holds a record's data durably: the ledger registers a commitment
+/// only with this signature from each holder it names, so no one registers data they did not
+/// put, nor under another subject or controller than the vault keeps with it.
+#[derive(
+	Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Clone, PartialEq, Eq, Debug,
+)]
+pub struct Custody<AccountId> {
+	pub network: NetworkAddress,
+	pub commitment: [u8; 32],
+	pub subject: AccountId,
+	pub controller: AccountId,
 }
 
 /// What a holder signs when it destroyed a record's key.
@@ -385,10 +415,15 @@ pub struct ErasureAttestation {
 	pub destroyed_at: u64,
 }
 
-/// What a subject signs to export their own records from a vault (portability).
+/// What a subject signs to export one page of their own records from one vault (portability).
 #[derive(Encode, Decode, DecodeWithMemTracking, TypeInfo, Clone, PartialEq, Eq, Debug)]
-pub struct ExportRequest {
+pub struct ExportRequest<AccountId> {
 	pub network: NetworkAddress,
+	/// The vault asked: an export signed for one vault is refused by others.
+	pub holder: AccountId,
+	/// The page: the subject's records from this id on (an export's `next`).
+	pub from: RecordId,
+	/// Unix ms; a vault accepts an export only near its own clock, and each one once.
 	pub issued_at: u64,
 }
 
@@ -408,7 +443,7 @@ mod tests {
 
 	#[test]
 	fn signing_payloads_are_separated_by_context() {
-		let read = VaultRead { network: [7; 32], request: 3, issued_at: 9 };
+		let read = VaultRead { network: [7; 32], holder: [1u8; 32], request: 3, issued_at: 9 };
 		assert_ne!(
 			signing_payload(VAULT_READ_CONTEXT, &read),
 			signing_payload(ERASURE_CONTEXT, &read)

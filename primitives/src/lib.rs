@@ -135,6 +135,15 @@ sp_api::decl_runtime_apis! {
 
 	/// What the ledger knows of personal data kept off it: records, audit trails, and the
 	/// approvals a data vault may serve.
+	///
+	/// Version 2 pages `audit` and `records_of` (version 1 returned everything at once, which
+	/// anyone could inflate). The network is pre-release, so version 1's methods are not kept:
+	/// a node checks `api_version` is 2 before calling them.
+	///
+	/// A page holds at most `limit` entries, and never more than 256 whatever `limit` says,
+	/// oldest (lowest id) first, from id `from` on (0: from the start); `next` is the id the
+	/// following page starts at, `None` when this page is the last.
+	#[api_version(2)]
 	pub trait DataProtectionApi<AccountId>
 	where
 		AccountId: codec::Codec,
@@ -143,14 +152,24 @@ sp_api::decl_runtime_apis! {
 		fn record(
 			id: data_protection::RecordId,
 		) -> Option<data_protection::Record<AccountId, Vec<AccountId>>>;
-		/// Every access request for `id`, oldest first: who asked, when, and what was decided.
-		fn audit(id: data_protection::RecordId) -> Vec<data_protection::AuditEntry<AccountId>>;
+		/// A page of the access requests for record `id`, from request `from` on: who asked,
+		/// when, and what was decided; and the request id of the next page.
+		fn audit(
+			id: data_protection::RecordId,
+			from: data_protection::RequestId,
+			limit: u32,
+		) -> (Vec<data_protection::AuditEntry<AccountId>>, Option<data_protection::RequestId>);
 		/// Whether request `id` is an approval a vault may serve now, and if not, why.
 		fn grant(
 			id: data_protection::RequestId,
 		) -> Result<data_protection::Grant<AccountId>, data_protection::Reason>;
-		/// The records of `subject` that are not erased (for an export bundle).
-		fn records_of(subject: AccountId) -> Vec<data_protection::RecordId>;
+		/// A page of the records of `subject` that are not erased (for an export bundle), from
+		/// record `from` on; and the record id of the next page.
+		fn records_of(
+			subject: AccountId,
+			from: data_protection::RecordId,
+			limit: u32,
+		) -> (Vec<data_protection::RecordId>, Option<data_protection::RecordId>);
 	}
 }
 

@@ -225,10 +225,16 @@ pallet_revive::impl_runtime_apis_plus_revive_traits! {
 			DataProtection::record(id)
 		}
 
+		// Both pages are capped at `pallet_data_protection::MAX_PAGE` (256) by the pallet.
 		fn audit(
 			id: plexus_primitives::data_protection::RecordId,
-		) -> Vec<plexus_primitives::data_protection::AuditEntry<AccountId>> {
-			DataProtection::audit(id)
+			from: plexus_primitives::data_protection::RequestId,
+			limit: u32,
+		) -> (
+			Vec<plexus_primitives::data_protection::AuditEntry<AccountId>>,
+			Option<plexus_primitives::data_protection::RequestId>,
+		) {
+			DataProtection::audit(id, from, limit)
 		}
 
 		fn grant(
@@ -240,8 +246,15 @@ pallet_revive::impl_runtime_apis_plus_revive_traits! {
 			DataProtection::grant(id)
 		}
 
-		fn records_of(subject: AccountId) -> Vec<plexus_primitives::data_protection::RecordId> {
-			DataProtection::records_of(&subject)
+		fn records_of(
+			subject: AccountId,
+			from: plexus_primitives::data_protection::RecordId,
+			limit: u32,
+		) -> (
+			Vec<plexus_primitives::data_protection::RecordId>,
+			Option<plexus_primitives::data_protection::RecordId>,
+		) {
+			DataProtection::records_of(&subject, from, limit)
 		}
 	}
 

@@ -39,16 +39,17 @@ impl pallet_resource_manager::benchmarking::BenchmarkHelper for ResourceManagerB
 	}
 }
 
-/// Holders sign attestations with an sr25519 key from the benchmark's keystore; the clock is
-/// pallet-timestamp's.
+/// Holders sign custody and attestations with sr25519 keys from the benchmark's keystore, holder
+/// `i` with `//Holder<i>`; the clock is pallet-timestamp's.
 pub struct DataProtectionBenchmarks;
 
 impl pallet_data_protection::benchmarking::BenchmarkHelper<crate::AccountId, crate::Signature>
 	for DataProtectionBenchmarks
 {
-	fn holder_signature(payload: &[u8]) -> (crate::AccountId, crate::Signature) {
+	fn holder_signature(index: u32, payload: &[u8]) -> (crate::AccountId, crate::Signature) {
 		let key_type = sp_core::crypto::KeyTypeId(*b"plxh");
-		let public = sp_io::crypto::sr25519_generate(key_type, Some(b"//Holder".to_vec()));
+		let seed = alloc::format!("//Holder{index}").into_bytes();
+		let public = sp_io::crypto::sr25519_generate(key_type, Some(seed));
 		let signature =
 			sp_io::crypto::sr25519_sign(key_type, &public, payload).expect("the key exists");
 		(public.into(), signature.into())

@@ -56,7 +56,7 @@ impl<T: Config> Pallet<T> {
 		};
 		let id = NextRequest::<T>::get();
 		NextRequest::<T>::put(id.saturating_add(1));
-		RecordRequests::<T>::insert(ask.record, id, ());
+		RecordRequests::<T>::insert(ask.record, sorted(id), ());
 		Requests::<T>::insert(
 			id,
 			Request {
@@ -182,11 +182,24 @@ impl<T: Config> Pallet<T> {
 		})
 	}
 
-	/// A record's audit trail, oldest request first (`DataProtectionApi::audit`).
-	pub fn audit(record: RecordId) -> Vec<AuditEntry<T::AccountId>> {
-		let mut ids: Vec<RequestId> = RecordRequests::<T>::iter_key_prefix(record).collect();
-		ids.sort_unstable();
-		ids.into_iter()
+	/// One page of a record's audit trail (`DataProtectionApi::audit`): its requests from id
+	/// `from` on, oldest first, at most `limit` of them (and never more than [`MAX_PAGE`]), and
+	/// the id the next page starts at, if there is one. Reads O(`limit`) entries.
+	pub fn audit(
+		record: RecordId,
+		from: RequestId,
+		limit: u32,
+	) -> (Vec<AuditEntry<T::AccountId>>, Option<RequestId>) {
+		let keys = match from.checked_sub(1) {
+			None => RecordRequests::<T>::iter_key_prefix(record),
+			Some(before) => RecordRequests::<T>::iter_key_prefix_from(
+				record,
+				RecordRequests::<T>::hashed_key_for(record, sorted(before)),
+			),
+		};
+		let (ids, next) = page(keys, limit);
+		let entries = ids
+			.into_iter()
 			.filter_map(|id| {
 				let request = Requests::<T>::get(id)?;
 				Some(AuditEntry {
@@ -198,7 +211,8 @@ impl<T: Config> Pallet<T> {
 					state: request.state,
 				})
 			})
-			.collect()
+			.collect();
+		(entries, next)
 	}
 
 	/// A record with its holders as a plain list (`DataProtectionApi::record`).
@@ -206,10 +220,31 @@ impl<T: Config> Pallet<T> {
 		Records::<T>::get(id).map(|record| record.with_holders(BoundedVec::into_inner))
 	}
 
-	/// The records of `subject` not yet erased (`DataProtectionApi::records_of`).
-	pub fn records_of(subject: &T::AccountId) -> Vec<RecordId> {
-		let mut ids: Vec<RecordId> = SubjectRecords::<T>::iter_key_prefix(subject).collect();
-		ids.sort_unstable();
-		ids
+	/// One page of the records of `subject` not yet erased (`DataProtectionApi::records_of`):
+	/// ids from `from` on, in order, at most `limit` of them (and never more than
+	/// [`MAX_PAGE`]), and the id the next page starts at, if there is one. Reads O(`limit`)
+	/// keys.
+	pub fn records_of(
+		subject: &T::AccountId,
+		from: RecordId,
+		limit: u32,
+	) -> (Vec<RecordId>, Option<RecordId>) {
+		let keys = match from.checked_sub(1) {
+			None => SubjectRecords::<T>::iter_key_prefix(subject),
+			Some(before) => SubjectRecords::<T>::iter_key_prefix_from(
+				subject,
+				SubjectRecords::<T>::hashed_key_for(subject, sorted(before)),
+			),
+		};
+		page(keys, limit)
 	}
+}
+
+/// The first `limit` ids (at most [`MAX_PAGE`]) of `keys`, which iterate in numeric order, and
+/// the one after them, if any: where the next page starts.
+fn page(keys: impl Iterator<Item = SortedId>, limit: u32) -> (Vec<u64>, Option<u64>) {
+	let limit = limit.min(MAX_PAGE) as usize;
+	let mut ids: Vec<u64> = keys.take(limit + 1).map(u64::from_be_bytes).collect();
+	let next = if ids.len() > limit { ids.pop() } else { None };
+	(ids, next)
 }

@@ -5,12 +5,13 @@ use super::*;
 use alloc::{vec, vec::Vec};
 use frame_benchmarking::v2::*;
 use frame_system::RawOrigin;
-use plexus_primitives::data_protection::{signing_payload, ERASURE_CONTEXT};
+use plexus_primitives::data_protection::{signing_payload, CUSTODY_CONTEXT, ERASURE_CONTEXT};
 
 /// Sets up what the benchmarks need from the runtime.
 pub trait BenchmarkHelper<AccountId, Signature> {
-	/// A holder account and its signature over `payload`.
-	fn holder_signature(payload: &[u8]) -> (AccountId, Signature);
+	/// Holder `index`'s account (a different one for each `index` below `MaxHolders`, the same
+	/// one each time for an `index`) and its signature over `payload`.
+	fn holder_signature(index: u32, payload: &[u8]) -> (AccountId, Signature);
 	/// Sets the clock the pallet reads (`T::UnixTime`).
 	fn set_time(ms: u64);
 }
@@ -36,14 +37,30 @@ fn rules<T: Config>(n: u32) -> BoundedVec<Rule, T::MaxRules> {
 		.expect("n <= MaxRules")
 }
 
-fn holders<T: Config>(n: u32, first: T::AccountId) -> BoundedVec<T::AccountId, T::MaxHolders> {
-	let mut all = vec![first];
-	all.extend((1..n).map(|i| account("holder", i, 0)));
-	all.try_into().expect("n <= MaxHolders")
+/// `n` of the helper's holders, each with its custody signature over `commitment` kept for
+/// `subject` and `controller`.
+fn holders<T: Config>(
+	n: u32,
+	commitment: [u8; 32],
+	subject: &T::AccountId,
+	controller: &T::AccountId,
+) -> SignedHolders<T> {
+	let custody = Custody {
+		network: T::ThisNetwork::get(),
+		commitment,
+		subject: subject.clone(),
+		controller: controller.clone(),
+	};
+	let payload = signing_payload(CUSTODY_CONTEXT, &custody);
+	(0..n)
+		.map(|i| T::BenchmarkHelper::holder_signature(i, &payload))
+		.collect::<Vec<_>>()
+		.try_into()
+		.expect("n <= MaxHolders")
 }
 
-/// A controller with a full policy, a record of `holders` holders (the first is the helper's),
-/// the subject's consent, and the requester's role: everything `request_access` reads.
+/// A controller with a full policy, a record of `holders` of the helper's holders, the
+/// subject's consent, and the requester's role: everything `request_access` reads.
 fn record<T: Config>(n_holders: u32) -> (T::AccountId, T::AccountId, T::AccountId, RecordId) {
 	T::BenchmarkHelper::set_time(START);
 	let (controller, subject, requester): (T::AccountId, T::AccountId, T::AccountId) =
@@ -51,13 +68,12 @@ fn record<T: Config>(n_holders: u32) -> (T::AccountId, T::AccountId, T::AccountI
 	let max = T::MaxRules::get();
 	let policy = Pallet::<T>::do_create_policy(controller.clone(), rules::<T>(max), 60_000)
 		.expect("a valid policy");
-	let (first, _) = T::BenchmarkHelper::holder_signature(b"");
 	let record = Pallet::<T>::do_register(
 		controller.clone(),
 		subject.clone(),
 		Category::Health,
 		[7; 32],
-		holders::<T>(n_holders, first),
+		holders::<T>(n_holders, [7; 32], &subject, &controller),
 		START + 1_000_000,
 		policy,
 	)
@@ -99,17 +115,19 @@ mod benchmarks {
 		assert_eq!(Roles::<T>::get(&controller, &requester).len() as u32, T::MaxRoles::get());
 	}
 
+	/// Every holder's custody signature is checked.
 	#[benchmark]
 	fn register(h: Linear<1, { T::MaxHolders::get() }>) {
 		T::BenchmarkHelper::set_time(START);
 		let controller: T::AccountId = whitelisted_caller();
+		let subject: T::AccountId = account("subject", 0, 0);
 		let policy = Pallet::<T>::do_create_policy(controller.clone(), rules::<T>(1), 60_000)
 			.expect("a valid policy");
-		let holders = holders::<T>(h, account("holder", 0, 0));
+		let holders = holders::<T>(h, [7; 32], &subject, &controller);
 		#[extrinsic_call]
 		_(
 			RawOrigin::Signed(controller),
-			account("subject", 0, 0),
+			subject,
 			Category::Health,
 			[7; 32],
 			holders,
@@ -194,17 +212,18 @@ mod benchmarks {
 			destroyed_at: START,
 		};
 		let (holder, signature) =
-			T::BenchmarkHelper::holder_signature(&signing_payload(ERASURE_CONTEXT, &statement));
+			T::BenchmarkHelper::holder_signature(0, &signing_payload(ERASURE_CONTEXT, &statement));
 		let caller: T::AccountId = whitelisted_caller();
 		#[extrinsic_call]
 		_(RawOrigin::Signed(caller), record, holder, START, signature);
 		assert!(matches!(Records::<T>::get(record).unwrap().state, RecordState::Erased { .. }));
 	}
 
+	/// Every holder's custody signature is checked.
 	#[benchmark]
 	fn rectify(h: Linear<1, { T::MaxHolders::get() }>) {
-		let (controller, _, _, record) = record::<T>(h);
-		let holders = holders::<T>(h, account("holder", 0, 0));
+		let (controller, subject, _, record) = record::<T>(h);
+		let holders = holders::<T>(h, [8; 32], &subject, &controller);
 		#[extrinsic_call]
 		_(RawOrigin::Signed(controller), record, [8; 32], holders);
 		assert!(Records::<T>::get(record).unwrap().superseded_by.is_some());

@@ -5,8 +5,9 @@ use crate::{
 	policy::{self, Invalid},
 	*,
 };
+use alloc::vec::Vec;
 use frame_support::weights::Weight;
-use plexus_primitives::data_protection::{signing_payload, ERASURE_CONTEXT};
+use plexus_primitives::data_protection::{signing_payload, CUSTODY_CONTEXT, ERASURE_CONTEXT};
 
 impl<T: Config> From<Invalid> for Error<T> {
 	fn from(invalid: Invalid) -> Self {
@@ -49,30 +50,48 @@ impl<T: Config> Pallet<T> {
 		Ok(id)
 	}
 
+	/// Checks a new record's terms and its holders' custody signatures; returns the holders as
+	/// the record keeps them.
 	fn check_new_record(
 		controller: &T::AccountId,
+		subject: &T::AccountId,
 		category: Category,
 		commitment: &[u8; 32],
-		holders: &[T::AccountId],
+		holders: SignedHolders<T>,
 		retain_until: u64,
 		policy: PolicyId,
-	) -> DispatchResult {
+	) -> Result<BoundedVec<T::AccountId, T::MaxHolders>, DispatchError> {
 		let governing = Policies::<T>::get(policy).ok_or(Error::<T>::UnknownPolicy)?;
 		ensure!(&governing.controller == controller, Error::<T>::NotPolicyController);
 		ensure!(policy::admits(&governing, category), Error::<T>::SpecialCategoryNeedsConsent);
 		ensure!(!holders.is_empty(), Error::<T>::NoHolders);
-		for (i, holder) in holders.iter().enumerate() {
-			ensure!(!holders[..i].contains(holder), Error::<T>::DuplicateHolder);
+		for (i, (holder, _)) in holders.iter().enumerate() {
+			ensure!(!holders[..i].iter().any(|(h, _)| h == holder), Error::<T>::DuplicateHolder);
 		}
 		ensure!(retain_until > Self::now_ms(), Error::<T>::RetentionInPast);
 		ensure!(!ByCommitment::<T>::contains_key(commitment), Error::<T>::CommitmentInUse);
-		Ok(())
+		// Last, as the costliest check. The statement names the subject and the controller, so
+		// a signature copied from someone else's pending `register` proves nothing for ours.
+		let custody = Custody {
+			network: T::ThisNetwork::get(),
+			commitment: *commitment,
+			subject: subject.clone(),
+			controller: controller.clone(),
+		};
+		let payload = signing_payload(CUSTODY_CONTEXT, &custody);
+		for (holder, signature) in holders.iter() {
+			ensure!(signature.verify(&payload[..], holder), Error::<T>::BadCustody);
+		}
+		let accounts: Vec<T::AccountId> =
+			holders.into_inner().into_iter().map(|(holder, _)| holder).collect();
+		// Same bound as the call's list: nothing is cut.
+		Ok(BoundedVec::truncate_from(accounts))
 	}
 
 	fn insert_record(id: RecordId, record: StoredRecord<T>) {
 		NextRecord::<T>::put(id.saturating_add(1));
 		ByCommitment::<T>::insert(record.commitment, id);
-		SubjectRecords::<T>::insert(&record.subject, id, ());
+		SubjectRecords::<T>::insert(&record.subject, sorted(id), ());
 		Self::deposit_event(Event::RecordRegistered {
 			record: id,
 			subject: record.subject.clone(),
@@ -88,11 +107,19 @@ impl<T: Config> Pallet<T> {
 		subject: T::AccountId,
 		category: Category,
 		commitment: [u8; 32],
-		holders: BoundedVec<T::AccountId, T::MaxHolders>,
+		holders: SignedHolders<T>,
 		retain_until: u64,
 		policy: PolicyId,
 	) -> Result<RecordId, DispatchError> {
-		Self::check_new_record(&controller, category, &commitment, &holders, retain_until, policy)?;
+		let holders = Self::check_new_record(
+			&controller,
+			&subject,
+			category,
+			&commitment,
+			holders,
+			retain_until,
+			policy,
+		)?;
 		let id = NextRecord::<T>::get();
 		let record = Record {
 			subject,
@@ -116,7 +143,7 @@ impl<T: Config> Pallet<T> {
 		controller: T::AccountId,
 		old: RecordId,
 		commitment: [u8; 32],
-		holders: BoundedVec<T::AccountId, T::MaxHolders>,
+		holders: SignedHolders<T>,
 	) -> Result<RecordId, DispatchError> {
 		let mut previous = Records::<T>::get(old).ok_or(Error::<T>::UnknownRecord)?;
 		ensure!(previous.controller == controller, Error::<T>::NotController);
@@ -124,11 +151,12 @@ impl<T: Config> Pallet<T> {
 			previous.state == RecordState::Active && previous.superseded_by.is_none(),
 			Error::<T>::RecordNotActive
 		);
-		Self::check_new_record(
+		let holders = Self::check_new_record(
 			&controller,
+			&previous.subject,
 			previous.category,
 			&commitment,
-			&holders,
+			holders,
 			previous.retain_until,
 			previous.policy,
 		)?;
@@ -204,7 +232,7 @@ impl<T: Config> Pallet<T> {
 		Self::deposit_event(Event::ErasureAttested { record: id, holder, destroyed_at });
 		if let RecordState::Erased { cause, .. } = record.state {
 			ByCommitment::<T>::remove(record.commitment);
-			SubjectRecords::<T>::remove(&record.subject, id);
+			SubjectRecords::<T>::remove(&record.subject, sorted(id));
 			Self::deposit_event(Event::RecordErased { record: id, cause });
 		}
 		Records::<T>::insert(id, record);

@@ -3,7 +3,8 @@
 //! The Plexus runtime uses the figures `scripts/weights.sh` measures from `benchmarking.rs`
 //! (runtime/src/weights/pallet_data_protection.rs). [`DbWeights`] is a conservative fallback for
 //! a runtime that has not measured them: each call's storage reads and writes at the runtime's
-//! `DbWeight`, plus a fixed compute allowance (and a signature check for attestations).
+//! `DbWeight`, plus a fixed compute allowance (and a signature check for each attestation and
+//! each holder's custody signature).
 
 use core::marker::PhantomData;
 use frame_support::{traits::Get, weights::Weight};
@@ -12,7 +13,7 @@ pub trait WeightInfo {
 	/// A policy of `rules` rules.
 	fn create_policy(rules: u32) -> Weight;
 	fn set_role() -> Weight;
-	/// A record with `holders` holders.
+	/// A record with `holders` holders, each one's custody signature checked.
 	fn register(holders: u32) -> Weight;
 	fn grant_consent() -> Weight;
 	fn withdraw_consent() -> Weight;
@@ -22,6 +23,7 @@ pub trait WeightInfo {
 	fn request_erasure(holders: u32) -> Weight;
 	/// One attestation, its signature checked (the last one, which erases the record).
 	fn attest_erasure() -> Weight;
+	/// A new version with `holders` holders, each one's custody signature checked.
 	fn rectify(holders: u32) -> Weight;
 	/// The retention sweep's work for one record (it erases it).
 	fn sweep_record() -> Weight;
@@ -45,7 +47,7 @@ impl<T: frame_system::Config> WeightInfo for DbWeights<T> {
 	}
 	fn register(holders: u32) -> Weight {
 		// Reads: the policy, the commitment index, NextRecord; writes: record, indexes.
-		Weight::from_parts(COMPUTE + 1_000_000 * holders as u64, 3 * PROOF)
+		Weight::from_parts(COMPUTE + (1_000_000 + SIGNATURE) * holders as u64, 3 * PROOF)
 			.saturating_add(T::DbWeight::get().reads_writes(3, 4))
 	}
 	fn grant_consent() -> Weight {
@@ -72,7 +74,7 @@ impl<T: frame_system::Config> WeightInfo for DbWeights<T> {
 			.saturating_add(T::DbWeight::get().reads_writes(2, 4))
 	}
 	fn rectify(holders: u32) -> Weight {
-		Weight::from_parts(2 * COMPUTE + 2_000_000 * holders as u64, 5 * PROOF)
+		Weight::from_parts(2 * COMPUTE + (2_000_000 + SIGNATURE) * holders as u64, 5 * PROOF)
 			.saturating_add(T::DbWeight::get().reads_writes(5, 6))
 	}
 	fn sweep_record() -> Weight {

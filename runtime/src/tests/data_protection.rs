@@ -1,5 +1,6 @@
-//! Data protection in the real runtime: a routed access request decided as the sender's remote
-//! account, an erasure attested with real sr25519 signatures over the network's genesis hash,
+//! Data protection in the real runtime: records registered only with their vault's custody
+//! signature over the network's genesis hash, a routed access request decided as the sender's
+//! remote account, an erasure attested with real sr25519 signatures, the runtime API's pages,
 //! and the committed Solidity `ConsentGate` deciding through the data-protection precompile.
 
 use super::{contracts::account, in_block, precompiles::Contract};
@@ -7,15 +8,18 @@ use crate::{services::RuntimeServices, *};
 use codec::{Decode, Encode};
 use frame_support::{traits::Get, weights::Weight, BoundedVec};
 use pallet_data_protection::{
-	AccessAnswer, AccessRequest, Approver, Category, Decision, ErasureAttestation, LegalBasis,
-	Reason, RecordState, RequestState, Rule, Tag,
+	AccessAnswer, AccessRequest, Approver, Category, Custody, Decision, ErasureAttestation,
+	LegalBasis, Reason, RecordState, RequestState, Rule, SignedHolders, Tag,
 };
 use pallet_event_router::{MessageId, RemoteOrigin, ServiceHandler};
 use plexus_primitives::{
-	data_protection::{signing_payload, ERASURE_CONTEXT},
+	data_protection::{signing_payload, CUSTODY_CONTEXT, ERASURE_CONTEXT},
 	envelope::Service,
+	runtime_decl_for_data_protection_api::DataProtectionApiV2,
+	DataProtectionApi,
 };
 use plexus_testkit::fixtures::uint_word;
+use sp_api::RuntimeApiInfo;
 use sp_core::Pair;
 use sp_keyring::Sr25519Keyring;
 use sp_runtime::traits::Convert;
@@ -32,9 +36,8 @@ fn signed(who: Sr25519Keyring) -> RuntimeOrigin {
 	RuntimeOrigin::signed(account(who))
 }
 
-/// Bob (controller) registers Charlie's contact record, held by Ferdie's vault, under a policy
-/// that allows `billing` on consent, at once; Charlie consents.
-fn record() -> u64 {
+/// A policy of `controller` that allows `billing` on consent, at once.
+fn billing_policy(controller: Sr25519Keyring) -> u32 {
 	let rules: BoundedVec<Rule, _> = vec![Rule {
 		purpose: tag("billing"),
 		basis: LegalBasis::Consent,
@@ -43,20 +46,54 @@ fn record() -> u64 {
 	}]
 	.try_into()
 	.unwrap();
-	DataProtection::create_policy(signed(Sr25519Keyring::Bob), rules, DAY).unwrap();
-	let holders: BoundedVec<AccountId, _> =
-		vec![account(Sr25519Keyring::Ferdie)].try_into().unwrap();
+	DataProtection::create_policy(signed(controller), rules, DAY).unwrap();
+	pallet_data_protection::NextPolicy::<Runtime>::get() - 1
+}
+
+/// Ferdie's vault, holding `commitment` for `subject` and `controller` on `network`, as its
+/// `vault_put` answers: the holder with its custody signature.
+fn ferdie_holds(
+	network: [u8; 32],
+	commitment: [u8; 32],
+	subject: Sr25519Keyring,
+	controller: Sr25519Keyring,
+) -> SignedHolders<Runtime> {
+	let custody =
+		Custody { network, commitment, subject: account(subject), controller: account(controller) };
+	let signature = Sr25519Keyring::Ferdie.pair().sign(&signing_payload(CUSTODY_CONTEXT, &custody));
+	vec![(account(Sr25519Keyring::Ferdie), Signature::from(signature))].try_into().unwrap()
+}
+
+fn register(
+	controller: Sr25519Keyring,
+	subject: Sr25519Keyring,
+	commitment: [u8; 32],
+	holders: SignedHolders<Runtime>,
+	policy: u32,
+) -> frame_support::dispatch::DispatchResult {
 	let retain_until = pallet_timestamp::Now::<Runtime>::get() + 30 * DAY;
 	DataProtection::register(
-		signed(Sr25519Keyring::Bob),
-		account(Sr25519Keyring::Charlie),
+		signed(controller),
+		account(subject),
 		Category::Contact,
-		[0xc0; 32],
+		commitment,
 		holders,
 		retain_until,
-		0,
+		policy,
 	)
-	.unwrap();
+}
+
+/// Bob (controller) registers Charlie's contact record, held by Ferdie's vault, under a policy
+/// that allows `billing` on consent, at once; Charlie consents.
+fn record() -> u64 {
+	let policy = billing_policy(Sr25519Keyring::Bob);
+	let held = ferdie_holds(
+		identity::GenesisHash::get(),
+		[0xc0; 32],
+		Sr25519Keyring::Charlie,
+		Sr25519Keyring::Bob,
+	);
+	register(Sr25519Keyring::Bob, Sr25519Keyring::Charlie, [0xc0; 32], held, policy).unwrap();
 	DataProtection::grant_consent(
 		signed(Sr25519Keyring::Charlie),
 		account(Sr25519Keyring::Bob),
@@ -65,6 +102,71 @@ fn record() -> u64 {
 	)
 	.unwrap();
 	0
+}
+
+#[test]
+fn a_record_registers_only_with_its_vaults_custody_for_this_network_subject_and_controller() {
+	in_block(|| {
+		let this_network = identity::GenesisHash::get();
+		let (bob, charlie, dave) =
+			(Sr25519Keyring::Bob, Sr25519Keyring::Charlie, Sr25519Keyring::Dave);
+		let bobs = billing_policy(bob);
+		let daves = billing_policy(dave);
+		// What Bob's pending `register` shows in the pool: Ferdie's custody for Charlie and Bob.
+		let pending = ferdie_holds(this_network, [0xc0; 32], charlie, bob);
+		let bad_custody: frame_support::dispatch::DispatchResult =
+			Err(pallet_data_protection::Error::<Runtime>::BadCustody.into());
+		// Dave front-runs with it, as controller of Charlie's record or of his own.
+		assert_eq!(register(dave, charlie, [0xc0; 32], pending.clone(), daves), bad_custody);
+		assert_eq!(register(dave, dave, [0xc0; 32], pending.clone(), daves), bad_custody);
+		// Custody given on another network does not count here.
+		let elsewhere = ferdie_holds(REMOTE, [0xc0; 32], charlie, bob);
+		assert_eq!(register(bob, charlie, [0xc0; 32], elsewhere, bobs), bad_custody);
+		assert_eq!(pallet_data_protection::NextRecord::<Runtime>::get(), 0);
+
+		register(bob, charlie, [0xc0; 32], pending, bobs).expect("Bob's record");
+		let record = pallet_data_protection::Records::<Runtime>::get(0).unwrap();
+		assert_eq!(record.holders.into_inner(), vec![account(Sr25519Keyring::Ferdie)]);
+	});
+}
+
+#[test]
+fn the_runtime_api_pages_audit_trails_and_a_subjects_records() {
+	in_block(|| {
+		let api = (
+			<dyn DataProtectionApi<Block, AccountId> as RuntimeApiInfo>::ID,
+			<dyn DataProtectionApi<Block, AccountId> as RuntimeApiInfo>::VERSION,
+		);
+		assert_eq!(api.1, 2);
+		assert!(VERSION.apis.iter().any(|declared| *declared == api));
+
+		let record = record();
+		for _ in 0..300 {
+			DataProtection::request_access(signed(Sr25519Keyring::Alice), record, tag("billing"))
+				.unwrap();
+		}
+		let audit = |from, limit| {
+			<Runtime as DataProtectionApiV2<Block, AccountId>>::audit(record, from, limit)
+		};
+		// At most 256 a call, whatever is asked.
+		let (page, next) = audit(0, u32::MAX);
+		assert_eq!(page.len(), 256);
+		assert_eq!((page[0].request, page[255].request, next), (0, 255, Some(256)));
+		let (page, next) = audit(256, u32::MAX);
+		assert_eq!((page.len(), page[0].request, next), (44, 256, None));
+
+		let charlie = account(Sr25519Keyring::Charlie);
+		let records_of = |from, limit| {
+			<Runtime as DataProtectionApiV2<Block, AccountId>>::records_of(
+				charlie.clone(),
+				from,
+				limit,
+			)
+		};
+		assert_eq!(records_of(0, 10), (vec![record], None));
+		assert_eq!(records_of(0, 0), (vec![], Some(record)));
+		assert_eq!(records_of(record + 1, 10), (vec![], None));
+	});
 }
 
 #[test]

@@ -67,8 +67,8 @@ pub struct MockBenchmarks;
 
 #[cfg(feature = "runtime-benchmarks")]
 impl crate::benchmarking::BenchmarkHelper<AccountId, MultiSignature> for MockBenchmarks {
-	fn holder_signature(payload: &[u8]) -> (AccountId, MultiSignature) {
-		(holder(0), pair("Holder0").sign(payload).into())
+	fn holder_signature(index: u32, payload: &[u8]) -> (AccountId, MultiSignature) {
+		(holder(index as u8), pair(&format!("Holder{index}")).sign(payload).into())
 	}
 	fn set_time(ms: u64) {
 		set_now(ms);
@@ -114,6 +114,42 @@ pub fn set_now(ms: u64) {
 
 pub fn now() -> u64 {
 	pallet_timestamp::Now::<Test>::get()
+}
+
+/// What holder `holder`'s vault signs for `commitment` kept for `subject` and `controller`.
+pub fn custody_on(
+	network: NetworkAddress,
+	holder: u8,
+	commitment: [u8; 32],
+	subject: &AccountId,
+	controller: &AccountId,
+) -> MultiSignature {
+	let custody =
+		Custody { network, commitment, subject: subject.clone(), controller: controller.clone() };
+	let payload = plexus_primitives::data_protection::signing_payload(
+		plexus_primitives::data_protection::CUSTODY_CONTEXT,
+		&custody,
+	);
+	pair(&format!("Holder{holder}")).sign(&payload).into()
+}
+
+/// [`custody_on`] this network.
+pub fn custody(
+	holder: u8,
+	commitment: [u8; 32],
+	subject: &AccountId,
+	controller: &AccountId,
+) -> MultiSignature {
+	custody_on(THIS_NET, holder, commitment, subject, controller)
+}
+
+/// Holders `ids`, each with its custody of `commitment` for `subject()` and `controller()`.
+pub fn held_by(ids: &[u8], commitment: [u8; 32]) -> SignedHolders<Test> {
+	ids.iter()
+		.map(|i| (holder(*i), custody(*i, commitment, &subject(), &controller())))
+		.collect::<Vec<_>>()
+		.try_into()
+		.unwrap()
 }
 
 /// The attestation `holder` signs for `record` destroyed at `at`.

@@ -1,17 +1,14 @@
 use super::mock::*;
 use crate::*;
-use frame_support::{assert_noop, assert_ok, BoundedVec};
+use frame_support::{assert_noop, assert_ok};
 use plexus_primitives::{
 	envelope::{Failure, MessageId},
 	service::RemoteOrigin,
 };
+use sp_runtime::MultiSignature;
 
 const COMMITMENT: [u8; 32] = [0xc0; 32];
 const DAY: u64 = 24 * 3_600_000;
-
-fn holders(ids: &[u8]) -> BoundedVec<AccountId, ConstU32<4>> {
-	ids.iter().map(|i| holder(*i)).collect::<Vec<_>>().try_into().unwrap()
-}
 
 fn policy_with(rules: Vec<Rule>) -> PolicyId {
 	assert_ok!(DataProtection::create_policy(
@@ -28,7 +25,7 @@ fn register_with(policy: PolicyId, category: Category, commitment: [u8; 32]) -> 
 		subject(),
 		category,
 		commitment,
-		holders(&[1, 2]),
+		held_by(&[1, 2], commitment),
 		now() + DAY,
 		policy,
 	));
@@ -116,36 +113,216 @@ fn bad_registrations_are_refused_and_change_nothing() {
 		};
 		let later = now() + DAY;
 		assert_noop!(
-			register(&controller(), Category::Contact, holders(&[1]), later, 9),
+			register(&controller(), Category::Contact, held_by(&[1], COMMITMENT), later, 9),
 			Error::<Test>::UnknownPolicy
 		);
 		assert_noop!(
-			register(&requester(), Category::Contact, holders(&[1]), later, mixed),
+			register(&requester(), Category::Contact, held_by(&[1], COMMITMENT), later, mixed),
 			Error::<Test>::NotPolicyController
 		);
 		assert_noop!(
-			register(&controller(), Category::Health, holders(&[1]), later, mixed),
+			register(&controller(), Category::Health, held_by(&[1], COMMITMENT), later, mixed),
 			Error::<Test>::SpecialCategoryNeedsConsent
 		);
 		assert_noop!(
-			register(&controller(), Category::Contact, holders(&[]), later, mixed),
+			register(&controller(), Category::Contact, held_by(&[], COMMITMENT), later, mixed),
 			Error::<Test>::NoHolders
 		);
 		assert_noop!(
-			register(&controller(), Category::Contact, holders(&[1, 1]), later, mixed),
+			register(&controller(), Category::Contact, held_by(&[1, 1], COMMITMENT), later, mixed),
 			Error::<Test>::DuplicateHolder
 		);
 		assert_noop!(
-			register(&controller(), Category::Contact, holders(&[1]), now(), mixed),
+			register(&controller(), Category::Contact, held_by(&[1], COMMITMENT), now(), mixed),
 			Error::<Test>::RetentionInPast
 		);
 		let health = register_with(consent_only, Category::Health, COMMITMENT);
 		assert_eq!(ByCommitment::<Test>::get(COMMITMENT), Some(health));
-		assert_eq!(DataProtection::records_of(&subject()), vec![health]);
+		assert_eq!(DataProtection::records_of(&subject(), 0, MAX_PAGE), (vec![health], None));
 		assert_noop!(
-			register(&controller(), Category::Contact, holders(&[1]), later, mixed),
+			register(&controller(), Category::Contact, held_by(&[1], COMMITMENT), later, mixed),
 			Error::<Test>::CommitmentInUse
 		);
+	});
+}
+
+/// Holders with the signatures given, as a call names them.
+fn named(list: Vec<(u8, MultiSignature)>) -> SignedHolders<Test> {
+	list.into_iter()
+		.map(|(i, signature)| (holder(i), signature))
+		.collect::<Vec<_>>()
+		.try_into()
+		.unwrap()
+}
+
+#[test]
+fn a_commitment_registers_only_with_each_holders_custody_for_its_subject_and_controller() {
+	new_test_ext().execute_with(|| {
+		let rules = || vec![rule("stats", LegalBasis::LegitimateInterests, None, Approver::Policy)];
+		let policy = policy_with(rules());
+		// Mallory has a policy of her own that approves anything at once: only custody stops her.
+		let mallory = account("Mallory");
+		assert_ok!(DataProtection::create_policy(
+			signed(&mallory),
+			rules().try_into().unwrap(),
+			TTL
+		));
+		let mallorys = NextPolicy::<Test>::get() - 1;
+		let register = |who: &AccountId, subject: AccountId, holders, policy| {
+			DataProtection::register(
+				signed(who),
+				subject,
+				Category::Contact,
+				COMMITMENT,
+				holders,
+				now() + DAY,
+				policy,
+			)
+		};
+
+		// What the controller's pending `register` shows in the pool: the vaults' custody of
+		// the commitment for subject() and controller(). Front-running with it fails, whether
+		// Mallory names the same subject or herself.
+		let pending = held_by(&[1, 2], COMMITMENT);
+		assert_noop!(
+			register(&mallory, subject(), pending.clone(), mallorys),
+			Error::<Test>::BadCustody
+		);
+		assert_noop!(
+			register(&mallory, mallory.clone(), pending.clone(), mallorys),
+			Error::<Test>::BadCustody
+		);
+
+		// The controller's own: data put for one subject is not registered under another.
+		let someone = account("Someone");
+		let for_someone = custody(1, COMMITMENT, &someone, &controller());
+		assert_noop!(
+			register(&controller(), subject(), named(vec![(1, for_someone)]), policy),
+			Error::<Test>::BadCustody
+		);
+		// A signature by a vault that is not the holder named, or over another commitment, or
+		// for another network; one bad holder among good ones is enough.
+		let refused = [
+			named(vec![(1, custody(3, COMMITMENT, &subject(), &controller()))]),
+			named(vec![(1, custody(1, [0xc1; 32], &subject(), &controller()))]),
+			named(vec![(1, custody_on(REMOTE_NET, 1, COMMITMENT, &subject(), &controller()))]),
+			named(vec![
+				(1, custody(1, COMMITMENT, &subject(), &controller())),
+				(2, custody(1, COMMITMENT, &subject(), &controller())),
+			]),
+		];
+		for holders in refused {
+			assert_noop!(
+				register(&controller(), subject(), holders, policy),
+				Error::<Test>::BadCustody
+			);
+		}
+
+		assert_ok!(register(&controller(), subject(), pending, policy));
+		let record = Records::<Test>::get(0).unwrap();
+		assert_eq!(
+			(record.subject, record.controller, record.holders.into_inner()),
+			(subject(), controller(), vec![holder(1), holder(2)])
+		);
+		assert!(matches!(
+			last_event(),
+			Event::RecordRegistered { record: 0, commitment: COMMITMENT, .. }
+		));
+	});
+}
+
+#[test]
+fn an_audit_trail_comes_in_pages_of_at_most_max_page() {
+	new_test_ext().execute_with(|| {
+		let record = standard_record();
+		let other = register_with(NextPolicy::<Test>::get() - 1, Category::Contact, [0xc1; 32]);
+		// 400 requests, one in four about the other record. Ids pass 255: a key that did not
+		// sort by number (little-endian, hashed) would put 256 before 1.
+		let mut mine = Vec::new();
+		for i in 0..400 {
+			let on = if i % 4 == 3 { other } else { record };
+			let (id, _) = ask(on, "billing");
+			if on == record {
+				mine.push(id);
+			}
+		}
+		let ids = |entries: Vec<AuditEntry<AccountId>>| -> Vec<RequestId> {
+			entries.into_iter().map(|entry| entry.request).collect()
+		};
+
+		let (page, next) = DataProtection::audit(record, 0, u32::MAX);
+		assert_eq!(ids(page), mine[..MAX_PAGE as usize]);
+		assert_eq!(next, Some(mine[MAX_PAGE as usize]));
+		let (page, next) = DataProtection::audit(record, mine[MAX_PAGE as usize], u32::MAX);
+		assert_eq!((ids(page), next), (mine[MAX_PAGE as usize..].to_vec(), None));
+
+		// Following `next` walks the whole trail once, in order.
+		let (mut walked, mut from) = (Vec::new(), 0);
+		loop {
+			let (page, next) = DataProtection::audit(record, from, 7);
+			assert!(page.len() <= 7);
+			walked.extend(ids(page));
+			match next {
+				Some(id) => from = id,
+				None => break,
+			}
+		}
+		assert_eq!(walked, mine);
+
+		// `from` need not be one of the record's requests (3 is the other record's).
+		assert_eq!(ids(DataProtection::audit(record, 3, 2).0), vec![4, 5]);
+		assert_eq!(DataProtection::audit(record, 0, 0), (vec![], Some(0)));
+		assert_eq!(DataProtection::audit(record, 400, 10), (vec![], None));
+		assert_eq!(DataProtection::audit(99, 0, 10), (vec![], None));
+	});
+}
+
+#[test]
+fn a_subjects_records_come_in_pages_and_erased_ones_leave_them() {
+	new_test_ext().execute_with(|| {
+		let policy =
+			policy_with(vec![rule("billing", LegalBasis::Consent, None, Approver::Policy)]);
+		let someone = account("Someone");
+		let mut mine = Vec::new();
+		for i in 0u32..300 {
+			let commitment = sp_io::hashing::blake2_256(&i.encode());
+			if i % 5 == 4 {
+				let custody = custody(1, commitment, &someone, &controller());
+				assert_ok!(DataProtection::register(
+					signed(&controller()),
+					someone.clone(),
+					Category::Contact,
+					commitment,
+					named(vec![(1, custody)]),
+					now() + DAY,
+					policy,
+				));
+			} else {
+				mine.push(register_with(policy, Category::Contact, commitment));
+			}
+		}
+		assert_eq!(mine.len(), 240);
+		let (page, next) = DataProtection::records_of(&subject(), 0, 1_000);
+		assert_eq!((page, next), (mine.clone(), None));
+		let (page, next) = DataProtection::records_of(&subject(), 0, 100);
+		assert_eq!((page, next), (mine[..100].to_vec(), Some(mine[100])));
+		// Record 4 is Someone's: the page starts at the next of the subject's.
+		assert_eq!(DataProtection::records_of(&subject(), 4, 2), (vec![5, 6], Some(7)));
+		assert_eq!(DataProtection::records_of(&someone, 0, 3), (vec![4, 9, 14], Some(19)));
+
+		// Erased, a record drops out of its subject's pages.
+		assert_ok!(DataProtection::request_erasure(signed(&subject()), 5));
+		for i in [1, 2] {
+			assert_ok!(DataProtection::attest_erasure(
+				signed(&requester()),
+				5,
+				holder(i),
+				now(),
+				attestation(i, 5, now()),
+			));
+		}
+		assert_eq!(DataProtection::records_of(&subject(), 4, 2), (vec![6, 7], Some(8)));
+		assert_eq!(DataProtection::records_of(&subject(), 5, 1), (vec![6], Some(7)));
 	});
 }
 
@@ -166,8 +343,8 @@ fn consent_for_the_purpose_approves_at_once_and_the_vault_may_serve_it() {
 			(record, COMMITMENT, requester())
 		);
 		assert_eq!(grant.expires_at, now() + TTL);
-		let audit = DataProtection::audit(record);
-		assert_eq!(audit.len(), 1);
+		let (audit, next) = DataProtection::audit(record, 0, MAX_PAGE);
+		assert_eq!((audit.len(), next), (1, None));
 		assert_eq!(
 			(audit[0].request, &audit[0].requester, audit[0].origin.clone()),
 			(id, &requester(), None)
@@ -208,7 +385,8 @@ fn without_a_standing_consent_the_request_is_rejected_on_the_ledger() {
 		);
 
 		// Every request is in the audit trail, rejections included.
-		let reasons: Vec<_> = DataProtection::audit(record).into_iter().map(|e| e.state).collect();
+		let reasons: Vec<_> =
+			DataProtection::audit(record, 0, MAX_PAGE).0.into_iter().map(|e| e.state).collect();
 		assert_eq!(reasons.len(), 5);
 		assert!(matches!(
 			reasons[0],
@@ -410,7 +588,7 @@ fn erasure_completes_with_every_holders_signed_attestation() {
 		);
 		assert!(matches!(last_event(), Event::RecordErased { .. }));
 		assert_eq!(ByCommitment::<Test>::get(COMMITMENT), None);
-		assert!(DataProtection::records_of(&subject()).is_empty());
+		assert_eq!(DataProtection::records_of(&subject(), 0, MAX_PAGE), (vec![], None));
 		assert_noop!(
 			attest(2, holder(2), t, attestation(2, record, t)),
 			Error::<Test>::AlreadyErased
@@ -444,15 +622,34 @@ fn rectification_supersedes_the_old_version_and_erases_it() {
 	new_test_ext().execute_with(|| {
 		let old = standard_record();
 		let corrected = [0xc1; 32];
+		let rectify = |who: &AccountId, commitment, holders| {
+			DataProtection::rectify(signed(who), old, commitment, holders)
+		};
 		assert_noop!(
-			DataProtection::rectify(signed(&subject()), old, corrected, holders(&[1])),
+			rectify(&subject(), corrected, held_by(&[1], corrected)),
 			Error::<Test>::NotController
 		);
 		assert_noop!(
-			DataProtection::rectify(signed(&controller()), old, COMMITMENT, holders(&[1])),
+			rectify(&controller(), COMMITMENT, held_by(&[1], COMMITMENT)),
 			Error::<Test>::CommitmentInUse
 		);
-		assert_ok!(DataProtection::rectify(signed(&controller()), old, corrected, holders(&[1])));
+		// The custody must be of the new commitment, for the record's subject and the caller.
+		let signed_for = |subject: &AccountId, controller: &AccountId, commitment| {
+			vec![(holder(1), custody(1, commitment, subject, controller))].try_into().unwrap()
+		};
+		assert_noop!(
+			rectify(&controller(), corrected, held_by(&[1], COMMITMENT)),
+			Error::<Test>::BadCustody
+		);
+		assert_noop!(
+			rectify(&controller(), corrected, signed_for(&requester(), &controller(), corrected)),
+			Error::<Test>::BadCustody
+		);
+		assert_noop!(
+			rectify(&controller(), corrected, signed_for(&subject(), &requester(), corrected)),
+			Error::<Test>::BadCustody
+		);
+		assert_ok!(rectify(&controller(), corrected, held_by(&[1], corrected)));
 		let new = NextRecord::<Test>::get() - 1;
 		let (previous, current) =
 			(Records::<Test>::get(old).unwrap(), Records::<Test>::get(new).unwrap());
@@ -468,7 +665,7 @@ fn rectification_supersedes_the_old_version_and_erases_it() {
 		assert_eq!(ask(old, "billing").1, rejected(Reason::Superseded));
 		assert_eq!(ask(new, "billing").1, approved(LegalBasis::Consent, Approver::Policy));
 		assert_noop!(
-			DataProtection::rectify(signed(&controller()), old, [0xc2; 32], holders(&[1])),
+			rectify(&controller(), [0xc2; 32], held_by(&[1], [0xc2; 32])),
 			Error::<Test>::RecordNotActive
 		);
 	});
@@ -505,6 +702,6 @@ fn a_routed_request_is_decided_here_as_the_senders_remote_account() {
 		assert_eq!(stored.origin, Some((REMOTE_NET, sender.clone(), message)));
 		// The vault must see the read signed by the sender itself.
 		assert_eq!(DataProtection::grant(answer.request).unwrap().signer, sender);
-		assert_eq!(DataProtection::audit(record)[0].origin, Some((REMOTE_NET, sender)));
+		assert_eq!(DataProtection::audit(record, 0, 1).0[0].origin, Some((REMOTE_NET, sender)));
 	});
 }

@@ -3,7 +3,6 @@
 
 use super::mock::*;
 use crate::*;
-use frame_support::BoundedVec;
 use proptest::prelude::*;
 use std::collections::BTreeMap;
 
@@ -56,13 +55,12 @@ fn setup() -> RecordId {
 		rule("audit", LegalBasis::LegalObligation, Some("auditor"), Approver::Policy),
 	];
 	DataProtection::create_policy(signed(&controller()), rules.try_into().unwrap(), TTL).unwrap();
-	let holders: BoundedVec<_, _> = vec![holder(1)].try_into().unwrap();
 	DataProtection::register(
 		signed(&controller()),
 		subject(),
 		Category::Contact,
 		[7; 32],
-		holders,
+		held_by(&[1], [7; 32]),
 		now() + 10 * TTL,
 		0,
 	)
