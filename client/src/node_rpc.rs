@@ -7,12 +7,16 @@
 
 use crate::{hex0x, rpc_params, Client, Error};
 use plexus_primitives::{
+	data_protection::{
+		signing_payload, ExportRequest, VaultPut, VaultRead, EXPORT_CONTEXT, VAULT_PUT_CONTEXT,
+		VAULT_READ_CONTEXT,
+	},
 	envelope::{Failure, MessageId, MessageStatus, Outcome},
 	transaction::{AbortReason, ReceiptStatus, TxId, TxReceipt, TxState, TxStatus},
 };
 use plexus_runtime::{AccountId, Hash};
 use serde::Deserialize;
-use sp_core::Bytes;
+use sp_core::{sr25519, Bytes, Pair};
 
 // ---- event router -------------------------------------------------------------------------
 
@@ -239,6 +243,22 @@ pub struct AuditEntryJson {
 	pub state: RequestStateJson,
 }
 
+/// A page of `dataProtection_audit`.
+#[derive(Deserialize, Debug, Clone, PartialEq, Eq)]
+pub struct AuditPageJson {
+	pub entries: Vec<AuditEntryJson>,
+	/// The request the next page starts at, if there is one.
+	pub next: Option<u64>,
+}
+
+/// A page of `dataProtection_recordsOf`.
+#[derive(Deserialize, Debug, Clone, PartialEq, Eq)]
+pub struct RecordsPageJson {
+	pub records: Vec<u64>,
+	/// Where the next page starts, if there is one.
+	pub next: Option<u64>,
+}
+
 #[derive(Deserialize, Debug, Clone, PartialEq, Eq)]
 #[serde(rename_all = "camelCase")]
 pub struct RecordJson {
@@ -290,6 +310,9 @@ pub struct PutJson {
 	pub commitment: Hash,
 	pub holder: AccountId,
 	pub holder_hex: Hash,
+	/// The holder's signature over `Custody { network, commitment, subject, controller }`:
+	/// `dataProtection.register` takes it with the holder.
+	pub custody: Bytes,
 }
 
 #[derive(Deserialize, Debug, Clone, PartialEq, Eq)]
@@ -330,6 +353,8 @@ pub struct ExportJson {
 	pub at: Hash,
 	pub records: Vec<ExportedRecordJson>,
 	pub proof: Vec<Bytes>,
+	/// Where the next page starts, if there is one.
+	pub next: Option<u64>,
 }
 
 // ---- the calls ----------------------------------------------------------------------------
@@ -369,9 +394,15 @@ impl Client {
 			.collect())
 	}
 
-	/// `dataProtection_audit`: every access request for `record`, oldest first.
-	pub async fn audit(&self, record: u64, at: Option<Hash>) -> Result<Vec<AuditEntryJson>, Error> {
-		self.call("dataProtection_audit", rpc_params![record, at]).await
+	/// `dataProtection_audit`: one page of the access requests for `record`, oldest first, from
+	/// request `from` on.
+	pub async fn audit(
+		&self,
+		record: u64,
+		from: u64,
+		at: Option<Hash>,
+	) -> Result<AuditPageJson, Error> {
+		self.call("dataProtection_audit", rpc_params![record, from, at]).await
 	}
 
 	/// `dataProtection_record`.
@@ -384,13 +415,14 @@ impl Client {
 		self.call("dataProtection_grant", rpc_params![request, at]).await
 	}
 
-	/// `dataProtection_recordsOf`: the records of `subject`.
+	/// `dataProtection_recordsOf`: one page of the records of `subject`, from record `from` on.
 	pub async fn records_of(
 		&self,
 		subject: &AccountId,
+		from: u64,
 		at: Option<Hash>,
-	) -> Result<Vec<u64>, Error> {
-		self.call("dataProtection_recordsOf", rpc_params![subject.to_string(), at]).await
+	) -> Result<RecordsPageJson, Error> {
+		self.call("dataProtection_recordsOf", rpc_params![subject.to_string(), from, at]).await
 	}
 
 	/// `vault_holder`: the account this node's vault signs as.
@@ -398,14 +430,66 @@ impl Client {
 		self.call("vault_holder", rpc_params![]).await
 	}
 
-	/// `vault_put`: seals `data` of `subject` in the node's vault; returns the commitment to
-	/// register on the ledger.
-	pub async fn vault_put(&self, subject: &AccountId, data: &[u8]) -> Result<PutJson, Error> {
-		self.call("vault_put", rpc_params![subject.to_string(), hex0x(data)]).await
+	/// `vault_put` as the controller: signs a `VaultPut` for this node's vault with `controller`
+	/// and puts `data` of `subject`; returns the commitment and the holder's custody signature
+	/// to register on the ledger.
+	pub async fn vault_put(
+		&self,
+		controller: &sr25519::Pair,
+		subject: &AccountId,
+		data: &[u8],
+	) -> Result<PutJson, Error> {
+		let holder = self.vault_holder().await?.ss58;
+		let issued_at = crate::now_ms();
+		let request = VaultPut {
+			network: self.genesis().0,
+			holder,
+			subject: subject.clone(),
+			data: sp_io::hashing::blake2_256(data),
+			issued_at,
+		};
+		let signature = controller.sign(&signing_payload(VAULT_PUT_CONTEXT, &request));
+		let controller = AccountId::from(controller.public());
+		self.call(
+			"vault_put",
+			rpc_params![
+				subject.to_string(),
+				controller.to_string(),
+				hex0x(data),
+				issued_at,
+				hex0x(signature.0)
+			],
+		)
+		.await
+	}
+
+	/// `vault_put` unsigned: the operator's call, refused unless the interface allows unsafe
+	/// methods.
+	pub async fn vault_put_unsigned(
+		&self,
+		subject: &AccountId,
+		controller: &AccountId,
+		data: &[u8],
+	) -> Result<PutJson, Error> {
+		self.call("vault_put", rpc_params![subject.to_string(), controller.to_string(), hex0x(data)])
+			.await
+	}
+
+	/// The signed read of request `request` from this node's vault, as `requester`: `(issued at,
+	/// signature)` for [`Client::vault_get`].
+	pub async fn sign_vault_read(
+		&self,
+		requester: &sr25519::Pair,
+		request: u64,
+	) -> Result<(u64, Vec<u8>), Error> {
+		let holder = self.vault_holder().await?.ss58;
+		let issued_at = crate::now_ms();
+		let read = VaultRead { network: self.genesis().0, holder, request, issued_at };
+		Ok((issued_at, requester.sign(&signing_payload(VAULT_READ_CONTEXT, &read)).0.to_vec()))
 	}
 
 	/// `vault_get` with a read signed by the approved requester (`signature` over the
-	/// `VaultRead` payload).
+	/// `VaultRead` payload, e.g. from [`Client::sign_vault_read`]).
 	pub async fn vault_get(
 		&self,
 		request: u64,
@@ -415,20 +499,39 @@ impl Client {
 		self.call("vault_get", rpc_params![request, issued_at, hex0x(signature)]).await
 	}
 
-	/// `vault_erase`: destroys the record's key once the ledger asks; returns the attestation.
+	/// `vault_erase` (unsafe: the operator's): destroys the record's key once the finalized
+	/// ledger asks; returns the attestation.
 	pub async fn vault_erase(&self, record: u64) -> Result<ErasureJson, Error> {
 		self.call("vault_erase", rpc_params![record]).await
 	}
 
-	/// `vault_export` signed by `subject` (`signature` over the `ExportRequest` payload).
+	/// The signed export of `subject`'s records from `from` on, from this node's vault:
+	/// `(issued at, signature)` for [`Client::vault_export`].
+	pub async fn sign_vault_export(
+		&self,
+		subject: &sr25519::Pair,
+		from: u64,
+	) -> Result<(u64, Vec<u8>), Error> {
+		let holder = self.vault_holder().await?.ss58;
+		let issued_at = crate::now_ms();
+		let request = ExportRequest { network: self.genesis().0, holder, from, issued_at };
+		Ok((issued_at, subject.sign(&signing_payload(EXPORT_CONTEXT, &request)).0.to_vec()))
+	}
+
+	/// `vault_export`: one page, signed by `subject` (`signature` over the `ExportRequest`
+	/// payload, e.g. from [`Client::sign_vault_export`]).
 	pub async fn vault_export(
 		&self,
 		subject: &AccountId,
+		from: u64,
 		issued_at: u64,
 		signature: &[u8],
 	) -> Result<ExportJson, Error> {
-		self.call("vault_export", rpc_params![subject.to_string(), issued_at, hex0x(signature)])
-			.await
+		self.call(
+			"vault_export",
+			rpc_params![subject.to_string(), from, issued_at, hex0x(signature)],
+		)
+		.await
 	}
 }
 

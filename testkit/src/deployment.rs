@@ -191,3 +191,42 @@ pub fn node_pids(report: &serde_json::Value) -> Vec<u32> {
 		.map(|n| n["pid"].as_u64().expect("a node's pid") as u32)
 		.collect()
 }
+
+/// A `plexus-node --dev` on loopback under a fresh temporary base path, with `args` added; returns
+/// its guard, base path and RPC URL once it answers. The RPC port is picked free; if another
+/// process takes it before the node binds it, the node exits and another port is tried.
+pub async fn dev_node(tag: &str, args: &[&str]) -> (Guard, PathBuf, String) {
+	let base = temp_dir(tag);
+	for _ in 0..3 {
+		let port = std::net::TcpListener::bind("127.0.0.1:0")
+			.and_then(|l| l.local_addr())
+			.expect("a free port")
+			.port();
+		let mut command = Command::new(node_binary());
+		command
+			.args(["--dev", "--no-mdns", "--no-prometheus", "--no-telemetry"])
+			.args(["--listen-addr", "/ip4/127.0.0.1/tcp/0"])
+			.args(["--rpc-port", &port.to_string()])
+			.arg("--base-path")
+			.arg(&base)
+			.args(args)
+			.stdout(std::fs::File::create(base.with_extension("stdout")).unwrap())
+			.stderr(std::fs::File::create(base.with_extension("stderr")).unwrap());
+		let mut guard = Guard::spawn(command);
+		let url = format!("http://127.0.0.1:{port}");
+		let deadline = Instant::now() + Duration::from_secs(60);
+		while Instant::now() < deadline {
+			if let Ok(client) = Client::connect(&url).await {
+				if client.best_number().await.is_ok() {
+					return (guard, base, url);
+				}
+			}
+			if guard.child.as_mut().is_some_and(|c| matches!(c.try_wait(), Ok(Some(_)))) {
+				break;
+			}
+			tokio::time::sleep(Duration::from_millis(250)).await;
+		}
+		guard.terminate(Duration::from_secs(10));
+	}
+	panic!("no --dev node answered; see {}", base.with_extension("stderr").display());
+}

@@ -1,6 +1,7 @@
 // Data protection through @polkadot/api and the node's RPC, on one network of the default
 // topology: Bob (controller) creates a policy; Charlie (subject) consents to billing; Charlie's
-// data goes into the node's vault (`vault_put`), and Bob registers its salted commitment. Dave
+// data goes into the node's vault (`vault_put`, signed by Bob), and Bob registers its salted
+// commitment with the vault's custody signature. Dave
 // asks for billing and reads the data with a signed `vault_get`; Eve asks for research, which
 // Charlie never consented to, and is rejected on the ledger and refused by the vault. The audit
 // trail comes from `dataProtection_audit` and the `DataProtectionApi` runtime API. Finally Charlie
@@ -25,7 +26,8 @@ import {
 } from './lib.mjs';
 
 const SECRET = 'Charlie Example, 7 Rue de la Paix, +33 1 23 45 67 89';
-const VAULT_READ_CONTEXT = 'plexus/data-protection/vault-read/v1';
+const VAULT_READ_CONTEXT = 'plexus/data-protection/vault-read/v2';
+const VAULT_PUT_CONTEXT = 'plexus/data-protection/vault-put/v1';
 const COMMITMENT_CONTEXT = 'plexus/data-protection/commitment/v1';
 
 async function submit(api, tx, signer) {
@@ -34,12 +36,24 @@ async function submit(api, tx, signer) {
   return events.map(({ event }) => event);
 }
 
-/** A vault read of `request`, signed by `pair`: sr25519 over context ‖ SCALE(genesis, request, issuedAt). */
-function signedRead(api, pair, request) {
+/** A vault read of `request` from the vault `holder`, signed by `pair`: sr25519 over
+ * context ‖ SCALE(genesis, holder, request, issuedAt). */
+function signedRead(api, holder, pair, request) {
   const issuedAt = Date.now();
-  const read = api.registry.createType('([u8; 32], u64, u64)', [api.genesisHash, request, issuedAt]);
+  const read = api.registry.createType('([u8; 32], AccountId32, u64, u64)', [api.genesisHash, holder, request, issuedAt]);
   const payload = u8aConcat(stringToU8a(VAULT_READ_CONTEXT), read.toU8a());
   return [request, issuedAt, u8aToHex(pair.sign(payload))];
+}
+
+/** `vault_put` of `data` of `subject` into the vault `holder`, signed by the controller `pair`:
+ * sr25519 over context ‖ SCALE(genesis, holder, subject, blake2_256(data), issuedAt). */
+function signedPut(api, holder, pair, subject, data) {
+  const issuedAt = Date.now();
+  const put = api.registry.createType('([u8; 32], AccountId32, AccountId32, [u8; 32], u64)', [
+    api.genesisHash, holder, subject, blake2AsU8a(stringToU8a(data)), issuedAt,
+  ]);
+  const payload = u8aConcat(stringToU8a(VAULT_PUT_CONTEXT), put.toU8a());
+  return [subject, pair.address, stringToHex(data), issuedAt, u8aToHex(pair.sign(payload))];
 }
 
 describe('personal data off the ledger, access decided on it', () => {
@@ -66,12 +80,20 @@ describe('personal data off the ledger, access decided on it', () => {
     await submit(api, api.tx.dataProtection.createPolicy(rules, 3_600_000), who.Bob);
     await submit(api, api.tx.dataProtection.grantConsent(who.Bob.address, stringToHex('billing'), null), who.Charlie);
 
-    const put = await rawRpc(api, 'vault_put', [who.Charlie.address, stringToHex(SECRET)]);
-    ({ commitment, holderHex } = put);
+    ({ hex: holderHex } = await rawRpc(api, 'vault_holder', []));
+    const put = await rawRpc(api, 'vault_put', signedPut(api, holderHex, who.Bob, who.Charlie.address, SECRET));
+    ({ commitment } = put);
+    assert.equal(put.holderHex, holderHex);
     record = (await api.query.dataProtection.nextRecord()).toNumber();
+    const holders = [[holderHex, { Sr25519: put.custody }]];
+    // Registered under another subject than it was put for, the vault's custody does not hold.
+    await assert.rejects(
+      submit(api, api.tx.dataProtection.register(who.Dave.address, 'Contact', commitment, holders, Date.now() + 86_400_000, policy), who.Bob),
+      /BadCustody/,
+    );
     await submit(
       api,
-      api.tx.dataProtection.register(who.Charlie.address, 'Contact', commitment, [holderHex], Date.now() + 86_400_000, policy),
+      api.tx.dataProtection.register(who.Charlie.address, 'Contact', commitment, holders, Date.now() + 86_400_000, policy),
       who.Bob,
     );
   });
@@ -95,25 +117,26 @@ describe('personal data off the ledger, access decided on it', () => {
     const decided = events.find((e) => api.events.dataProtection.AccessDecided.is(e));
     assert.ok(decided?.data.decision.isApproved, 'approved on the ledger');
 
-    const served = await rawRpc(api, 'vault_get', signedRead(api, who.Dave, daveRequest));
+    const served = await rawRpc(api, 'vault_get', signedRead(api, holderHex, who.Dave, daveRequest));
     assert.equal(served.data, stringToHex(SECRET));
     // The salt proves the ledger's commitment.
     const recomputed = blake2AsU8a(u8aConcat(stringToU8a(COMMITMENT_CONTEXT), hexToU8a(served.salt), stringToU8a(SECRET)));
     assert.equal(u8aToHex(recomputed), commitment);
-    await assert.rejects(rawRpc(api, 'vault_get', signedRead(api, who.Eve, daveRequest)), /not signed by/);
+    await assert.rejects(rawRpc(api, 'vault_get', signedRead(api, holderHex, who.Eve, daveRequest)), /not signed by/);
 
     const eveRequest = (await api.query.dataProtection.nextRequest()).toNumber();
     const rejected = await submit(api, api.tx.dataProtection.requestAccess(record, stringToHex('research')), who.Eve);
     const decision = rejected.find((e) => api.events.dataProtection.AccessDecided.is(e)).data.decision;
     assert.ok(decision.isRejected && decision.asRejected.isNoConsent, decision.toString());
-    await assert.rejects(rawRpc(api, 'vault_get', signedRead(api, who.Eve, eveRequest)), /NotApproved/);
+    await assert.rejects(rawRpc(api, 'vault_get', signedRead(api, holderHex, who.Eve, eveRequest)), /NotApproved/);
 
-    const audit = await rawRpc(api, 'dataProtection_audit', [record]);
+    const { entries: audit, next } = await rawRpc(api, 'dataProtection_audit', [record, 0]);
+    assert.equal(next, null, 'one page');
     const mine = audit.filter((e) => e.request === daveRequest || e.request === eveRequest);
     const outcome = (state) => ['approved', 'rejected', 'pending'].find((k) => k in state);
     assert.deepEqual(mine.map((e) => [e.purpose, outcome(e.state)]), [['billing', 'approved'], ['research', 'rejected']]);
     assert.equal(mine[1].state.rejected, 'NoConsent');
-    const viaApi = await api.call.dataProtectionApi.audit(record);
+    const [viaApi] = await api.call.dataProtectionApi.audit(record, 0, 256);
     assert.equal(viaApi.length, audit.length, 'the RPC and the runtime API agree');
     const grant = await api.call.dataProtectionApi.grant(daveRequest);
     assert.ok(grant.isOk, grant.toString());
@@ -134,6 +157,6 @@ describe('personal data off the ledger, access decided on it', () => {
     assert.ok(stored.state.isErased, stored.state.toString());
     const request = (await api.query.dataProtection.nextRequest()).toNumber();
     await submit(api, api.tx.dataProtection.requestAccess(record, stringToHex('billing')), who.Dave);
-    await assert.rejects(rawRpc(api, 'vault_get', signedRead(api, who.Dave, request)), /Erased|NotApproved/);
+    await assert.rejects(rawRpc(api, 'vault_get', signedRead(api, holderHex, who.Dave, request)), /Erased|NotApproved/);
   });
 });

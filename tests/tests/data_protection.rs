@@ -4,7 +4,10 @@
 //! unsigned, forged and replayed reads; Alice asks from network a through the router, b decides
 //! and acknowledges, and Alice reads with her own key. Then Charlie has the record erased: the
 //! vault destroys the key and attests it, the ledger records `Erased`, and after a restart of the
-//! deployment nothing reads the data, nor is it or its key in any file on disk.
+//! deployment nothing reads the data, nor is it or its key in any file on disk. The vault
+//! decides at b's finalized block, and survives b's node being killed right after a put.
+//!
+//! And a `--dev` node started with `--rpc-methods safe` refuses every unsafe method.
 
 use codec::Encode;
 use frame_support::weights::Weight;
@@ -12,18 +15,15 @@ use pallet_data_protection::{
 	AccessAnswer, AccessRequest, Approver, Category, LegalBasis, Rule, Tag,
 };
 use pallet_event_router::{location_of, MessageId, MessageStatus, Outcome, Service, Timeout};
-use plexus_primitives::data_protection::{
-	signing_payload, ExportRequest, VaultRead, EXPORT_CONTEXT, VAULT_READ_CONTEXT,
-};
-use plexus_runtime::{AccountId, Hash, Runtime, RuntimeCall};
+use plexus_runtime::{AccountId, Runtime, RuntimeCall};
 use plexus_testkit::{
-	client::node_rpc::{AuditEntryJson, ReadJson, RecordJson, RequestStateJson},
+	client::node_rpc::{AuditEntryJson, GrantJson, ReadJson, RecordJson, RequestStateJson},
 	deployment::*,
 	fixtures::*,
 	Client,
 };
 use serde_json::Value;
-use sp_core::Pair;
+use sp_core::sr25519;
 use std::{path::Path, time::Duration};
 
 const FLOW: Duration = Duration::from_secs(240);
@@ -37,12 +37,9 @@ async fn submit(client: &Client, signer: &str, call: RuntimeCall) {
 	client.submit(call, &dev_pair(signer)).await.expect("the pool takes it");
 }
 
-/// A vault read of `request` on `network`, signed by `uri` (or forged by another key).
-fn signed_read(network: Hash, request: u64, uri: &str) -> (u64, Vec<u8>) {
-	let issued_at = now_ms();
-	let payload =
-		signing_payload(VAULT_READ_CONTEXT, &VaultRead { network: network.0, request, issued_at });
-	(issued_at, dev_pair(uri).sign(&payload).0.to_vec())
+/// A vault read of `request` from `b`'s vault, signed by `uri`.
+async fn signed_read(b: &Client, request: u64, uri: &str) -> (u64, Vec<u8>) {
+	b.sign_vault_read(&dev_pair(uri), request).await.unwrap()
 }
 
 async fn vault_get(
@@ -51,6 +48,25 @@ async fn vault_get(
 	read: &(u64, Vec<u8>),
 ) -> Result<ReadJson, String> {
 	client.vault_get(request, read.0, &read.1).await
+}
+
+/// Waits until `b`'s finalized ledger knows request `request` (the vault decides there).
+async fn final_request(b: &Client, request: u64) -> GrantJson {
+	wait_for("the request to be final", FLOW, || async {
+		let at = b.finalized_hash().await.ok()?;
+		let grant = b.grant(request, Some(at)).await.ok()?;
+		(grant != GrantJson::Refused("UnknownRequest".into())).then_some(grant)
+	})
+	.await
+}
+
+/// Waits until record `id` is in a state starting with `state` at `b`'s finalized block.
+async fn final_record_state(b: &Client, id: u64, state: &str) {
+	wait_for("the record's state to be final", FLOW, || async {
+		let at = b.finalized_hash().await.ok()?;
+		b.record(id, Some(at)).await.ok()??.state.starts_with(state).then_some(())
+	})
+	.await
 }
 
 async fn next_request(b: &Client) -> u64 {
@@ -72,8 +88,8 @@ async fn ask(b: &Client, uri: &str, record: u64, purpose: &str) -> (u64, AuditEn
 }
 
 async fn audit_entry(b: &Client, record: u64, request: u64) -> AuditEntryJson {
-	let audit = b.audit(record, None).await.unwrap();
-	audit.into_iter().find(|e| e.request == request).expect("audited")
+	let audit = b.audit(record, 0, None).await.unwrap();
+	audit.entries.into_iter().find(|e| e.request == request).expect("audited")
 }
 
 async fn record(b: &Client, id: u64) -> Option<RecordJson> {
@@ -96,6 +112,19 @@ fn files_containing(dir: &Path, needle: &[u8]) -> Vec<String> {
 	found
 }
 
+fn all_files(dir: &Path) -> Vec<std::path::PathBuf> {
+	let mut found = Vec::new();
+	for entry in std::fs::read_dir(dir).unwrap().flatten() {
+		let path = entry.path();
+		if path.is_dir() {
+			found.extend(all_files(&path));
+		} else {
+			found.push(path);
+		}
+	}
+	found
+}
+
 fn find_dir(dir: &Path, name: &str) -> Option<std::path::PathBuf> {
 	for entry in std::fs::read_dir(dir).ok()?.flatten() {
 		let path = entry.path();
@@ -109,6 +138,28 @@ fn find_dir(dir: &Path, name: &str) -> Option<std::path::PathBuf> {
 		}
 	}
 	None
+}
+
+/// Kills `network`'s node with SIGKILL and returns a client of it once launch restarted it.
+async fn crash(launch: &mut Guard, base: &Path, network: &str) -> Client {
+	let report: Value = read_report(base).await.expect("launch.json");
+	let node = report["nodes"].as_array().unwrap().iter().find(|n| n["network"] == network).unwrap();
+	let (old, name, url) = (node["pid"].as_u64().unwrap() as u32, node["name"].clone(), rpc_of(&report, network, None));
+	// SAFETY: a plain syscall on a process of this test's deployment.
+	unsafe { libc::kill(old as i32, libc::SIGKILL) };
+	let new = wait_for("the killed node to be restarted", FLOW, || async {
+		let report = read_report(base).await?;
+		let node = report["nodes"].as_array()?.iter().find(|n| n["name"] == name)?.clone();
+		let pid = node["pid"].as_u64()? as u32;
+		(pid != old && pid != 0).then_some(pid)
+	})
+	.await;
+	launch.extra_pids.push(new);
+	wait_for("the restarted node to answer", FLOW, || async {
+		let client = try_connect(&url).await?;
+		client.vault_holder().await.ok().map(|_| client)
+	})
+	.await
 }
 
 async fn launched(launch: &mut Guard, base: &Path) -> (Client, Client) {
@@ -169,15 +220,21 @@ async fn data_is_read_only_under_an_approval_on_the_ledger_and_is_gone_after_era
 	});
 	submit(&b, "//Charlie", consent).await;
 
-	// The data enters through the vault only; the ledger gets its salted commitment.
-	let put = b.vault_put(&charlie, SECRET).await.unwrap();
+	// The data enters through the vault only, put by its controller; the ledger gets its salted
+	// commitment with the vault's custody signature.
+	let put = b.vault_put(&dev_pair("//Bob"), &charlie, SECRET).await.unwrap();
 	let (commitment, holder) = (put.commitment.0, put.holder_hex.0);
 	assert_eq!(put.holder, AccountId::new(holder));
+	let custody: [u8; 64] = put.custody.0.clone().try_into().unwrap();
+	// A crash right after the put loses nothing: the data is on disk before the answer.
+	let b = crash(&mut launch, &base, "b").await;
 	let register = RuntimeCall::DataProtection(pallet_data_protection::Call::register {
 		subject: charlie.clone(),
 		category: Category::Financial,
 		commitment,
-		holders: vec![AccountId::new(holder)].try_into().unwrap(),
+		holders: vec![(AccountId::new(holder), sr25519::Signature::from_raw(custody).into())]
+			.try_into()
+			.unwrap(),
 		retain_until: now_ms() + 86_400_000,
 		policy: 0,
 	});
@@ -188,7 +245,8 @@ async fn data_is_read_only_under_an_approval_on_the_ledger_and_is_gone_after_era
 	// Dave, a clerk, with Charlie's consent: approved, and the vault serves his signed read once.
 	let (dave_request, entry) = ask(&b, "//Dave", 0, "billing").await;
 	assert!(matches!(entry.state, RequestStateJson::Approved { .. }), "{entry:?}");
-	let read = signed_read(b_genesis, dave_request, "//Dave");
+	assert!(matches!(final_request(&b, dave_request).await, GrantJson::Granted(_)));
+	let read = signed_read(&b, dave_request, "//Dave").await;
 	let served = vault_get(&b, dave_request, &read).await.expect("Dave reads");
 	assert_eq!(served.data.0, SECRET);
 	let salt: [u8; 32] = served.salt.0.try_into().unwrap();
@@ -196,9 +254,9 @@ async fn data_is_read_only_under_an_approval_on_the_ledger_and_is_gone_after_era
 	let replay = vault_get(&b, dave_request, &read).await.unwrap_err();
 	assert!(replay.contains("already served"), "{replay}");
 	// Eve presents Dave's approval with her own signature, or with none that verifies.
-	let forged = vault_get(&b, dave_request, &signed_read(b_genesis, dave_request, "//Eve")).await;
+	let forged = vault_get(&b, dave_request, &signed_read(&b, dave_request, "//Eve").await).await;
 	assert!(forged.unwrap_err().contains("not signed by"));
-	let (at, _) = signed_read(b_genesis, dave_request, "//Dave");
+	let (at, _) = signed_read(&b, dave_request, "//Dave").await;
 	let unsigned = vault_get(&b, dave_request, &(at, vec![0; 64])).await;
 	assert!(unsigned.unwrap_err().contains("not signed by"));
 	let stale = (now_ms() - 600_000, read.1.clone());
@@ -210,7 +268,8 @@ async fn data_is_read_only_under_an_approval_on_the_ledger_and_is_gone_after_era
 		matches!(&entry.state, RequestStateJson::Rejected { rejected, .. } if rejected == "NoConsent"),
 		"{entry:?}"
 	);
-	let refused = vault_get(&b, eve_request, &signed_read(b_genesis, eve_request, "//Eve")).await;
+	final_request(&b, eve_request).await;
+	let refused = vault_get(&b, eve_request, &signed_read(&b, eve_request, "//Eve").await).await;
 	assert!(refused.unwrap_err().contains("NotApproved"));
 
 	// Alice asks from network a: b decides as her remote account and acknowledges the decision.
@@ -242,23 +301,25 @@ async fn data_is_read_only_under_an_approval_on_the_ledger_and_is_gone_after_era
 	assert!(
 		matches!(status(&b, message).await, MessageStatus::Received { outcome: Outcome::Ok(d), .. } if d == digest)
 	);
-	let alice_read = signed_read(b_genesis, alice_request, "//Alice");
+	final_request(&b, alice_request).await;
+	let alice_read = signed_read(&b, alice_request, "//Alice").await;
 	let served = vault_get(&b, alice_request, &alice_read).await.expect("Alice reads");
 	assert_eq!(served.data.0, SECRET);
 
 	// Portability: Charlie exports his records with the salts that prove their commitments and a
 	// storage proof of the ledger's records; nobody else can.
-	let issued_at = now_ms();
-	let export = ExportRequest { network: b_genesis.0, issued_at };
-	let sign_export =
-		|uri: &str| dev_pair(uri).sign(&signing_payload(EXPORT_CONTEXT, &export)).0.to_vec();
-	let bundle = b.vault_export(&charlie, issued_at, &sign_export("//Charlie")).await.unwrap();
+	let (issued_at, signature) = b.sign_vault_export(&dev_pair("//Charlie"), 0).await.unwrap();
+	let bundle = b.vault_export(&charlie, 0, issued_at, &signature).await.unwrap();
+	assert_eq!(bundle.next, None);
 	let exported = &bundle.records[0];
 	let salt: [u8; 32] = exported.salt.clone().expect("the salt").0.try_into().unwrap();
 	assert_eq!(exported.data.as_ref().expect("the data").0, SECRET);
 	assert_eq!(plexus_primitives::data_protection::commitment(&salt, SECRET), commitment);
 	assert!(!bundle.proof.is_empty());
-	let foreign = b.vault_export(&charlie, issued_at, &sign_export("//Eve")).await;
+	let replay = b.vault_export(&charlie, 0, issued_at, &signature).await;
+	assert!(replay.unwrap_err().contains("already served"));
+	let (issued_at, signature) = b.sign_vault_export(&dev_pair("//Eve"), 0).await.unwrap();
+	let foreign = b.vault_export(&charlie, 0, issued_at, &signature).await;
 	assert!(foreign.unwrap_err().contains("not signed by"));
 
 	// The plaintext is in no file of the deployment; the key is in the vault's key file only.
@@ -276,10 +337,7 @@ async fn data_is_read_only_under_an_approval_on_the_ledger_and_is_gone_after_era
 	let erase =
 		RuntimeCall::DataProtection(pallet_data_protection::Call::request_erasure { record: 0 });
 	submit(&b, "//Charlie", erase).await;
-	wait_for("erasure to be asked", FLOW, || async {
-		record(&b, 0).await?.state.starts_with("Erasing").then_some(())
-	})
-	.await;
+	final_record_state(&b, 0, "Erasing").await;
 	let attestation = b.vault_erase(0).await.unwrap();
 	let signature: [u8; 64] = attestation.signature.0.try_into().unwrap();
 	let attest = RuntimeCall::DataProtection(pallet_data_protection::Call::attest_erasure {
@@ -293,8 +351,8 @@ async fn data_is_read_only_under_an_approval_on_the_ledger_and_is_gone_after_era
 		record(&b, 0).await?.state.starts_with("Erased").then_some(())
 	})
 	.await;
-	let after =
-		vault_get(&b, alice_request, &signed_read(b_genesis, alice_request, "//Alice")).await;
+	final_record_state(&b, 0, "Erased").await;
+	let after = vault_get(&b, alice_request, &signed_read(&b, alice_request, "//Alice").await).await;
 	assert!(after.unwrap_err().contains("Erased"));
 
 	// Stop everything, check the disk, start the same deployment again.
@@ -305,10 +363,34 @@ async fn data_is_read_only_under_an_approval_on_the_ledger_and_is_gone_after_era
 	assert!(files_containing(&base, SECRET).is_empty());
 	let mut launch = launch_at(&base, Some(TWO_NETWORKS));
 	let (_, b) = launched(&mut launch, &base).await;
-	let again =
-		vault_get(&b, alice_request, &signed_read(b_genesis, alice_request, "//Alice")).await;
+	let again = vault_get(&b, alice_request, &signed_read(&b, alice_request, "//Alice").await).await;
 	assert!(again.unwrap_err().contains("Erased"));
 	assert!(record(&b, 0).await.expect("the record").state.starts_with("Erased"));
 	let exit = launch.terminate(Duration::from_secs(30)).expect("launch exits on SIGTERM");
 	assert!(exit.success(), "launch exited with {exit:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_node_with_safe_rpc_methods_refuses_every_unsafe_method_and_changes_nothing() {
+	let (mut node, base, url) = dev_node("rpc-safe", &["--rpc-methods", "safe"]).await;
+	let client = Client::connect(&url).await.unwrap();
+	let (bob, charlie) = (account("//Bob"), account("//Charlie"));
+	let keys = || {
+		let vault = find_dir(&base, "vault").expect("the node's vault");
+		all_files(&vault.join("keys"))
+	};
+	let before = keys();
+
+	let put = client.vault_put_unsigned(&charlie, &bob, b"planted").await.unwrap_err();
+	assert!(put.contains("unsigned put is the operator's call"), "{put}");
+	let erase = client.vault_erase(0).await.unwrap_err();
+	assert!(erase.contains("this method is unsafe"), "{erase}");
+	assert_eq!(keys(), before, "nothing was written");
+
+	// The controller's signed put is what a public interface takes.
+	let put = client.vault_put(&dev_pair("//Bob"), &charlie, b"Charlie's").await.unwrap();
+	assert_eq!(keys().len(), before.len() + 1);
+	assert_ne!(put.commitment.0, [0; 32]);
+	let exit = node.terminate(Duration::from_secs(30)).expect("the node exits on SIGTERM");
+	assert!(exit.success(), "{exit:?}");
 }

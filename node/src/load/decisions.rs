@@ -11,8 +11,8 @@
 
 use super::{percentile, transfers::machine};
 use pallet_data_protection::{Approver, Category, Decision, Event as DpEvent, LegalBasis, Rule};
+use plexus_client::node_rpc::GrantJson;
 use plexus_client::{now_ms, Client, Follower};
-use plexus_primitives::data_protection::{signing_payload, VaultRead, VAULT_READ_CONTEXT};
 use plexus_runtime::{AccountId, Runtime, RuntimeCall, RuntimeEvent};
 use sp_core::{crypto::Pair as _, sr25519, storage::StorageKey};
 use std::time::{Duration, Instant};
@@ -90,8 +90,13 @@ impl DecisionsCmd {
 		};
 		client.submit(RuntimeCall::DataProtection(consent), &charlie).await?;
 		let data = b"bench subject: name, address, account number";
-		let put = client.vault_put(&account(&charlie), data).await?;
-		let (commitment, holder) = (put.commitment.0, put.holder_hex.0);
+		let put = client.vault_put(&bob, &account(&charlie), data).await?;
+		let custody: [u8; 64] =
+			put.custody.0.as_slice().try_into().map_err(|_| "a custody signature is 64 bytes")?;
+		let holder = (
+			AccountId::new(put.holder_hex.0),
+			sp_runtime::MultiSignature::Sr25519(sr25519::Signature::from_raw(custody)),
+		);
 		let policy_key = pallet_data_protection::Policies::<Runtime>::hashed_key_for(policy);
 		wait_until("the policy", give_up, || async {
 			Ok(client.storage_raw(&StorageKey(policy_key.clone()), None).await?.is_some())
@@ -104,8 +109,8 @@ impl DecisionsCmd {
 		let register = pallet_data_protection::Call::register {
 			subject: account(&charlie),
 			category: Category::Contact,
-			commitment,
-			holders: vec![AccountId::new(holder)].try_into().expect("one holder"),
+			commitment: put.commitment.0,
+			holders: vec![holder].try_into().expect("one holder"),
 			retain_until: now_ms() + 24 * 3_600_000,
 			policy,
 		};
@@ -188,15 +193,21 @@ impl DecisionsCmd {
 			decided as f64 / submitted.elapsed().as_secs_f64()
 		);
 
-		// 3. Signed vault reads.
-		let network = client.genesis().0;
+		// 3. Signed vault reads, once the approvals are final (the vault reads the finalized
+		// ledger).
+		let reads: Vec<u64> = approved.iter().take(self.reads as usize).copied().collect();
+		if let Some(last) = reads.last() {
+			wait_until("the approvals' finality", give_up, || async {
+				let finalized = client.finalized_hash().await?;
+				Ok(matches!(client.grant(*last, Some(finalized)).await?, GrantJson::Granted(_)))
+			})
+			.await?;
+		}
 		let mut latencies = Vec::new();
-		for request in approved.iter().take(self.reads as usize) {
-			let issued_at = now_ms();
-			let read = VaultRead { network, request: *request, issued_at };
-			let signature = alice.sign(&signing_payload(VAULT_READ_CONTEXT, &read));
+		for request in &reads {
+			let (issued_at, signature) = client.sign_vault_read(&alice, *request).await?;
 			let sent = Instant::now();
-			let served = client.vault_get(*request, issued_at, &signature.0).await?;
+			let served = client.vault_get(*request, issued_at, &signature).await?;
 			latencies.push(sent.elapsed().as_secs_f64() * 1_000.0);
 			if served.commitment != put.commitment {
 				return Err(format!("vault_get served another record for request {request}"));

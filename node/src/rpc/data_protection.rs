@@ -1,14 +1,19 @@
 //! What the ledger knows of personal data kept off it, from `DataProtectionApi` at block `at`
 //! (default: the best block), as JSON:
 //!
-//! - `dataProtection_audit(record[, at])`: every access request for `record`, oldest first:
-//!   `[{ "request": 0, "requester": "5…", "origin": null | { "network": "0x…", "sender": "5…" },
-//!   "purpose": "billing", "askedAt": …, "state": { "approved": { "basis": "Consent",
-//!   "approver": "Policy", "expiresAt": … }, "at": … } | { "rejected": "NoConsent", "at": … } |
-//!   { "pending": "Subject" } }, …]`;
+//! - `dataProtection_audit(record[, from[, at]])`: a page of the access requests for `record`,
+//!   oldest first, from request `from` (default 0) on, and where the next page starts:
+//!   `{ "entries": [{ "request": 0, "requester": "5…", "origin": null | { "network": "0x…",
+//!   "sender": "5…" }, "purpose": "billing", "askedAt": …, "state": { "approved": { "basis":
+//!   "Consent", "approver": "Policy", "expiresAt": … }, "at": … } | { "rejected": "NoConsent",
+//!   "at": … } | { "pending": "Subject" } }, …], "next": 256 | null }`;
 //! - `dataProtection_record(record[, at])`: the record (subject, controller, category,
 //!   commitment, holders, retention, policy, version, state) or null;
-//! - `dataProtection_grant(request[, at])`: `{ "granted": { … } }` or `{ "refused": "<Reason>" }`.
+//! - `dataProtection_grant(request[, at])`: `{ "granted": { … } }` or `{ "refused": "<Reason>" }`;
+//! - `dataProtection_recordsOf(subject[, from[, at]])`: a page of the subject's records not yet
+//!   erased, from record `from` (default 0) on: `{ "records": [0, 3], "next": 9 | null }`.
+//!
+//! Pages hold at most [`PAGE`] items, so no call's work grows with the ledger's history.
 
 use super::json::{hex, parse_account, rpc_error};
 use jsonrpsee::{types::ErrorObjectOwned, RpcModule};
@@ -22,6 +27,9 @@ use sp_api::ProvideRuntimeApi;
 use sp_blockchain::HeaderBackend;
 use sp_core::{crypto::Ss58Codec, H256};
 use std::sync::Arc;
+
+/// Most items one page of `dataProtection_audit` or `dataProtection_recordsOf` holds.
+pub const PAGE: u32 = 256;
 
 fn tag(bytes: &[u8]) -> String {
 	String::from_utf8(bytes.to_vec()).unwrap_or_else(|_| hex(bytes))
@@ -51,6 +59,16 @@ fn entry_json(entry: &AuditEntry<AccountId>) -> Value {
 		"askedAt": entry.asked_at,
 		"state": state_json(&entry.state),
 	})
+}
+
+/// `dataProtection_audit`: `{ "entries": [<entry_json>, …], "next": <index> | null }`.
+fn audit_json(entries: &[AuditEntry<AccountId>], next: Option<u64>) -> Value {
+	json!({ "entries": entries.iter().map(entry_json).collect::<Vec<_>>(), "next": next })
+}
+
+/// `dataProtection_recordsOf`: `{ "records": [0, 3], "next": <record id> | null }`.
+fn records_page_json(records: &[u64], next: Option<u64>) -> Value {
+	json!({ "records": records, "next": next })
 }
 
 fn record_json(r: &Record<AccountId, Vec<AccountId>>) -> Value {
@@ -90,14 +108,18 @@ where
 	C::Api: DataProtectionApi<Block, AccountId>,
 {
 	let mut module = RpcModule::new(client);
-	module.register_method("dataProtection_audit", |params, client, _| {
+	module.register_blocking_method("dataProtection_audit", |params, client, _| {
 		const M: &str = "dataProtection_audit";
 		let mut args = params.sequence();
 		let record: u64 = args.next()?;
+		let from: Option<u64> = args.optional_next()?;
 		let at: Option<H256> = args.optional_next()?;
 		let at = at.unwrap_or_else(|| client.info().best_hash);
-		let entries = client.runtime_api().audit(at, record).map_err(|e| rpc_error(M, e))?;
-		Ok::<_, ErrorObjectOwned>(Value::Array(entries.iter().map(entry_json).collect()))
+		let (entries, next) = client
+			.runtime_api()
+			.audit(at, record, from.unwrap_or(0), PAGE)
+			.map_err(|e| rpc_error(M, e))?;
+		Ok::<_, ErrorObjectOwned>(audit_json(&entries, next))
 	})?;
 	module.register_method("dataProtection_record", |params, client, _| {
 		const M: &str = "dataProtection_record";
@@ -120,13 +142,18 @@ where
 		let grant = client.runtime_api().grant(at, request).map_err(|e| rpc_error(M, e))?;
 		Ok::<_, ErrorObjectOwned>(grant_json(&grant))
 	})?;
-	module.register_method("dataProtection_recordsOf", |params, client, _| {
+	module.register_blocking_method("dataProtection_recordsOf", |params, client, _| {
 		const M: &str = "dataProtection_recordsOf";
 		let mut args = params.sequence();
 		let subject = parse_account(M, &args.next::<String>()?)?;
+		let from: Option<u64> = args.optional_next()?;
 		let at: Option<H256> = args.optional_next()?;
 		let at = at.unwrap_or_else(|| client.info().best_hash);
-		client.runtime_api().records_of(at, subject).map_err(|e| rpc_error(M, e))
+		let (records, next) = client
+			.runtime_api()
+			.records_of(at, subject, from.unwrap_or(0), PAGE)
+			.map_err(|e| rpc_error(M, e))?;
+		Ok::<_, ErrorObjectOwned>(records_page_json(&records, next))
 	})?;
 	Ok(module)
 }
@@ -281,6 +308,14 @@ mod tests {
 		let read: AuditEntryJson = serde_json::from_value(entry_json(&pending)).unwrap();
 		assert_eq!(read.state, RequestStateJson::Pending { pending: "Subject".into() });
 		assert_eq!(read.origin, None);
+		let page = audit_json(&[pending.clone(), pending], Some(256));
+		assert_eq!(page["entries"].as_array().map(Vec::len), Some(2));
+		assert_eq!(page["next"], json!(256));
+		let read: plexus_client::node_rpc::AuditPageJson = serde_json::from_value(page).unwrap();
+		assert_eq!((read.entries.len(), read.next), (2, Some(256)));
+		let read: plexus_client::node_rpc::RecordsPageJson =
+			serde_json::from_value(records_page_json(&[0, 3], None)).unwrap();
+		assert_eq!((read.records, read.next), (vec![0, 3], None));
 
 		let record = Record {
 			subject: account(3),

@@ -23,6 +23,24 @@ pub fn rpc_error(method: &str, message: impl std::fmt::Display) -> ErrorObjectOw
 	ErrorObjectOwned::owned(FAILED, format!("{method}: {message}"), None::<()>)
 }
 
+/// Refuses `method` unless the server marked this connection as allowed unsafe methods: a
+/// loopback interface under `--rpc-methods auto`, or any under `--rpc-methods unsafe`
+/// (sc-rpc-server sets `DenyUnsafe` on every call; `--rpc-methods safe` and external interfaces
+/// get `Yes`). Without the mark, as when a module runs outside the server, it refuses too.
+pub fn ensure_unsafe_allowed(
+	method: &str,
+	ext: &jsonrpsee::Extensions,
+) -> Result<(), ErrorObjectOwned> {
+	match ext.get::<sc_rpc::DenyUnsafe>() {
+		Some(sc_rpc::DenyUnsafe::No) => Ok(()),
+		_ => Err(rpc_error(
+			method,
+			"this method is unsafe and this interface does not allow unsafe methods \
+			 (`--rpc-methods safe`, or an external interface without `--rpc-methods unsafe`)",
+		)),
+	}
+}
+
 /// Bytes as 0x-prefixed lowercase hex, as every Plexus RPC answers them.
 pub fn hex(bytes: &[u8]) -> String {
 	plexus_client::hex0x(bytes)
@@ -78,6 +96,17 @@ mod tests {
 		assert_eq!(error.code(), 1);
 		assert_eq!(error.message(), "vault_put: no data");
 		assert!(error.data().is_none());
+	}
+
+	#[test]
+	fn unsafe_methods_run_only_where_the_server_allows_them() {
+		let mut ext = jsonrpsee::Extensions::new();
+		assert!(ensure_unsafe_allowed("vault_erase", &ext).is_err(), "no mark: refused");
+		ext.insert(sc_rpc::DenyUnsafe::Yes);
+		let refused = ensure_unsafe_allowed("vault_erase", &ext).unwrap_err();
+		assert!(refused.message().starts_with("vault_erase: this method is unsafe"));
+		ext.insert(sc_rpc::DenyUnsafe::No);
+		assert!(ensure_unsafe_allowed("vault_erase", &ext).is_ok());
 	}
 
 	#[test]

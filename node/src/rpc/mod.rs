@@ -76,7 +76,7 @@ where
 	module.merge(event_router::module(client.clone())?)?;
 	module.merge(resource_manager::module(client.clone())?)?;
 	module.merge(data_protection::module(client.clone())?)?;
-	module.merge(vault::module(client, vault)?)?;
+	module.merge(vault::module(vault::ClientLedger(client), vault)?)?;
 	module.merge(
 		Grandpa::new(
 			grandpa.subscription_executor,

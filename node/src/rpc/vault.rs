@@ -1,57 +1,79 @@
 //! The data vault's RPC: the only way personal data enters or leaves a node.
 //!
+//! Every decision is made against the ledger's **finalized** block, and every record is served,
+//! exported or erased only when the ledger's record names this vault among its holders and the
+//! same subject and controller the vault keeps with the data.
+//!
 //! - `vault_holder()`: this vault's holder account (records name it among their holders).
-//! - `vault_put(subject, dataHex)`: seals the data under a fresh key and salt; returns the salted
-//!   commitment to register with `dataProtection.register`. Plaintext enters only here, never in
-//!   an extrinsic. Expose it to the controller alone (`--rpc-methods`, a private interface).
+//! - `vault_put(subject, controller, dataHex[, issuedAt, signatureHex])`: seals the data under a
+//!   fresh key and salt, durably, and returns the salted commitment with this holder's custody
+//!   signature over `Custody { network, commitment, subject, controller }`, which
+//!   `dataProtection.register` requires. Signed by the controller over `VaultPut { network,
+//!   holder, subject, data: blake2_256(data), issued_at }` after `VAULT_PUT_CONTEXT`, it is
+//!   accepted on any interface (once per signed put); unsigned, it is an operator's call and
+//!   unsafe. Plaintext enters only here, never in an extrinsic.
 //! - `vault_get(request, issuedAt, signatureHex)`: the data of an approved request, served only
-//!   while `DataProtectionApi::grant` says the approval stands at the best block, and only to
-//!   the approved requester: the sr25519 signature over the SCALE `VaultRead { network: genesis
-//!   hash, request, issued_at }` after `VAULT_READ_CONTEXT`. `issuedAt` must be within two
-//!   minutes of the node's clock, and each signed read is served once.
-//! - `vault_erase(record)`: once the ledger asks to erase `record` (it is `Erasing`), destroys
-//!   its key here and returns the holder's signed attestation, to submit with
-//!   `dataProtection.attestErasure`. Asking again returns the same attestation.
-//! - `vault_export(subject, issuedAt, signatureHex)`: the subject's own records (portability),
-//!   each with its salt and data (so that `commitment = blake2_256(context ‖ salt ‖ data)` can
-//!   be checked) and a storage proof of the records at the best block; signed by the subject
-//!   over `ExportRequest { network, issued_at }` after `EXPORT_CONTEXT`.
+//!   while `DataProtectionApi::grant` says the approval stands at the finalized block and this
+//!   node's clock has not passed its expiry or the record's retention, and only to the approved
+//!   requester: the sr25519 signature over `VaultRead { network, holder, request, issued_at }`
+//!   after `VAULT_READ_CONTEXT`. Each signed read is served once.
+//! - `vault_erase(record)` (unsafe: the operator's): once the finalized ledger asks to erase
+//!   `record`, destroys its key here and returns the holder's signed attestation, to submit with
+//!   `dataProtection.attestErasure`. Asking again returns the same attestation; a record this
+//!   vault never held (or lost) is attested as erased at once.
+//! - `vault_export(subject, from, issuedAt, signatureHex)`: one page of the subject's own
+//!   records (portability), from record `from` on, each with its salt and data (so that
+//!   `commitment = blake2_256(context ‖ salt ‖ data)` can be checked), a storage proof of the
+//!   records at the finalized block, and `next`, where the next page starts; signed by the
+//!   subject over `ExportRequest { network, holder, from, issued_at }` after `EXPORT_CONTEXT`,
+//!   each once.
+//!
+//! Signed requests must be issued within two minutes of this node's clock. Every method runs on
+//! a blocking thread: they sync files and call the runtime.
 
-use super::json::{hex, parse_account, parse_hex, rpc_error};
-use crate::vault::{Opened, Vault};
-use jsonrpsee::{types::ErrorObjectOwned, RpcModule};
+use super::json::{ensure_unsafe_allowed, hex, parse_account, parse_hex, rpc_error};
+use crate::vault::{Opened, Vault, MAX_RECORD_LEN};
+use jsonrpsee::{types::ErrorObjectOwned, Extensions, RpcModule};
 use plexus_client::now_ms;
-use plexus_primitives::{
-	data_protection::{
-		signing_payload, ErasureAttestation, ExportRequest, Grant, Record, RecordId, RecordState,
-		VaultRead, ERASURE_CONTEXT, EXPORT_CONTEXT, VAULT_READ_CONTEXT,
-	},
-	DataProtectionApi,
+use plexus_primitives::data_protection::{
+	signing_payload, Custody, ErasureAttestation, ExportRequest, Grant, Reason, Record, RecordId,
+	RecordState, RequestId, VaultPut, VaultRead, CUSTODY_CONTEXT, ERASURE_CONTEXT, EXPORT_CONTEXT,
+	VAULT_PUT_CONTEXT, VAULT_READ_CONTEXT,
 };
-use plexus_runtime::{opaque::Block, AccountId};
-use sc_client_api::ProofProvider;
+use plexus_runtime::AccountId;
 use serde_json::{json, Value};
-use sp_api::ProvideRuntimeApi;
-use sp_blockchain::HeaderBackend;
-use sp_core::{crypto::Ss58Codec, sr25519, Pair};
+use sp_core::{crypto::Ss58Codec, sr25519, Pair, H256};
 use std::sync::Arc;
+
+mod ledger;
+#[cfg(test)]
+mod tests;
+
+pub use ledger::{ClientLedger, Ledger};
 
 /// How far a signed request's `issuedAt` may be from the node's clock.
 const FRESHNESS_MS: u64 = 120_000;
+/// Most records one export page lists.
+pub const EXPORT_PAGE: u32 = 64;
+/// An export page stops adding records once their data passes this many bytes (answers must
+/// stay well under the server's response limit).
+const EXPORT_PAGE_BYTES: usize = 4 << 20;
 
-pub struct Context<C> {
-	client: Arc<C>,
+pub struct Context<L> {
+	ledger: L,
 	vault: Arc<Vault>,
 }
 
-/// Checks that `signer` signed `payload` with `signature_hex` at `issued_at`, recently.
+/// Checks that `signer` signed `payload` with `signature_hex` at `issued_at`, recently; returns
+/// the request's once-only token (the payload's digest: sr25519 signatures are randomized, so
+/// one request may come with many valid signatures).
 fn check_signed(
 	method: &str,
 	signer: &AccountId,
 	payload: &[u8],
 	signature_hex: &str,
 	issued_at: u64,
-) -> Result<sr25519::Signature, ErrorObjectOwned> {
+) -> Result<[u8; 32], ErrorObjectOwned> {
 	if now_ms().abs_diff(issued_at) > FRESHNESS_MS {
 		return Err(rpc_error(method, "issuedAt is not within two minutes of this node's clock"));
 	}
@@ -63,7 +85,59 @@ fn check_signed(
 	if !sr25519::Pair::verify(&signature, payload, &public) {
 		return Err(rpc_error(method, format!("not signed by {}", signer.to_ss58check())));
 	}
-	Ok(signature)
+	Ok(sp_io::hashing::blake2_256(payload))
+}
+
+/// Marks the signed request `token` used (until it could no longer pass the freshness check).
+fn use_once(
+	method: &str,
+	vault: &Vault,
+	token: &[u8; 32],
+	issued_at: u64,
+) -> Result<(), ErrorObjectOwned> {
+	let until = issued_at.saturating_add(FRESHNESS_MS);
+	if !vault.first_use(token, until, now_ms()).map_err(|e| rpc_error(method, e))? {
+		return Err(rpc_error(method, "this signed request was already served"));
+	}
+	Ok(())
+}
+
+/// The record at the finalized block, if it names this vault as a holder.
+fn held_record<L: Ledger>(
+	method: &str,
+	cx: &Context<L>,
+	at: H256,
+	id: RecordId,
+) -> Result<Record<AccountId, Vec<AccountId>>, ErrorObjectOwned> {
+	let record = cx
+		.ledger
+		.record(at, id)
+		.map_err(|e| rpc_error(method, e))?
+		.ok_or_else(|| rpc_error(method, format!("the finalized ledger has no record {id}")))?;
+	if !record.holders.contains(&cx.vault.holder()) {
+		return Err(rpc_error(method, format!("this vault is not a holder of record {id}")));
+	}
+	Ok(record)
+}
+
+/// Whether what the vault keeps under the record's commitment is the ledger's record's: the
+/// same subject and controller.
+fn bound_to(
+	record: &Record<AccountId, Vec<AccountId>>,
+	subject: &AccountId,
+	controller: &AccountId,
+) -> bool {
+	&record.subject == subject && &record.controller == controller
+}
+
+fn not_bound(method: &str, id: RecordId) -> ErrorObjectOwned {
+	rpc_error(
+		method,
+		format!(
+			"this vault keeps the data of record {id}'s commitment for another subject or \
+			 controller than the ledger's record names"
+		),
+	)
 }
 
 /// `vault_holder`: `{ "ss58": "5…", "hex": "0x…" }`.
@@ -71,12 +145,13 @@ fn holder_json(holder: &AccountId) -> Value {
 	json!({ "ss58": holder.to_ss58check(), "hex": hex(holder.as_ref()) })
 }
 
-/// `vault_put`: `{ "commitment": "0x…", "holder": "5…", "holderHex": "0x…" }`.
-fn put_json(commitment: &[u8; 32], holder: &AccountId) -> Value {
+/// `vault_put`: `{ "commitment": "0x…", "holder": "5…", "holderHex": "0x…", "custody": "0x…" }`.
+fn put_json(commitment: &[u8; 32], holder: &AccountId, custody: &sr25519::Signature) -> Value {
 	json!({
 		"commitment": hex(commitment),
 		"holder": holder.to_ss58check(),
 		"holderHex": hex(holder.as_ref()),
+		"custody": hex(&custody.0),
 	})
 }
 
@@ -108,7 +183,7 @@ fn erasure_json(
 	})
 }
 
-/// One record of a `vault_export` bundle; `salt` and `data` are null when this vault does not
+/// One record of a `vault_export` page; `salt` and `data` are null when this vault does not
 /// hold it.
 fn exported_json(
 	id: RecordId,
@@ -126,268 +201,196 @@ fn exported_json(
 	})
 }
 
-/// `vault_export`: `{ "at": "0x<block hash>", "records": [<exported_json>, …], "proof": ["0x…", …] }`.
-fn export_json(at: &[u8], records: Vec<Value>, proof: &[Vec<u8>]) -> Value {
+/// `vault_export`: `{ "at": "0x<block hash>", "records": [<exported_json>, …], "proof": ["0x…", …],
+/// "next": <record id> | null }`.
+fn export_json(at: &[u8], records: Vec<Value>, proof: &[Vec<u8>], next: Option<RecordId>) -> Value {
 	json!({
 		"at": hex(at),
 		"records": Value::Array(records),
 		"proof": proof.iter().map(|n| hex(n)).collect::<Vec<_>>(),
+		"next": next,
 	})
 }
 
-pub fn module<C>(
-	client: Arc<C>,
-	vault: Arc<Vault>,
-) -> Result<RpcModule<Context<C>>, jsonrpsee::core::RegisterMethodError>
-where
-	C: ProvideRuntimeApi<Block>
-		+ HeaderBackend<Block>
-		+ ProofProvider<Block>
-		+ Send
-		+ Sync
-		+ 'static,
-	C::Api: DataProtectionApi<Block, AccountId>,
-{
-	let mut module = RpcModule::new(Context { client, vault });
+fn put<L: Ledger>(
+	params: jsonrpsee::types::Params,
+	cx: &Context<L>,
+	ext: &Extensions,
+) -> Result<Value, ErrorObjectOwned> {
+	const M: &str = "vault_put";
+	let mut args = params.sequence();
+	let subject = parse_account(M, &args.next::<String>()?)?;
+	let controller = parse_account(M, &args.next::<String>()?)?;
+	let data = zeroize::Zeroizing::new(parse_hex(M, "the data", &args.next::<String>()?)?);
+	let issued_at: Option<u64> = args.optional_next()?;
+	let signature: Option<String> = args.optional_next()?;
+	if data.is_empty() {
+		return Err(rpc_error(M, "no data"));
+	}
+	if data.len() > MAX_RECORD_LEN {
+		return Err(rpc_error(M, format!("a record holds at most {MAX_RECORD_LEN} bytes")));
+	}
+	let network = cx.ledger.network();
+	let holder = cx.vault.holder();
+	match (issued_at, signature) {
+		(Some(issued_at), Some(signature)) => {
+			let request = VaultPut {
+				network,
+				holder: holder.clone(),
+				subject: subject.clone(),
+				data: sp_io::hashing::blake2_256(&data),
+				issued_at,
+			};
+			let payload = signing_payload(VAULT_PUT_CONTEXT, &request);
+			let token = check_signed(M, &controller, &payload, &signature, issued_at)?;
+			use_once(M, &cx.vault, &token, issued_at)?;
+		},
+		(None, None) => ensure_unsafe_allowed(M, ext).map_err(|_| {
+			rpc_error(
+				M,
+				"an unsigned put is the operator's call, and this interface does not allow \
+				 unsafe methods; sign it as the controller (issuedAt, signature over VaultPut)",
+			)
+		})?,
+		_ => return Err(rpc_error(M, "a signed put needs both issuedAt and the signature")),
+	}
+	let commitment = cx.vault.put(&subject, &controller, &data).map_err(|e| rpc_error(M, e))?;
+	let custody = Custody { network, commitment, subject, controller };
+	let signature = cx.vault.sign(&signing_payload(CUSTODY_CONTEXT, &custody));
+	Ok(put_json(&commitment, &holder, &signature))
+}
 
+fn get<L: Ledger>(
+	params: jsonrpsee::types::Params,
+	cx: &Context<L>,
+) -> Result<Value, ErrorObjectOwned> {
+	const M: &str = "vault_get";
+	let mut args = params.sequence();
+	let request: RequestId = args.next()?;
+	let issued_at: u64 = args.next()?;
+	let signature: String = args.next()?;
+	let at = cx.ledger.finalized();
+	let grant =
+		cx.ledger.grant(at, request).map_err(|e| rpc_error(M, e))?.map_err(|reason: Reason| {
+			rpc_error(
+				M,
+				format!("the finalized ledger does not approve request {request}: {reason:?}"),
+			)
+		})?;
+	let holder = cx.vault.holder();
+	let read = VaultRead { network: cx.ledger.network(), holder, request, issued_at };
+	let payload = signing_payload(VAULT_READ_CONTEXT, &read);
+	let token = check_signed(M, &grant.signer, &payload, &signature, issued_at)?;
+	// The ledger's clock stands still when its blocks do; this node's does not.
+	let now = now_ms();
+	if now >= grant.expires_at {
+		return Err(rpc_error(M, format!("the approval expired at {}", grant.expires_at)));
+	}
+	let record = held_record(M, cx, at, grant.record)?;
+	if now > record.retain_until {
+		return Err(rpc_error(M, format!("record {}'s retention is over", grant.record)));
+	}
+	let opened = cx.vault.get(&grant.commitment).map_err(|e| rpc_error(M, e))?;
+	if !bound_to(&record, &opened.subject, &opened.controller) {
+		return Err(not_bound(M, grant.record));
+	}
+	use_once(M, &cx.vault, &token, issued_at)?;
+	Ok(read_json(&grant, &opened))
+}
+
+fn erase<L: Ledger>(
+	params: jsonrpsee::types::Params,
+	cx: &Context<L>,
+	ext: &Extensions,
+) -> Result<Value, ErrorObjectOwned> {
+	const M: &str = "vault_erase";
+	ensure_unsafe_allowed(M, ext)?;
+	let id: RecordId = params.one()?;
+	let at = cx.ledger.finalized();
+	let record = held_record(M, cx, at, id)?;
+	if record.state == RecordState::Active {
+		return Err(rpc_error(
+			M,
+			format!("the finalized ledger has not asked to erase record {id}"),
+		));
+	}
+	if let Some((subject, controller)) =
+		cx.vault.owner(&record.commitment).map_err(|e| rpc_error(M, e))?
+	{
+		if !bound_to(&record, &subject, &controller) {
+			return Err(not_bound(M, id));
+		}
+	}
+	let destroyed_at = cx.vault.erase(&record.commitment, now_ms()).map_err(|e| rpc_error(M, e))?;
+	let statement = ErasureAttestation {
+		network: cx.ledger.network(),
+		record: id,
+		commitment: record.commitment,
+		destroyed_at,
+	};
+	let signature = cx.vault.sign(&signing_payload(ERASURE_CONTEXT, &statement));
+	Ok(erasure_json(id, &cx.vault.holder(), destroyed_at, &signature))
+}
+
+fn export<L: Ledger>(
+	params: jsonrpsee::types::Params,
+	cx: &Context<L>,
+) -> Result<Value, ErrorObjectOwned> {
+	const M: &str = "vault_export";
+	let mut args = params.sequence();
+	let subject = parse_account(M, &args.next::<String>()?)?;
+	let from: RecordId = args.next()?;
+	let issued_at: u64 = args.next()?;
+	let signature: String = args.next()?;
+	let holder = cx.vault.holder();
+	let request =
+		ExportRequest { network: cx.ledger.network(), holder: holder.clone(), from, issued_at };
+	let payload = signing_payload(EXPORT_CONTEXT, &request);
+	let token = check_signed(M, &subject, &payload, &signature, issued_at)?;
+	use_once(M, &cx.vault, &token, issued_at)?;
+	let at = cx.ledger.finalized();
+	let (ids, mut next) =
+		cx.ledger.records_of(at, &subject, from, EXPORT_PAGE).map_err(|e| rpc_error(M, e))?;
+	let mut records = Vec::new();
+	let mut listed = Vec::new();
+	let mut bytes = 0usize;
+	for id in ids {
+		let Some(record) = cx.ledger.record(at, id).map_err(|e| rpc_error(M, e))? else { continue };
+		if record.subject != subject {
+			continue;
+		}
+		let held = if record.holders.contains(&holder) {
+			cx.vault
+				.get(&record.commitment)
+				.ok()
+				.filter(|o| bound_to(&record, &o.subject, &o.controller))
+		} else {
+			None
+		};
+		let size = held.as_ref().map_or(0, |o| o.data.len());
+		if !records.is_empty() && bytes + size > EXPORT_PAGE_BYTES {
+			next = Some(id);
+			break;
+		}
+		bytes += size;
+		listed.push(id);
+		records.push(exported_json(id, &record, held.as_ref()));
+	}
+	let proof = cx.ledger.record_proof(at, &listed).map_err(|e| rpc_error(M, e))?;
+	Ok(export_json(at.as_ref(), records, &proof, next))
+}
+
+pub fn module<L: Ledger>(
+	ledger: L,
+	vault: Arc<Vault>,
+) -> Result<RpcModule<Context<L>>, jsonrpsee::core::RegisterMethodError> {
+	let mut module = RpcModule::new(Context { ledger, vault });
 	module.register_method("vault_holder", |_, cx, _| {
 		Ok::<_, ErrorObjectOwned>(holder_json(&cx.vault.holder()))
 	})?;
-
-	module.register_method("vault_put", |params, cx, _| {
-		const M: &str = "vault_put";
-		let mut args = params.sequence();
-		let subject = parse_account(M, &args.next::<String>()?)?;
-		let data = parse_hex(M, "the data", &args.next::<String>()?)?;
-		if data.is_empty() {
-			return Err(rpc_error(M, "no data"));
-		}
-		let commitment = cx.vault.put(&subject, &data).map_err(|e| rpc_error(M, e))?;
-		Ok(put_json(&commitment, &cx.vault.holder()))
-	})?;
-
-	module.register_method("vault_get", |params, cx, _| {
-		const M: &str = "vault_get";
-		let mut args = params.sequence();
-		let request: u64 = args.next()?;
-		let issued_at: u64 = args.next()?;
-		let signature: String = args.next()?;
-		let info = cx.client.info();
-		let grant = cx
-			.client
-			.runtime_api()
-			.grant(info.best_hash, request)
-			.map_err(|e| rpc_error(M, e))?
-			.map_err(|reason| {
-				rpc_error(M, format!("the ledger does not approve request {request}: {reason:?}"))
-			})?;
-		let read = VaultRead { network: info.genesis_hash.0, request, issued_at };
-		let payload = signing_payload(VAULT_READ_CONTEXT, &read);
-		let signature = check_signed(M, &grant.signer, &payload, &signature, issued_at)?;
-		let token = sp_io::hashing::blake2_256(&signature.0);
-		if !cx.vault.first_read(&token, now_ms()).map_err(|e| rpc_error(M, e))? {
-			return Err(rpc_error(M, "this signed read was already served"));
-		}
-		let opened = cx.vault.get(&grant.commitment).map_err(|e| rpc_error(M, e))?;
-		Ok(read_json(&grant, &opened))
-	})?;
-
-	module.register_method("vault_erase", |params, cx, _| {
-		const M: &str = "vault_erase";
-		let id: u64 = params.one()?;
-		let info = cx.client.info();
-		let record = cx
-			.client
-			.runtime_api()
-			.record(info.best_hash, id)
-			.map_err(|e| rpc_error(M, e))?
-			.ok_or_else(|| rpc_error(M, format!("the ledger has no record {id}")))?;
-		if record.state == RecordState::Active {
-			return Err(rpc_error(M, format!("the ledger has not asked to erase record {id}")));
-		}
-		let holder = cx.vault.holder();
-		if !record.holders.contains(&holder) {
-			return Err(rpc_error(M, format!("this vault is not a holder of record {id}")));
-		}
-		let destroyed_at =
-			cx.vault.erase(&record.commitment, now_ms()).map_err(|e| rpc_error(M, e))?;
-		let statement = ErasureAttestation {
-			network: info.genesis_hash.0,
-			record: id,
-			commitment: record.commitment,
-			destroyed_at,
-		};
-		let signature = cx.vault.sign(&signing_payload(ERASURE_CONTEXT, &statement));
-		Ok(erasure_json(id, &holder, destroyed_at, &signature))
-	})?;
-
-	module.register_method("vault_export", |params, cx, _| {
-		const M: &str = "vault_export";
-		let mut args = params.sequence();
-		let subject = parse_account(M, &args.next::<String>()?)?;
-		let issued_at: u64 = args.next()?;
-		let signature: String = args.next()?;
-		let info = cx.client.info();
-		let request = ExportRequest { network: info.genesis_hash.0, issued_at };
-		check_signed(
-			M,
-			&subject,
-			&signing_payload(EXPORT_CONTEXT, &request),
-			&signature,
-			issued_at,
-		)?;
-		let at = info.best_hash;
-		let api = cx.client.runtime_api();
-		let ids = api.records_of(at, subject.clone()).map_err(|e| rpc_error(M, e))?;
-		let mut records = Vec::new();
-		let mut keys = Vec::new();
-		for id in ids {
-			let Some(record) = api.record(at, id).map_err(|e| rpc_error(M, e))? else { continue };
-			keys.push(pallet_data_protection::Records::<plexus_runtime::Runtime>::hashed_key_for(
-				id,
-			));
-			let held = cx.vault.get(&record.commitment).ok();
-			records.push(exported_json(id, &record, held.as_ref()));
-		}
-		let proof = cx
-			.client
-			.read_proof(at, &mut keys.iter().map(|k| &k[..]))
-			.map_err(|e| rpc_error(M, e))?;
-		let proof: Vec<Vec<u8>> = proof.into_iter_nodes().collect();
-		Ok::<_, ErrorObjectOwned>(export_json(at.as_ref(), records, &proof))
-	})?;
-
+	module.register_blocking_method("vault_put", |params, cx, ext| put(params, &cx, &ext))?;
+	module.register_blocking_method("vault_get", |params, cx, _| get(params, &cx))?;
+	module.register_blocking_method("vault_erase", |params, cx, ext| erase(params, &cx, &ext))?;
+	module.register_blocking_method("vault_export", |params, cx, _| export(params, &cx))?;
 	Ok(module)
-}
-
-#[cfg(test)]
-mod tests {
-	use super::*;
-	use plexus_primitives::data_protection::Category;
-	use zeroize::Zeroizing;
-
-	#[test]
-	fn answers_read_as_documented() {
-		let holder = AccountId::new([1; 32]);
-		let holder_ss58 = "5C62Ck4UrFPiBtoCmeSrgF7x9yv9mn38446dhCpsi2mLHiFT";
-		let holder_hex = format!("0x{}", "01".repeat(32));
-		assert_eq!(holder_json(&holder), json!({ "ss58": holder_ss58, "hex": holder_hex }));
-		assert_eq!(
-			put_json(&[0xab; 32], &holder),
-			json!({
-				"commitment": format!("0x{}", "ab".repeat(32)),
-				"holder": holder_ss58,
-				"holderHex": holder_hex,
-			})
-		);
-
-		let opened = Opened { salt: [5; 32], data: Zeroizing::new(b"hello".to_vec()) };
-		let grant = Grant {
-			request: 4,
-			record: 3,
-			commitment: [0xab; 32],
-			subject: AccountId::new([2; 32]),
-			signer: AccountId::new([3; 32]),
-			expires_at: 90_000,
-		};
-		assert_eq!(
-			read_json(&grant, &opened),
-			json!({
-				"record": 3,
-				"commitment": format!("0x{}", "ab".repeat(32)),
-				"salt": format!("0x{}", "05".repeat(32)),
-				"data": "0x68656c6c6f",
-				"expiresAt": 90_000,
-			})
-		);
-		assert_eq!(
-			erasure_json(3, &holder, 700, &sr25519::Signature::from_raw([7; 64])),
-			json!({
-				"record": 3,
-				"holder": holder_ss58,
-				"holderHex": holder_hex,
-				"destroyedAt": 700,
-				"signature": format!("0x{}", "07".repeat(64)),
-			})
-		);
-
-		let record = Record {
-			subject: AccountId::new([2; 32]),
-			controller: AccountId::new([4; 32]),
-			category: Category::Financial,
-			commitment: [0xab; 32],
-			holders: vec![holder.clone()],
-			retain_until: 1_000_000,
-			policy: 0,
-			version: 2,
-			supersedes: Some(1),
-			superseded_by: None,
-			registered_at: 500,
-			state: RecordState::Active,
-		};
-		let held = exported_json(3, &record, Some(&opened));
-		assert_eq!(
-			held,
-			json!({
-				"record": 3,
-				"version": 2,
-				"category": "Financial",
-				"commitment": format!("0x{}", "ab".repeat(32)),
-				"retainUntil": 1_000_000,
-				"salt": format!("0x{}", "05".repeat(32)),
-				"data": "0x68656c6c6f",
-			})
-		);
-		assert_eq!(
-			exported_json(3, &record, None),
-			json!({
-				"record": 3,
-				"version": 2,
-				"category": "Financial",
-				"commitment": format!("0x{}", "ab".repeat(32)),
-				"retainUntil": 1_000_000,
-				"salt": null,
-				"data": null,
-			})
-		);
-		assert_eq!(
-			export_json(&[0x11; 32], vec![held.clone()], &[vec![1u8, 2], vec![]]),
-			json!({
-				"at": format!("0x{}", "11".repeat(32)),
-				"records": [held],
-				"proof": ["0x0102", "0x"],
-			})
-		);
-	}
-
-	#[test]
-	fn plexus_client_reads_every_answer_back() {
-		use plexus_client::node_rpc::{ErasureJson, HolderJson, PutJson, ReadJson};
-		let holder = AccountId::new([1; 32]);
-		let read: HolderJson = serde_json::from_value(holder_json(&holder)).unwrap();
-		assert_eq!((read.ss58, read.hex.0), (holder.clone(), [1; 32]));
-		let read: PutJson = serde_json::from_value(put_json(&[0xab; 32], &holder)).unwrap();
-		assert_eq!(
-			(read.commitment.0, read.holder, read.holder_hex.0),
-			([0xab; 32], holder.clone(), [1; 32])
-		);
-
-		let opened = Opened { salt: [5; 32], data: Zeroizing::new(b"hello".to_vec()) };
-		let grant = Grant {
-			request: 4,
-			record: 3,
-			commitment: [0xab; 32],
-			subject: AccountId::new([2; 32]),
-			signer: AccountId::new([3; 32]),
-			expires_at: 90_000,
-		};
-		let read: ReadJson = serde_json::from_value(read_json(&grant, &opened)).unwrap();
-		assert_eq!((read.record, read.expires_at), (3, 90_000));
-		assert_eq!((read.salt.0, read.data.0), (vec![5; 32], b"hello".to_vec()));
-
-		let signature = sr25519::Signature::from_raw([7; 64]);
-		let read: ErasureJson =
-			serde_json::from_value(erasure_json(3, &holder, 700, &signature)).unwrap();
-		assert_eq!((read.record, read.destroyed_at, read.signature.0), (3, 700, vec![7; 64]));
-	}
 }

@@ -1,43 +1,48 @@
 //! The data vault: the off-ledger store of personal data a node holds for its network's
 //! data-protection pallet.
 //!
-//! - **Data** lives in its own RocksDB (`<chain dir>/vault/data`), each record sealed with
-//!   ChaCha20-Poly1305 under a key of its own, bound by the AEAD's associated data to its
-//!   commitment and subject. The sealed plaintext is `salt ‖ data`: the salt that makes the
-//!   ledger's commitment unguessable never leaves the vault except to the subject (export) or an
-//!   approved requester.
+//! - **Data** lives in the vault's own RocksDB (`<chain dir>/vault/store`, every write synced),
+//!   each record sealed with ChaCha20-Poly1305 under a key of its own. Each row keeps the
+//!   record's subject and controller in the clear, and the AEAD's associated data binds them,
+//!   with the commitment, to the ciphertext: the RPC serves a record only when the ledger's
+//!   record names the same subject and controller (`Opened`). The sealed plaintext is
+//!   `salt ‖ data`: the salt that makes the ledger's commitment unguessable never leaves the
+//!   vault except to the subject (export) or an approved requester.
 //! - **Keys** live apart, one file per record under the subject's directory
-//!   (`<chain dir>/vault/keys/<subject>/<commitment>.key`). Erasure overwrites the key file,
-//!   syncs it and unlinks it, and drops the sealed row: once the key is gone, nothing on disk
-//!   can open the data again (crypto-shredding).
+//!   (`<chain dir>/vault/keys/<subject>/<commitment>.key`), written once. Erasure overwrites the
+//!   key file, syncs it and unlinks it, and drops the sealed row: once the key is gone, nothing
+//!   on disk can open the data again (crypto-shredding).
 //! - **The holder key** (`<chain dir>/vault/holder.seed`, sr25519, made on first start) is this
-//!   vault's identity on the ledger: records name it among their holders, and it signs erasure
-//!   attestations.
+//!   vault's identity on the ledger: it signs the custody statement that lets a controller
+//!   register a commitment naming this vault, and erasure attestations.
+//! - **On disk** every directory is 0700 and every file 0600 (`disk`), and every write is
+//!   durable before the RPC answers (`store`): a custody signature is never handed out for data
+//!   that a crash could still lose.
 //!
 //! The vault itself never decides who may read: the RPC in `rpc/vault.rs` asks the ledger.
+
+mod disk;
+mod store;
 
 use chacha20poly1305::{
 	aead::{Aead, AeadCore, KeyInit, OsRng, Payload},
 	ChaCha20Poly1305, Key, Nonce,
 };
-use kvdb::KeyValueDB;
 use plexus_primitives::data_protection::commitment;
 use sp_core::{crypto::AccountId32, sr25519, Pair};
 use std::{
 	fs,
-	io::Write,
 	path::{Path, PathBuf},
 };
+use store::Store;
 use zeroize::Zeroizing;
 
-/// Sealed records, by commitment: subject ‖ nonce ‖ ciphertext.
-const DATA: u32 = 0;
-/// Reads served, by the digest of their signed request: each signed read is served once.
-const READS: u32 = 1;
-/// Records whose key this vault destroyed, by commitment: the destruction time (Unix ms).
-const ERASED: u32 = 2;
-const COLUMNS: u32 = 3;
+/// The row format's version: `1 ‖ subject ‖ controller ‖ nonce ‖ ciphertext`.
+const ROW_VERSION: u8 = 1;
 const NONCE_LEN: usize = 12;
+const ROW_HEADER: usize = 1 + 32 + 32 + NONCE_LEN;
+/// The largest record one `put` takes, in bytes.
+pub const MAX_RECORD_LEN: usize = 1 << 20;
 
 #[derive(Debug, thiserror::Error)]
 pub enum VaultError {
@@ -49,30 +54,69 @@ pub enum VaultError {
 	Erased,
 	#[error("the sealed record does not open under its key (damaged or tampered with)")]
 	Corrupt,
-	#[error("this vault already holds data under that commitment")]
+	#[error("this vault already holds, or held, data under that commitment")]
 	Exists,
+	#[error("a record holds at most {MAX_RECORD_LEN} bytes")]
+	TooLarge,
+	#[error(
+		"{} holds a vault written by an earlier Plexus, whose rows are not bound to a \
+		 controller; move it away to start an empty vault",
+		.0.display()
+	)]
+	OldLayout(PathBuf),
 }
 
-/// What the vault opened: the salt and the data whose commitment the ledger holds.
+/// What the vault opened: whose data it is, under which controller, and the salt and data whose
+/// commitment the ledger holds.
 pub struct Opened {
+	pub subject: AccountId32,
+	pub controller: AccountId32,
 	pub salt: [u8; 32],
 	pub data: Zeroizing<Vec<u8>>,
 }
 
+/// A row's clear part: whose record it is.
+struct RowHeader<'a> {
+	subject: AccountId32,
+	controller: AccountId32,
+	nonce: &'a [u8],
+	sealed: &'a [u8],
+}
+
+fn parse_row(row: &[u8]) -> Result<RowHeader<'_>, VaultError> {
+	if row.len() < ROW_HEADER || row[0] != ROW_VERSION {
+		return Err(VaultError::Corrupt);
+	}
+	let account = |at: usize| -> AccountId32 {
+		let bytes: [u8; 32] = row[at..at + 32].try_into().expect("the length was checked");
+		bytes.into()
+	};
+	Ok(RowHeader {
+		subject: account(1),
+		controller: account(33),
+		nonce: &row[65..ROW_HEADER],
+		sealed: &row[ROW_HEADER..],
+	})
+}
+
 pub struct Vault {
-	db: kvdb_rocksdb::Database,
+	store: Store,
 	keys: PathBuf,
 	holder: sr25519::Pair,
 }
 
 impl Vault {
-	/// Opens (or creates) the vault in `dir`.
+	/// Opens (or creates) the vault in `dir`, tightening the modes of what is there.
 	pub fn open(dir: &Path) -> Result<Self, VaultError> {
-		fs::create_dir_all(dir.join("keys"))?;
-		let config = kvdb_rocksdb::DatabaseConfig::with_columns(COLUMNS);
-		let db = kvdb_rocksdb::Database::open(&config, dir.join("data"))?;
+		if dir.join("data").exists() {
+			return Err(VaultError::OldLayout(dir.to_path_buf()));
+		}
+		disk::private_dir(&dir.join("keys"))?;
+		disk::private_dir(&dir.join("store"))?;
+		let store = Store::open(&dir.join("store"))?;
 		let holder = load_or_create_holder(&dir.join("holder.seed"))?;
-		Ok(Self { db, keys: dir.join("keys"), holder })
+		disk::restrict_tree(dir)?;
+		Ok(Self { store, keys: dir.join("keys"), holder })
 	}
 
 	/// This vault's account on the ledger.
@@ -90,115 +134,133 @@ impl Vault {
 		self.keys.join(hex::encode(subject)).join(format!("{}.key", hex::encode(commitment)))
 	}
 
-	/// Seals `data` of `subject` under a fresh key and a fresh salt; returns its commitment.
-	pub fn put(&self, subject: &AccountId32, data: &[u8]) -> Result<[u8; 32], VaultError> {
+	/// Seals `data` of `subject`, put by `controller`, under a fresh key and a fresh salt;
+	/// returns its commitment once key and row are on disk.
+	pub fn put(
+		&self,
+		subject: &AccountId32,
+		controller: &AccountId32,
+		data: &[u8],
+	) -> Result<[u8; 32], VaultError> {
+		if data.len() > MAX_RECORD_LEN {
+			return Err(VaultError::TooLarge);
+		}
 		let mut salt = [0u8; 32];
 		chacha20poly1305::aead::rand_core::RngCore::fill_bytes(&mut OsRng, &mut salt);
 		let commitment = commitment(&salt, data);
-		if self.db.has_key(DATA, &commitment)? || self.key_path(subject, &commitment).exists() {
-			return Err(VaultError::Exists);
-		}
-		let key = ChaCha20Poly1305::generate_key(&mut OsRng);
+		let mut key = Zeroizing::new([0u8; 32]);
+		chacha20poly1305::aead::rand_core::RngCore::fill_bytes(&mut OsRng, &mut key[..]);
 		let nonce = ChaCha20Poly1305::generate_nonce(&mut OsRng);
 		let mut plaintext = Zeroizing::new(Vec::with_capacity(32 + data.len()));
 		plaintext.extend_from_slice(&salt);
 		plaintext.extend_from_slice(data);
-		let aad = associated_data(&commitment, subject);
-		let sealed = ChaCha20Poly1305::new(&key)
+		let aad = associated_data(&commitment, subject, controller);
+		let sealed = ChaCha20Poly1305::new(Key::from_slice(&key[..]))
 			.encrypt(&nonce, Payload { msg: &plaintext, aad: &aad })
 			.map_err(|_| VaultError::Corrupt)?;
 
 		// The key first: a crash between the two writes leaves an orphan key, never data
 		// without one.
 		let path = self.key_path(subject, &commitment);
-		fs::create_dir_all(path.parent().expect("under keys/"))?;
-		let mut file = fs::File::create(&path)?;
-		file.write_all(key.as_slice())?;
-		file.sync_all()?;
-		let mut row = Vec::with_capacity(32 + NONCE_LEN + sealed.len());
+		disk::private_dir(path.parent().expect("under keys/"))?;
+		disk::create_new(&path, &key[..]).map_err(|e| {
+			if e.kind() == std::io::ErrorKind::AlreadyExists {
+				VaultError::Exists
+			} else {
+				e.into()
+			}
+		})?;
+		let mut row = Vec::with_capacity(ROW_HEADER + sealed.len());
+		row.push(ROW_VERSION);
 		row.extend_from_slice(subject.as_ref());
+		row.extend_from_slice(controller.as_ref());
 		row.extend_from_slice(nonce.as_slice());
 		row.extend_from_slice(&sealed);
-		let mut tx = self.db.transaction();
-		tx.put(DATA, &commitment, &row);
-		self.db.write(tx)?;
+		self.store.insert_row(&commitment, &row)?;
 		Ok(commitment)
 	}
 
 	/// Opens the record under `commitment`.
 	pub fn get(&self, commitment: &[u8; 32]) -> Result<Opened, VaultError> {
-		if self.db.has_key(ERASED, commitment)? {
+		if self.store.erased_at(commitment)?.is_some() {
 			return Err(VaultError::Erased);
 		}
-		let row = self.db.get(DATA, commitment)?.ok_or(VaultError::Unknown)?;
-		if row.len() < 32 + NONCE_LEN {
-			return Err(VaultError::Corrupt);
-		}
-		let subject = AccountId32::new(row[..32].try_into().expect("32 bytes"));
-		let nonce = Nonce::from_slice(&row[32..32 + NONCE_LEN]);
-		let key = Zeroizing::new(fs::read(self.key_path(&subject, commitment)).map_err(|e| {
-			if e.kind() == std::io::ErrorKind::NotFound {
-				VaultError::Erased
-			} else {
-				e.into()
-			}
-		})?);
+		let row = self.store.row(commitment)?.ok_or(VaultError::Unknown)?;
+		let row = parse_row(&row)?;
+		let key =
+			Zeroizing::new(fs::read(self.key_path(&row.subject, commitment)).map_err(|e| {
+				if e.kind() == std::io::ErrorKind::NotFound {
+					VaultError::Erased
+				} else {
+					e.into()
+				}
+			})?);
 		if key.len() != 32 {
 			return Err(VaultError::Corrupt);
 		}
-		let aad = associated_data(commitment, &subject);
+		let aad = associated_data(commitment, &row.subject, &row.controller);
 		let plaintext = Zeroizing::new(
 			ChaCha20Poly1305::new(Key::from_slice(&key))
-				.decrypt(nonce, Payload { msg: &row[32 + NONCE_LEN..], aad: &aad })
+				.decrypt(Nonce::from_slice(row.nonce), Payload { msg: row.sealed, aad: &aad })
 				.map_err(|_| VaultError::Corrupt)?,
 		);
-		let salt: [u8; 32] = plaintext[..32].try_into().map_err(|_| VaultError::Corrupt)?;
-		Ok(Opened { salt, data: Zeroizing::new(plaintext[32..].to_vec()) })
+		if plaintext.len() < 32 {
+			return Err(VaultError::Corrupt);
+		}
+		let salt: [u8; 32] = plaintext[..32].try_into().expect("the length was checked");
+		Ok(Opened {
+			subject: row.subject,
+			controller: row.controller,
+			salt,
+			data: Zeroizing::new(plaintext[32..].to_vec()),
+		})
+	}
+
+	/// Whose record `commitment` is, if this vault holds it, without opening it.
+	pub fn owner(
+		&self,
+		commitment: &[u8; 32],
+	) -> Result<Option<(AccountId32, AccountId32)>, VaultError> {
+		match self.store.row(commitment)? {
+			None => Ok(None),
+			Some(row) => {
+				let row = parse_row(&row)?;
+				Ok(Some((row.subject, row.controller)))
+			},
+		}
 	}
 
 	/// Destroys the key of the record under `commitment` (and drops its sealed row). Returns
-	/// when it was destroyed; asking again returns the same time.
+	/// when it was destroyed; asking again returns the same time. A record this vault does not
+	/// hold (never put here, or lost) is recorded as erased now: there is nothing here to
+	/// destroy, and its holder can still attest so.
 	pub fn erase(&self, commitment: &[u8; 32], now_ms: u64) -> Result<u64, VaultError> {
-		if let Some(at) = self.db.get(ERASED, commitment)? {
-			return Ok(u64::from_le_bytes(at[..8].try_into().map_err(|_| VaultError::Corrupt)?));
-		}
-		let row = self.db.get(DATA, commitment)?.ok_or(VaultError::Unknown)?;
-		let subject = AccountId32::new(row[..32].try_into().map_err(|_| VaultError::Corrupt)?);
-		let path = self.key_path(&subject, commitment);
-		if path.exists() {
-			// Overwrite in place before unlinking, so the key's bytes leave the file system's
-			// blocks too where the file system overwrites in place.
-			let mut file = fs::OpenOptions::new().write(true).open(&path)?;
-			file.write_all(&[0u8; 32])?;
-			file.sync_all()?;
-			drop(file);
-			fs::remove_file(&path)?;
-			if let Some(dir) = path.parent() {
-				fs::File::open(dir)?.sync_all()?;
+		self.store.erase(commitment, now_ms, |row| {
+			let Some(row) = row else { return Ok(()) };
+			let row = parse_row(&row)?;
+			let path = self.key_path(&row.subject, commitment);
+			if path.exists() {
+				disk::destroy(&path)?;
 			}
-		}
-		let mut tx = self.db.transaction();
-		tx.delete(DATA, commitment);
-		tx.put(ERASED, commitment, &now_ms.to_le_bytes());
-		self.db.write(tx)?;
-		Ok(now_ms)
+			Ok(())
+		})
 	}
 
-	/// Records that the signed read `token` was served; false if it was already.
-	pub fn first_read(&self, token: &[u8; 32], now_ms: u64) -> Result<bool, VaultError> {
-		if self.db.has_key(READS, token)? {
-			return Ok(false);
-		}
-		let mut tx = self.db.transaction();
-		tx.put(READS, token, &now_ms.to_le_bytes());
-		self.db.write(tx)?;
-		Ok(true)
+	/// Records that the signed request `token` was served, keeping it until `until` (when it
+	/// could no longer be presented); false if it was already.
+	pub fn first_use(&self, token: &[u8; 32], until: u64, now_ms: u64) -> Result<bool, VaultError> {
+		self.store.first_use(token, until, now_ms)
 	}
 }
 
-fn associated_data(commitment: &[u8; 32], subject: &AccountId32) -> Vec<u8> {
+fn associated_data(
+	commitment: &[u8; 32],
+	subject: &AccountId32,
+	controller: &AccountId32,
+) -> Vec<u8> {
 	let mut aad = commitment.to_vec();
 	aad.extend_from_slice(subject.as_ref());
+	aad.extend_from_slice(controller.as_ref());
 	aad
 }
 
@@ -208,13 +270,7 @@ fn load_or_create_holder(path: &Path) -> Result<sr25519::Pair, VaultError> {
 		Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
 			let mut seed = Zeroizing::new(vec![0u8; 32]);
 			chacha20poly1305::aead::rand_core::RngCore::fill_bytes(&mut OsRng, &mut seed);
-			let mut options = fs::OpenOptions::new();
-			options.write(true).create_new(true);
-			#[cfg(unix)]
-			std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-			let mut file = options.open(path)?;
-			file.write_all(&seed)?;
-			file.sync_all()?;
+			disk::create_new(path, &seed)?;
 			seed
 		},
 		Err(e) => return Err(e.into()),
@@ -226,6 +282,7 @@ fn load_or_create_holder(path: &Path) -> Result<sr25519::Pair, VaultError> {
 #[cfg(test)]
 mod tests {
 	use super::*;
+	use std::os::unix::fs::PermissionsExt;
 
 	fn temp(tag: &str) -> PathBuf {
 		let dir = std::env::temp_dir().join(format!("plexus-vault-{tag}-{}", std::process::id()));
@@ -245,16 +302,38 @@ mod tests {
 		})
 	}
 
+	/// Every directory under `dir`, and every file outside RocksDB's own directory, with
+	/// permission bits for group or others. (RocksDB creates its files with the process's umask;
+	/// its directory is 0700, so no other user reaches them.)
+	fn open_to_others(dir: &Path) -> Vec<PathBuf> {
+		let mut found = Vec::new();
+		for entry in fs::read_dir(dir).unwrap().flatten() {
+			let path = entry.path();
+			let in_store = path.components().any(|c| c.as_os_str() == "store");
+			let open = fs::metadata(&path).unwrap().permissions().mode() & 0o077 != 0;
+			if open && (path.is_dir() || !in_store) {
+				found.push(path.clone());
+			}
+			if path.is_dir() {
+				found.extend(open_to_others(&path));
+			}
+		}
+		found
+	}
+
+	const SUBJECT: AccountId32 = AccountId32::new([5; 32]);
+	const CONTROLLER: AccountId32 = AccountId32::new([8; 32]);
+
 	#[test]
 	fn data_opens_until_its_key_is_destroyed_and_survives_a_restart() {
 		let dir = temp("life");
-		let subject = AccountId32::new([5; 32]);
 		let secret = b"Alice Example, 1 Main St, blood type 0+";
 		let (commitment, holder) = {
 			let vault = Vault::open(&dir).unwrap();
-			let commitment = vault.put(&subject, secret).unwrap();
+			let commitment = vault.put(&SUBJECT, &CONTROLLER, secret).unwrap();
 			let opened = vault.get(&commitment).unwrap();
 			assert_eq!(&opened.data[..], secret);
+			assert_eq!((opened.subject, opened.controller), (SUBJECT, CONTROLLER));
 			assert_eq!(
 				plexus_primitives::data_protection::commitment(&opened.salt, secret),
 				commitment
@@ -267,7 +346,8 @@ mod tests {
 		let vault = Vault::open(&dir).unwrap();
 		assert_eq!(vault.holder(), holder, "the holder key persists");
 		assert_eq!(&vault.get(&commitment).unwrap().data[..], secret);
-		let key_file = vault.key_path(&subject, &commitment);
+		assert_eq!(vault.owner(&commitment).unwrap(), Some((SUBJECT, CONTROLLER)));
+		let key_file = vault.key_path(&SUBJECT, &commitment);
 		let key = fs::read(&key_file).unwrap();
 		assert_eq!(vault.erase(&commitment, 77).unwrap(), 77);
 		assert_eq!(
@@ -276,6 +356,10 @@ mod tests {
 			"erasing again reports the first time"
 		);
 		assert!(matches!(vault.get(&commitment), Err(VaultError::Erased)));
+		assert!(
+			matches!(vault.put(&SUBJECT, &CONTROLLER, secret), Ok(c) if c != commitment),
+			"a new put of the same data gets a new salt"
+		);
 		drop(vault);
 
 		let vault = Vault::open(&dir).unwrap();
@@ -286,22 +370,78 @@ mod tests {
 	}
 
 	#[test]
-	fn a_tampered_or_misplaced_record_does_not_open() {
+	fn keys_rows_and_directories_are_private_to_the_node() {
+		let dir = temp("modes");
+		// SAFETY: umask only changes this process's default for new files; a permissive one
+		// shows that the vault does not rely on it.
+		let old = unsafe { libc::umask(0o000) };
+		let vault = Vault::open(&dir).unwrap();
+		let commitment = vault.put(&SUBJECT, &CONTROLLER, b"private").unwrap();
+		unsafe { libc::umask(old) };
+		assert!(vault.key_path(&SUBJECT, &commitment).exists());
+		assert_eq!(open_to_others(&dir), Vec::<PathBuf>::new());
+		drop(vault);
+
+		// A vault left open to others is tightened when it opens.
+		let key_dir = dir.join("keys").join(hex::encode(SUBJECT));
+		fs::set_permissions(&key_dir, fs::Permissions::from_mode(0o755)).unwrap();
+		let _vault = Vault::open(&dir).unwrap();
+		assert_eq!(open_to_others(&dir), Vec::<PathBuf>::new());
+		fs::remove_dir_all(&dir).unwrap();
+	}
+
+	#[test]
+	fn a_tampered_misplaced_or_short_row_is_an_error_never_a_panic() {
 		let dir = temp("tamper");
 		let vault = Vault::open(&dir).unwrap();
-		let subject = AccountId32::new([6; 32]);
-		let commitment = vault.put(&subject, b"payload").unwrap();
-		let mut row = vault.db.get(DATA, &commitment).unwrap().unwrap();
+		let commitment = vault.put(&SUBJECT, &CONTROLLER, b"payload").unwrap();
+		let mut row = vault.store.row(&commitment).unwrap().unwrap();
 		let last = row.len() - 1;
 		row[last] ^= 1;
-		let mut tx = vault.db.transaction();
-		tx.put(DATA, &commitment, &row);
-		vault.db.write(tx).unwrap();
+		vault.store.put_raw_row(&commitment, &row);
+		assert!(matches!(vault.get(&commitment), Err(VaultError::Corrupt)));
+
+		// The subject and controller in the clear are bound to the ciphertext: a row moved to
+		// another controller does not open.
+		let mut row = vault.store.row(&commitment).unwrap().unwrap();
+		row[last] ^= 1;
+		row[33] ^= 1;
+		vault.store.put_raw_row(&commitment, &row);
 		assert!(matches!(vault.get(&commitment), Err(VaultError::Corrupt)));
 		assert!(matches!(vault.get(&[0; 32]), Err(VaultError::Unknown)));
-		// Each signed read is served once.
-		assert!(vault.first_read(&[1; 32], 5).unwrap());
-		assert!(!vault.first_read(&[1; 32], 6).unwrap());
+
+		for short in [&[][..], &[1u8; 5][..], &[1u8; 40][..], &[2u8; 200][..]] {
+			let c = [short.len() as u8 + 1; 32];
+			vault.store.put_raw_row(&c, short);
+			assert!(matches!(vault.get(&c), Err(VaultError::Corrupt)), "{} bytes", short.len());
+			assert!(matches!(vault.owner(&c), Err(VaultError::Corrupt)));
+			assert!(matches!(vault.erase(&c, 5), Err(VaultError::Corrupt)));
+		}
+		let c = [0xee; 32];
+		vault.store.put_raw_erased(&c, &[1, 2, 3]);
+		assert!(matches!(vault.erase(&c, 5), Err(VaultError::Corrupt)));
+		assert!(matches!(vault.get(&c), Err(VaultError::Corrupt)));
+		fs::remove_dir_all(&dir).unwrap();
+	}
+
+	#[test]
+	fn erasing_what_is_not_here_records_it_and_bounds_hold() {
+		let dir = temp("absent");
+		let vault = Vault::open(&dir).unwrap();
+		assert_eq!(vault.erase(&[4; 32], 10).unwrap(), 10);
+		assert_eq!(vault.erase(&[4; 32], 20).unwrap(), 10);
+		assert!(matches!(
+			vault.put(&SUBJECT, &CONTROLLER, &vec![0; MAX_RECORD_LEN + 1]),
+			Err(VaultError::TooLarge)
+		));
+		fs::remove_dir_all(&dir).unwrap();
+	}
+
+	#[test]
+	fn a_vault_of_the_old_layout_is_refused_not_read() {
+		let dir = temp("old");
+		fs::create_dir_all(dir.join("data")).unwrap();
+		assert!(matches!(Vault::open(&dir), Err(VaultError::OldLayout(_))));
 		fs::remove_dir_all(&dir).unwrap();
 	}
 }
