@@ -108,6 +108,8 @@ mod benchmarks {
 		frame_system::Pallet::<T>::set_block_number(10u32.into());
 		let tx = TxId { coordinator: OTHER, sequence: 0 };
 		let deadline = Timeout { height: Some(1), timestamp: None };
+		// Its commit request arrived and was refused: the deadline is known here.
+		Deadlines::<T>::insert(tx, deadline);
 		#[extrinsic_call]
 		_(RawOrigin::Signed(whitelisted_caller()), tx, deadline);
 
@@ -128,7 +130,8 @@ mod benchmarks {
 	#[benchmark]
 	fn commit_base() {
 		let who: T::AccountId = whitelisted_caller();
-		// Refused at the last check: decoded, checked against receipts and seals, not applied.
+		// Refused at the last check: decoded, checked against receipts, the known deadline and
+		// seals, the deadline recorded, not applied.
 		let payload = CommitRequest {
 			tx: TxId { coordinator: OTHER, sequence: 0 },
 			action: Action::<T::AccountId>::Record { key: vec![], value: vec![] },
@@ -143,6 +146,7 @@ mod benchmarks {
 			result = commit_from::<T>(&who, &payload);
 		}
 		assert!(result.is_err());
+		assert!(Deadlines::<T>::contains_key(TxId { coordinator: OTHER, sequence: 0 }));
 	}
 
 	#[benchmark]

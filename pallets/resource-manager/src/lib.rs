@@ -16,10 +16,16 @@
 //!    stores a [`TxReceipt`] (`Applied`, with the call's return data) and answers with it; the
 //!    acknowledgement carries the receipt's digest. A failed action is rolled back and answered
 //!    as a refusal: the target's vote is no.
-//! 3. **Seal (target, presumed abort).** After the deadline anyone may call
-//!    [`Pallet::seal_timeout`] on the target: the transaction can then never be applied there.
-//!    The router already refuses to execute a request past its timeout; the seal makes that
-//!    decision a record on the ledger.
+//! 3. **Seal (target, presumed abort).** A target that saw a commit request and did not apply
+//!    it keeps the deadline that request carried ([`Deadlines`]). Once that deadline has passed
+//!    there, anyone may call [`Pallet::seal_timeout`] with it: the transaction can then never
+//!    be applied there, and [`Pallet::status`] reports it timed out. A seal for a transaction
+//!    whose request never arrived, or for any other deadline, is refused (`UnknownDeadline`): the
+//!    target cannot know such a transaction's real deadline, and a seal of a made-up one would
+//!    report a live transaction as decided. The router already refuses to execute a request
+//!    past its timeout, and rolls back what a refused commit wrote, this record included; so
+//!    under the router a transaction that was not applied is `Unknown` on its target, and its
+//!    coordinator's state is the one that tells.
 //! 4. **Decide (coordinator).** The router settles the commit request exactly once. An `Ok`
 //!    acknowledgement proves the receipt: the transaction is `Committed` and the hold is paid to
 //!    its beneficiary. A refusal, a `TimedOut` answer or a timeout proven against the target's
@@ -172,8 +178,16 @@ pub mod pallet {
 	pub type Receipts<T: Config> =
 		StorageMap<_, Blake2_128Concat, TxId, StoredReceipt<T::MaxResultLen>>;
 
+	/// The deadline of each transaction of another coordinator whose commit request reached this
+	/// network and was not applied: the deadline its first request carried, the only one its
+	/// timeout can be sealed for. Removed when the transaction is applied (its receipt decides
+	/// it then); at most one entry per transaction its coordinator asked this network to apply.
+	#[pallet::storage]
+	pub type Deadlines<T> = StorageMap<_, Blake2_128Concat, TxId, Timeout>;
+
 	/// Timeouts sealed here: transaction and deadline, with the block number and time of the
-	/// seal. A commit of that transaction with that deadline is refused from then on.
+	/// seal. Only the deadline in `Deadlines` can be sealed; the transaction is refused from
+	/// then on.
 	#[pallet::storage]
 	pub type Seals<T> =
 		StorageDoubleMap<_, Blake2_128Concat, TxId, Blake2_128Concat, Timeout, (u32, u64)>;
@@ -238,6 +252,9 @@ pub mod pallet {
 		DeadlinePassed,
 		/// The deadline has not passed here yet.
 		DeadlineNotPassed,
+		/// No commit request of the transaction with this deadline reached this network, so its
+		/// timeout cannot be sealed here: a seal needs the deadline the coordinator gave it.
+		UnknownDeadline,
 		/// No transaction with this number is coordinated here.
 		UnknownTransaction,
 		/// Only the initiator may do this.
@@ -265,8 +282,9 @@ pub mod pallet {
 				.map(|_| ())
 		}
 
-		/// Seals the timeout of a transaction whose deadline has passed here, so that it can
-		/// never be applied here. Anyone may call it.
+		/// Seals the timeout of a transaction whose commit request reached this network and was
+		/// not applied, once its deadline (the one that request carried) has passed here: it can
+		/// then never be applied here. Anyone may call it.
 		#[pallet::call_index(1)]
 		#[pallet::weight(T::WeightInfo::seal_timeout())]
 		pub fn seal_timeout(origin: OriginFor<T>, tx: TxId, deadline: Timeout) -> DispatchResult {
@@ -321,8 +339,10 @@ impl<T: Config> Pallet<T> {
 		if let Some(receipt) = Receipts::<T>::get(tx) {
 			return TxStatus::Decided(receipt.to_receipt(tx));
 		}
-		match Seals::<T>::iter_prefix(tx).next() {
-			Some((_, (height, timestamp))) => TxStatus::Decided(TxReceipt {
+		// Only a seal of the transaction's own deadline decides it: one of a deadline chosen by
+		// whoever sealed it says nothing about when a commit of it may still arrive.
+		match Deadlines::<T>::get(tx).and_then(|deadline| Seals::<T>::get(tx, deadline)) {
+			Some((height, timestamp)) => TxStatus::Decided(TxReceipt {
 				tx,
 				status: ReceiptStatus::TimedOut,
 				outcome_hash: [0; 32],

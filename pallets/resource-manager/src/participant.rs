@@ -20,8 +20,9 @@ fn refused<T: Config>(error: Error<T>) -> Failure {
 
 impl<T: Config> Pallet<T> {
 	/// Step 2: serves a routed `Service::Transaction` request. Returns the encoded receipt,
-	/// whose digest the acknowledgement carries, and the weight used. The router rolls back
-	/// everything a refused commit wrote.
+	/// whose digest the acknowledgement carries, and the weight used. A refused commit records
+	/// the transaction's deadline (`Deadlines`, for `seal`); the router rolls back everything a
+	/// refused commit wrote, that record included.
 	pub fn commit(
 		origin: RemoteOrigin<'_, T::AccountId>,
 		payload: &[u8],
@@ -44,12 +45,22 @@ impl<T: Config> Pallet<T> {
 		if Receipts::<T>::contains_key(tx) {
 			return (Err(refused::<T>(Error::AlreadyDecided)), base);
 		}
-		if Seals::<T>::contains_key(tx, request.deadline) {
-			return (Err(refused::<T>(Error::Sealed)), base);
+		// A transaction has one deadline here: the one its first commit request carried. Kept
+		// while it is not applied, it is the only deadline `seal` accepts for it.
+		let known = Deadlines::<T>::get(tx);
+		let deadline = known.unwrap_or(request.deadline);
+		let refuse = |failure: Failure, used: Weight| {
+			if known.is_none() {
+				Deadlines::<T>::insert(tx, deadline);
+			}
+			(Err(failure), used)
+		};
+		if Seals::<T>::contains_key(tx, deadline) {
+			return refuse(refused::<T>(Error::Sealed), base);
 		}
 		let (height, now) = (Self::height(), Self::now_ms());
-		if request.deadline.has_passed(height, now) {
-			return (Err(refused::<T>(Error::DeadlinePassed)), base);
+		if deadline.has_passed(height, now) {
+			return refuse(refused::<T>(Error::DeadlinePassed), base);
 		}
 
 		let initiator = T::RemoteAccount::convert((*origin.network, origin.account.clone()));
@@ -57,11 +68,14 @@ impl<T: Config> Pallet<T> {
 		let used = base.saturating_add(used);
 		let result = match applied {
 			Ok(result) => result,
-			Err(failure) => return (Err(failure), used),
+			Err(failure) => return refuse(failure, used),
 		};
 		let Ok(result) = BoundedVec::<u8, T::MaxResultLen>::try_from(result) else {
-			return (Err(refused::<T>(Error::ResultTooLong)), used);
+			return refuse(refused::<T>(Error::ResultTooLong), used);
 		};
+		if known.is_some() {
+			Deadlines::<T>::remove(tx);
+		}
 		let stored = StoredReceipt {
 			status: ReceiptStatus::Applied,
 			outcome_hash: request.outcome_hash,
@@ -122,10 +136,13 @@ impl<T: Config> Pallet<T> {
 		}
 	}
 
-	/// Step 3: after the deadline, no commit of `tx` with `deadline` will be applied here.
+	/// Step 3: after its deadline, `tx` will never be applied here. Only the deadline its commit
+	/// request carried here can be sealed: any other is a caller's guess, and `status` would
+	/// report a transaction that may still be applied as timed out.
 	pub(crate) fn seal(tx: TxId, deadline: Timeout) -> DispatchResult {
 		ensure!(tx.coordinator != T::ThisNetwork::get(), Error::<T>::UnknownTransaction);
 		ensure!(!Receipts::<T>::contains_key(tx), Error::<T>::AlreadyDecided);
+		ensure!(Deadlines::<T>::get(tx) == Some(deadline), Error::<T>::UnknownDeadline);
 		ensure!(!Seals::<T>::contains_key(tx, deadline), Error::<T>::Sealed);
 		let (height, now) = (Self::height(), Self::now_ms());
 		ensure!(

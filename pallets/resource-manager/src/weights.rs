@@ -39,7 +39,8 @@ impl<T: frame_system::Config> WeightInfo for DbWeights<T> {
 	}
 
 	fn seal_timeout() -> Weight {
-		Weight::from_parts(COMPUTE, PROOF).saturating_add(T::DbWeight::get().reads_writes(3, 1))
+		// Reads: the receipt, the known deadline, the seal, the time; writes: the seal.
+		Weight::from_parts(COMPUTE, PROOF).saturating_add(T::DbWeight::get().reads_writes(4, 1))
 	}
 
 	fn forget() -> Weight {
@@ -47,7 +48,8 @@ impl<T: frame_system::Config> WeightInfo for DbWeights<T> {
 	}
 
 	fn commit_base() -> Weight {
-		Weight::from_parts(COMPUTE, 2 * PROOF).saturating_add(T::DbWeight::get().reads_writes(4, 2))
+		// Among them: the transaction's known deadline, read and (when refused) recorded.
+		Weight::from_parts(COMPUTE, 2 * PROOF).saturating_add(T::DbWeight::get().reads_writes(5, 3))
 	}
 
 	fn commit_transfer() -> Weight {

@@ -1,8 +1,9 @@
 //! A mock runtime that plays several networks, each its own externalities, with the real event
-//! router between them. Networks are numbered 1..=3; on every network the lane to network `n`
-//! is lane `n`. Packets queued on lanes are collected here for a test (or the simulated relayer)
-//! to deliver, and every network's inbound lane state is recorded at each of its "finalized
-//! blocks" so that proofs of non-delivery can only cite states that existed.
+//! router between them. Networks are numbered from 1 (three in the pallet tests, four in the
+//! simulation); on every network the lane to network `n` is lane `n`. Packets queued on lanes are
+//! collected here for a test (or the simulated relayer) to deliver, and every network's inbound
+//! lane state is recorded at each of its "finalized blocks" so that proofs of non-delivery can
+//! only cite states that existed.
 
 use crate::{self as pallet_resource_manager, *};
 use core::cell::RefCell;

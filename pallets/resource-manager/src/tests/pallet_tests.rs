@@ -275,48 +275,155 @@ fn a_forged_or_early_proof_changes_nothing() {
 	});
 }
 
+fn timed_out(status: TxStatus) -> bool {
+	matches!(status, TxStatus::Decided(TxReceipt { status: ReceiptStatus::TimedOut, .. }))
+}
+
 #[test]
-fn a_sealed_timeout_blocks_that_commit_only() {
+fn a_seal_before_the_commit_request_arrives_is_refused_and_status_stays_open() {
 	let mut n = Networks::new();
-	let request = |deadline: Timeout| CommitRequest::<AccountId> {
-		tx: TxId { coordinator: A, sequence: 5 },
-		action: record(b"k", b"v"),
+	n.on(A, || {
+		assert_ok!(prepare(B, record(b"k", b"v"), Some(HOLD)));
+	});
+	n.on(B, || {
+		next_block(1_000, 3);
+		// B never saw tx0: a deadline that has long passed, or the real one, is a guess here.
+		let long_passed = Timeout { height: Some(0), timestamp: None };
+		for guess in [long_passed, deadline()] {
+			assert_noop!(
+				ResourceManager::seal_timeout(RuntimeOrigin::signed(CHARLIE), tx0(), guess),
+				Error::<Test>::UnknownDeadline
+			);
+		}
+		assert_eq!(ResourceManager::status(tx0()), TxStatus::Unknown);
+	});
+	n.relay_all();
+	n.on(B, || {
+		let receipt = ResourceManager::receipt_of(tx0()).expect("applied after all");
+		assert_eq!(ResourceManager::status(tx0()), TxStatus::Decided(receipt));
+	});
+	n.on(A, || assert!(matches!(state_of(0), TxState::Committed { .. })));
+}
+
+#[test]
+fn under_the_router_a_transaction_not_applied_cannot_be_sealed() {
+	let mut n = Networks::new();
+	// Refused by the target (a revert), then one that arrives after its deadline.
+	n.on(A, || {
+		assert_ok!(prepare(B, call(REVERTS, b"x"), Some(HOLD)));
+	});
+	n.relay_all();
+	n.on(A, || {
+		assert_ok!(prepare(B, record(b"k", b"v"), Some(HOLD)));
+	});
+	n.on(B, || next_block(61_000, 3));
+	n.relay_all();
+	n.on(A, || {
+		assert!(matches!(state_of(0), TxState::Aborted(AbortReason::Refused(_))));
+		assert_eq!(state_of(1), TxState::Aborted(AbortReason::TimedOut));
+	});
+	n.on(B, || {
+		// The router rolled the refused commit back, its deadline with it; the late request
+		// never reached the resource manager.
+		assert_eq!(Deadlines::<Test>::iter().count(), 0);
+		for sequence in [0, 1] {
+			let tx = TxId { coordinator: A, sequence };
+			assert_noop!(
+				ResourceManager::seal_timeout(RuntimeOrigin::signed(CHARLIE), tx, deadline()),
+				Error::<Test>::UnknownDeadline
+			);
+			assert_eq!(ResourceManager::status(tx), TxStatus::Unknown);
+		}
+	});
+}
+
+#[test]
+fn only_the_deadline_a_refused_commit_carried_is_sealed() {
+	let mut n = Networks::new();
+	let tx = TxId { coordinator: A, sequence: 5 };
+	let request = |action: Action<AccountId>, deadline: Timeout| CommitRequest::<AccountId> {
+		tx,
+		action,
 		deadline,
 		outcome_hash: [1; 32],
 	};
+	let commit = |request: CommitRequest<AccountId>| {
+		let origin =
+			pallet_event_router::RemoteOrigin { network: &A, account: &ALICE, message: MSG };
+		ResourceManager::commit(origin, &request.encode(), CALL_WEIGHT * 10).0
+	};
 	let early = Timeout { height: None, timestamp: Some(GENESIS_MS + 10) };
 	n.on(B, || {
-		let tx = request(early).tx;
+		// A commit refused outside a rolled-back storage layer keeps its deadline.
+		assert_eq!(commit(request(call(REVERTS, b"x"), deadline())), Err(Failure::Reverted));
+		assert_eq!(Deadlines::<Test>::get(tx), Some(deadline()));
+		next_block(1_000, 3);
+		// Past a deadline of the sealer's choosing, but not the transaction's.
+		assert_noop!(
+			ResourceManager::seal_timeout(RuntimeOrigin::signed(CHARLIE), tx, early),
+			Error::<Test>::UnknownDeadline
+		);
 		assert_noop!(
 			ResourceManager::seal_timeout(RuntimeOrigin::signed(CHARLIE), tx, deadline()),
 			Error::<Test>::DeadlineNotPassed
 		);
-		next_block(1_000, 3);
-		// Sealing with a deadline of the sealer's choosing …
-		assert_ok!(ResourceManager::seal_timeout(RuntimeOrigin::signed(CHARLIE), tx, early));
+		// A seal of another deadline (as one made before seals needed the real deadline) does
+		// not make a transaction that may still be applied look decided.
+		Seals::<Test>::insert(tx, early, (2, GENESIS_MS + 1_000));
+		assert_eq!(ResourceManager::status(tx), TxStatus::Unknown);
+
+		next_block(DEADLINE_MS - GENESIS_MS, 3);
+		assert_ok!(ResourceManager::seal_timeout(RuntimeOrigin::signed(CHARLIE), tx, deadline()));
+		assert!(
+			matches!(events().last(), Some(Event::Sealed { deadline: d, .. }) if *d == deadline())
+		);
+		assert!(timed_out(ResourceManager::status(tx)));
 		assert_noop!(
-			ResourceManager::seal_timeout(RuntimeOrigin::signed(CHARLIE), tx, early),
+			ResourceManager::seal_timeout(RuntimeOrigin::signed(CHARLIE), tx, deadline()),
 			Error::<Test>::Sealed
+		);
+		// A sealed transaction is never applied, whatever deadline a later request claims.
+		let later = Timeout { height: None, timestamp: Some(DEADLINE_MS + 600_000) };
+		let sealed = Err(failure_of_dispatch_error(Error::<Test>::Sealed.into()));
+		assert_eq!(commit(request(record(b"k", b"v"), later)), sealed);
+		assert_eq!(ResourceManager::receipt_of(tx), None);
+		assert!(timed_out(ResourceManager::status(tx)));
+	});
+}
+
+#[test]
+fn an_applied_commit_keeps_no_deadline_and_cannot_be_sealed() {
+	let mut n = Networks::new();
+	let tx = TxId { coordinator: A, sequence: 6 };
+	let request = |action: Action<AccountId>| CommitRequest::<AccountId> {
+		tx,
+		action,
+		deadline: Timeout { height: None, timestamp: Some(GENESIS_MS + 10) },
+		outcome_hash: [1; 32],
+	};
+	let commit = |request: CommitRequest<AccountId>| {
+		let origin =
+			pallet_event_router::RemoteOrigin { network: &A, account: &ALICE, message: MSG };
+		ResourceManager::commit(origin, &request.encode(), CALL_WEIGHT * 10).0
+	};
+	n.on(B, || {
+		assert_eq!(commit(request(call(REVERTS, b"x"))), Err(Failure::Reverted));
+		assert!(commit(request(record(b"k", b"v"))).is_ok());
+		// The receipt decides it now.
+		assert_eq!(Deadlines::<Test>::get(tx), None);
+		next_block(1_000, 3);
+		assert_noop!(
+			ResourceManager::seal_timeout(
+				RuntimeOrigin::signed(CHARLIE),
+				tx,
+				request(record(b"k", b"v")).deadline
+			),
+			Error::<Test>::AlreadyDecided
 		);
 		assert!(matches!(
 			ResourceManager::status(tx),
-			TxStatus::Decided(TxReceipt { status: ReceiptStatus::TimedOut, .. })
+			TxStatus::Decided(TxReceipt { status: ReceiptStatus::Applied, .. })
 		));
-		let origin =
-			pallet_event_router::RemoteOrigin { network: &A, account: &ALICE, message: MSG };
-		let (result, _) =
-			ResourceManager::commit(origin, &request(early).encode(), CALL_WEIGHT * 10);
-		assert_eq!(result, Err(failure_of_dispatch_error(Error::<Test>::Sealed.into())));
-		// … does not block the transaction with its real deadline.
-		let origin =
-			pallet_event_router::RemoteOrigin { network: &A, account: &ALICE, message: MSG };
-		let (result, _) =
-			ResourceManager::commit(origin, &request(deadline()).encode(), CALL_WEIGHT * 10);
-		assert!(result.is_ok(), "{result:?}");
-		assert_noop!(
-			ResourceManager::seal_timeout(RuntimeOrigin::signed(CHARLIE), tx, early),
-			Error::<Test>::AlreadyDecided
-		);
 	});
 }
 
@@ -338,6 +445,8 @@ fn commits_refuse_replays_impostors_and_garbage() {
 		let refused = |e: Error<Test>| Err(failure_of_dispatch_error(e.into()));
 		// Only the coordinator named in the transaction may commit it.
 		assert_eq!(commit(&C, &request.encode()), refused(Error::NotCoordinator));
+		// An impostor does not get to set the deadline a seal would need.
+		assert_eq!(Deadlines::<Test>::get(request.tx), None);
 		assert_eq!(commit(&A, &[0xff, 0x01]), Err(Failure::MalformedPayload));
 		let mut trailing = request.encode();
 		trailing.push(0);
