@@ -107,6 +107,17 @@ impl Network {
 		let key = slot.inbound_lane_key();
 		self.read(|| storage::<InboundLaneData<AccountId>>(&key)).unwrap()
 	}
+
+	/// Queues `packet` on this network's lane of `slot` in a new block, past the router: what a
+	/// hostile network (its governance, or its validators) can put on a lane. Returns its nonce.
+	pub fn inject(&mut self, slot: Slot, packet: Vec<u8>) -> MessageNonce {
+		self.block(|| {
+			<plexus_runtime::bridges::PeerSlots as pallet_event_router::Transport>::send(
+				slot.0, packet,
+			)
+			.expect("the lane takes the packet")
+		})
+	}
 }
 
 pub fn storage<T: Decode>(key: &StorageKey) -> Option<T> {

@@ -6,6 +6,7 @@
 //! resource manager commits the outcome on gamma; every network can read what became of it. A
 //! resource-manager transaction of beta's applies a contract call on alpha atomically with a
 //! hold on beta, and aborts (hold released) when that call reverts or misses its deadline.
+//! A timeout forged by gamma for a transaction of alpha's with beta aborts nothing.
 
 use codec::{Decode, Encode};
 use frame_support::{
@@ -18,7 +19,7 @@ use plexus_primitives::{
 		Apply, CommitTo, ContractAddress, ContractCall, ContractOutcome, ContractRequest,
 		ExecutionReport, Limits,
 	},
-	envelope::{MessageId, MessageStatus, Outcome, Service, Timeout},
+	envelope::{Acknowledgement, MessageId, MessageStatus, Outcome, Packet, Service, Timeout},
 	transaction::{AbortReason, Action, Hold, ReceiptStatus, TxId, TxState, TxStatus},
 };
 use plexus_relay::slot::Slot;
@@ -476,4 +477,75 @@ fn a_proven_timeout_aborts_and_alpha_then_refuses_the_commit() {
 	assert_eq!(deal_state(&mut s.n.alpha, escrow, 0), 1);
 	relay(AB, &mut s.n.alpha, &mut s.n.beta);
 	assert_eq!(state_on_beta(&mut s, tx), TxState::Aborted(AbortReason::TimedOut));
+}
+
+/// Alice of alpha writes a record on beta, holding 2 UNIT on alpha for Dave until it commits.
+/// Gamma, which the commit request never passes through, answers it `TimedOut` in its own name.
+/// Beta, which did not forward the request, drops the forgery; alpha, whose next hop is beta,
+/// would not take it either. The transaction commits on both ends.
+#[test]
+fn a_timeout_forged_off_the_path_aborts_nothing() {
+	let Networks { mut alpha, mut beta, mut gamma } = networks();
+	let (beta_address, gamma_address) = (beta.address(), gamma.address());
+	let (alice, dave) = (account(Sr25519Keyring::Alice), account(Sr25519Keyring::Dave));
+	let dave_before = alpha.read(|| Balances::balance(&dave));
+	let action = Action::Record { key: b"deal".to_vec(), value: b"closed".to_vec() };
+	let hold = Hold { amount: 2 * UNIT, beneficiary: dave.clone() };
+	alpha.block(|| {
+		let call = RuntimeCall::ResourceManager(pallet_resource_manager::Call::prepare {
+			target: beta_address,
+			action,
+			deadline: FAR,
+			hold: Some(hold),
+		});
+		signed(call, alice.clone()).expect("prepared");
+	});
+	let tx = tx_of(alpha.events()).expect("a transaction");
+	let on_alpha = |alpha: &mut Network| {
+		let transaction = alpha
+			.read(|| pallet_resource_manager::Transactions::<Runtime>::get(tx.sequence))
+			.unwrap();
+		let held = alpha.read(|| {
+			Balances::balance_on_hold(
+				&pallet_resource_manager::HoldReason::Transaction.into(),
+				&alice,
+			)
+		});
+		(transaction.message, transaction.state, held)
+	};
+	let (message, ..) = on_alpha(&mut alpha);
+	let forged = Packet::<AccountId>::Ack(Acknowledgement {
+		id: message,
+		responder: gamma_address,
+		outcome: Outcome::TimedOut,
+	})
+	.encode();
+	let ignored = RuntimeEvent::EventRouter(RouterEvent::AckIgnored { id: message });
+
+	// Gamma's lane to beta speaks for gamma: beta takes the packet, and drops it.
+	gamma.inject(BC, forged.clone());
+	relay(BC, &mut gamma, &mut beta);
+	assert!(beta.events().contains(&ignored));
+	assert_eq!(beta.outbound_lane(AB).latest_generated_nonce, 0, "nothing goes on to alpha");
+
+	// Had beta passed it on, alpha would not take it from gamma.
+	beta.inject(AB, forged);
+	relay(AB, &mut beta, &mut alpha);
+	assert!(alpha.events().contains(&ignored));
+	assert_eq!(on_alpha(&mut alpha), (message, TxState::Prepared, 2 * UNIT));
+	assert!(matches!(
+		alpha.read(|| EventRouter::message_status(message)),
+		MessageStatus::AwaitingAck { .. }
+	));
+
+	// The commit request reaches beta, which applies it; its answer commits alpha's side.
+	relay(AB, &mut alpha, &mut beta);
+	let receipt = beta.read(|| ResourceManager::receipt_of(tx)).expect("applied on beta");
+	assert_eq!(receipt.status, ReceiptStatus::Applied);
+	relay(AB, &mut beta, &mut alpha);
+	assert_eq!(
+		on_alpha(&mut alpha),
+		(message, TxState::Committed { receipt: receipt.digest() }, 0)
+	);
+	assert_eq!(alpha.read(|| Balances::balance(&dave)), dave_before + 2 * UNIT, "Dave paid");
 }

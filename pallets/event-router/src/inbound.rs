@@ -2,7 +2,7 @@
 //! on when it is for a further network (step 3); a request addressed here is executed (step 4)
 //! and answered (step 5); an acknowledgement addressed here goes to settlement (step 6).
 
-use crate::*;
+use crate::{settlement::may_answer, *};
 use alloc::vec::Vec;
 use codec::DecodeLimit;
 use frame_support::storage::{with_transaction, TransactionOutcome};
@@ -19,13 +19,19 @@ impl<T: Config> Pallet<T> {
 		let base = T::WeightInfo::receive_request()
 			.max(T::WeightInfo::receive_ack().saturating_add(T::OnSettled::weight()))
 			.max(T::WeightInfo::forward());
-		match Packet::<T::AccountId>::decode_with_depth_limit(PACKET_DECODE_DEPTH, &mut &packet[..])
-		{
-			Ok(Packet::Request(envelope)) => {
+		match Self::decode_packet(packet) {
+			Some(Packet::Request(envelope)) => {
 				base.saturating_add(envelope.max_weight.min(T::MaxDispatchWeight::get()))
 			},
 			_ => base,
 		}
+	}
+
+	/// A packet, whole: trailing bytes make it malformed, so that what is forwarded is exactly
+	/// what was decoded and checked.
+	fn decode_packet(bytes: &[u8]) -> Option<Packet<T::AccountId>> {
+		Packet::<T::AccountId>::decode_all_with_depth_limit(PACKET_DECODE_DEPTH, &mut &bytes[..])
+			.ok()
 	}
 
 	/// Step 3: handles a packet delivered on `lane`. Never fails: whatever happens is recorded
@@ -38,9 +44,7 @@ impl<T: Config> Pallet<T> {
 			});
 			return T::WeightInfo::receive_ack();
 		};
-		let Ok(decoded) =
-			Packet::<T::AccountId>::decode_with_depth_limit(PACKET_DECODE_DEPTH, &mut &packet[..])
-		else {
+		let Some(decoded) = Self::decode_packet(packet) else {
 			Self::deposit_event(Event::PacketRejected {
 				from: Some(peer),
 				reason: Rejection::Malformed,
@@ -63,20 +67,29 @@ impl<T: Config> Pallet<T> {
 		}
 	}
 
-	/// Step 3: passes a packet for a further network on, unchanged, towards its destination. A
-	/// request that cannot go on is answered `Unroutable`.
+	/// Step 3: passes a packet for a further network on, towards its destination.
 	fn forward(from: &NetworkAddress, packet: Packet<T::AccountId>, bytes: Vec<u8>) -> Weight {
-		let destination = packet.final_destination();
-		let route: Option<Route<LaneOf<T>>> = StorageRoutes::<T>::default()
-			.route(&destination)
-			// Sending a packet back where it came from would loop.
-			.ok()
-			.filter(|route| route.peer != *from);
-		let sent = route.and_then(|route| {
-			T::Transport::send(route.lane, bytes).ok().map(|nonce| (route, nonce))
-		});
-		match (packet, sent) {
-			(Packet::Request(envelope), Some((route, lane_nonce))) => {
+		match packet {
+			Packet::Request(envelope) => Self::forward_request(from, envelope, bytes),
+			Packet::Ack(ack) => Self::forward_ack(from, ack, bytes),
+		}
+		T::WeightInfo::forward()
+	}
+
+	/// Step 3 for a request: passed on unchanged, unless it is past its deadline here, or cannot
+	/// go on: then it stops here and is answered `TimedOut` or `Unroutable`.
+	fn forward_request(from: &NetworkAddress, envelope: Envelope<T::AccountId>, bytes: Vec<u8>) {
+		let (id, destination) = (envelope.id, envelope.destination);
+		// The previous hop proves a timeout against this network's clock (heights are the
+		// destination's alone): once the deadline has passed here, the origin may have settled
+		// the message as timed out, and the request must not reach a network whose clock lags.
+		if envelope.timeout.timestamp.is_some_and(|deadline| Self::now_ms() > deadline) {
+			Self::deposit_event(Event::ForwardTimedOut { id });
+			Self::give_up(id, Outcome::TimedOut);
+			return;
+		}
+		match Self::pass_on(from, &destination, bytes) {
+			Some((route, lane_nonce)) => {
 				let flight = InFlight {
 					destination,
 					next_hop: route.peer,
@@ -84,38 +97,54 @@ impl<T: Config> Pallet<T> {
 					lane_nonce,
 					timeout: envelope.timeout,
 				};
-				Forwarded::<T>::insert(envelope.id, flight);
-				Self::deposit_event(Event::Forwarded {
-					id: envelope.id,
-					next_hop: route.peer,
-					lane_nonce,
-				});
+				Forwarded::<T>::insert(id, flight);
+				Self::deposit_event(Event::Forwarded { id, next_hop: route.peer, lane_nonce });
 			},
-			(Packet::Ack(ack), Some((route, lane_nonce))) => {
-				Forwarded::<T>::remove(ack.id);
-				Self::deposit_event(Event::Forwarded {
-					id: ack.id,
-					next_hop: route.peer,
-					lane_nonce,
-				});
-			},
-			(Packet::Request(envelope), None) => {
-				Self::deposit_event(Event::Unroutable { id: envelope.id, destination });
-				let ack = Acknowledgement {
-					id: envelope.id,
-					responder: T::ThisNetwork::get(),
-					outcome: Outcome::Err(Failure::Unroutable),
-				};
-				let _ = Self::send_packet(
-					&envelope.id.origin,
-					Packet::<T::AccountId>::Ack(ack).encode(),
-				);
-			},
-			(Packet::Ack(ack), None) => {
-				Self::deposit_event(Event::Unroutable { id: ack.id, destination });
+			None => {
+				Self::deposit_event(Event::Unroutable { id, destination });
+				Self::give_up(id, Outcome::Err(Failure::Unroutable));
 			},
 		}
-		T::WeightInfo::forward()
+	}
+
+	/// Step 5 on the way back: an acknowledgement of a request this network forwarded, from the
+	/// request's destination, passes on unchanged; one from the next hop it went to, saying that
+	/// the request stopped there, passes on as this network's own answer, so that the network
+	/// before this one hears it from its own next hop. Anything else is dropped: it is not from
+	/// the message's path.
+	fn forward_ack(from: &NetworkAddress, ack: Acknowledgement, bytes: Vec<u8>) {
+		let id = ack.id;
+		let Some(flight) = Forwarded::<T>::get(id).filter(|flight| may_answer(flight, &ack)) else {
+			Self::deposit_event(Event::AckIgnored { id });
+			return;
+		};
+		let bytes = if ack.responder == flight.destination {
+			bytes
+		} else {
+			let ack = Acknowledgement { responder: T::ThisNetwork::get(), ..ack };
+			Packet::<T::AccountId>::Ack(ack).encode()
+		};
+		match Self::pass_on(from, &id.origin, bytes) {
+			Some((route, lane_nonce)) => {
+				Forwarded::<T>::remove(id);
+				Self::deposit_event(Event::Forwarded { id, next_hop: route.peer, lane_nonce });
+			},
+			None => Self::deposit_event(Event::Unroutable { id, destination: id.origin }),
+		}
+	}
+
+	/// Queues `bytes` on the lane towards `destination`, unless that would send them back to
+	/// `from` (a loop). Returns the route taken and the lane nonce.
+	fn pass_on(
+		from: &NetworkAddress,
+		destination: &NetworkAddress,
+		bytes: Vec<u8>,
+	) -> Option<(Route<LaneOf<T>>, u64)> {
+		let route = StorageRoutes::<T>::default().route(destination).ok()?;
+		if route.peer == *from {
+			return None;
+		}
+		T::Transport::send(route.lane, bytes).ok().map(|nonce| (route, nonce))
 	}
 
 	/// Step 4: decides a request addressed here, once: past its timeout it is answered

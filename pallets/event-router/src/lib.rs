@@ -18,19 +18,33 @@
 //! 3. **Receive.** The runtime hands every delivered packet to [`Pallet::receive`] together with
 //!    the lane it arrived on. The lane alone says which network the packet comes from; a packet
 //!    claiming to be from another network is accepted only if this network routes that network
-//!    through the lane's peer. A packet for a further network is forwarded unchanged (same id,
-//!    origin and timeout).
-//! 4. **Execute.** At its destination a request that is past its timeout is not executed and is
-//!    answered `TimedOut`. Otherwise the [`ServiceHandler`] executes it inside a storage
-//!    transaction, within its weight limit: a failure rolls back every change it made and is
-//!    answered `Err(reason)`; a success is answered `Ok(digest of the result)`.
+//!    through the lane's peer. Trailing bytes make a packet malformed. A request for a further
+//!    network is forwarded unchanged (same id, origin and timeout), unless its timeout's
+//!    timestamp has passed on this network: then it stops here and is answered `TimedOut`
+//!    (heights count only on the destination). A request that cannot go on is answered
+//!    `Unroutable`.
+//! 4. **Execute.** At its destination a request that is past its timeout (height or timestamp,
+//!    on the destination) is not executed and is answered `TimedOut`. Otherwise the
+//!    [`ServiceHandler`] executes it inside a storage transaction, within its weight limit: a
+//!    failure rolls back every change it made and is answered `Err(reason)`; a success is
+//!    answered `Ok(digest of the result)`.
 //! 5. **Acknowledge.** The answer travels back to the origin the same way, hop by hop. If no
-//!    route back exists the answer waits on the destination until [`Pallet::retry_ack`].
-//! 6. **Settle.** On the origin, the first acknowledgement settles the message: `Ok` and `Err`
-//!    burn the held fee (the message was carried and answered), `TimedOut` releases it. Anyone
-//!    may instead settle it with [`Pallet::claim_timeout`] and a storage proof that the next hop
-//!    had not received it at one of its headers past the timeout; that next hop then refuses to
-//!    execute it should it still arrive. A settled message is never settled again.
+//!    route back exists the answer waits on the destination until [`Pallet::retry_ack`]. A
+//!    network on the way passes an answer on only for a request it forwarded, and only from
+//!    that request's destination (unchanged) or from the next hop it sent the request to, which
+//!    may only answer `TimedOut` or `Unroutable` (passed on in this network's name, so that
+//!    each hop vouches for the next). Any other answer is dropped.
+//! 6. **Settle.** On the origin, the first acknowledgement from the destination, or a `TimedOut`
+//!    or `Unroutable` from the next hop, settles the message: `Ok` and `Err` burn the held fee
+//!    (the message was carried and answered), `TimedOut` and `Unroutable` release it. An answer
+//!    from any other network, even one the lane speaks for, is ignored: no network off the
+//!    message's path can abort it. Anyone may instead settle it with [`Pallet::claim_timeout`]
+//!    and a storage proof (at most [`MAX_TIMEOUT_PROOF_SIZE`] bytes) that the next hop had not
+//!    received it at one of its headers past the timeout. That next hop then refuses to execute
+//!    it, or to pass it on, should it still arrive: its clock is the one the proof was made
+//!    against. So a request aborted at its origin is never executed on its destination, however
+//!    far behind the clocks of the networks after the next hop are. A settled message is never
+//!    settled again.
 //!
 //! Every step emits an event; [`Pallet::message_status`] (the `EventRouterApi` runtime API)
 //! tells where a message stands on each network it touched.
@@ -76,6 +90,11 @@ use frame_system::pallet_prelude::*;
 use sp_runtime::traits::UniqueSaturatedInto;
 use xcm::VersionedLocation;
 
+/// The most bytes a proof given to [`Pallet::claim_timeout`] may encode to. Checking a proof
+/// hashes every node of it, and the call's weight does not grow with it; a proof of one inbound
+/// lane, one block number and one timestamp needs a few kilobytes.
+pub const MAX_TIMEOUT_PROOF_SIZE: u32 = 16 * 1024;
+
 pub type BalanceOf<T> =
 	<<T as Config>::Currency as Inspect<<T as frame_system::Config>::AccountId>>::Balance;
 pub type LaneOf<T> = <<T as Config>::Transport as Transport>::Lane;
@@ -113,7 +132,7 @@ pub struct Receipt {
 pub enum Rejection {
 	/// No peer is bound to the lane it came on.
 	UnboundLane,
-	/// It does not decode as a packet.
+	/// It does not decode as a packet, or has bytes after one.
 	Malformed,
 	/// Its author may not send through that lane.
 	UntrustedAuthor,
@@ -226,7 +245,8 @@ pub mod pallet {
 			lane_nonce: u64,
 			fee: BalanceOf<T>,
 		},
-		/// A packet for another network passed through.
+		/// A packet for another network passed through: a request, or the acknowledgement of
+		/// one forwarded from here.
 		Forwarded {
 			id: MessageId,
 			next_hop: NetworkAddress,
@@ -260,11 +280,14 @@ pub mod pallet {
 			id: MessageId,
 			refunded: BalanceOf<T>,
 		},
-		/// A forwarded request was proven late; `TimedOut` goes back to its origin.
+		/// A request for another network stops here, late: proven so at its next hop, or past
+		/// its deadline on arrival here. `TimedOut` goes back to its origin.
 		ForwardTimedOut {
 			id: MessageId,
 		},
-		/// An acknowledgement for a message already settled (or never sent) was dropped.
+		/// An acknowledgement was dropped: its message was already settled here, or was never
+		/// sent or forwarded from here, or the acknowledgement comes from a network that may not
+		/// answer it (neither the destination nor, for `TimedOut` or `Unroutable`, the next hop).
 		AckIgnored {
 			id: MessageId,
 		},
@@ -329,6 +352,17 @@ pub mod pallet {
 		NoStalledAck,
 		/// The payload exceeds `MaxPayloadSize`.
 		PayloadTooLarge,
+		/// The timeout proof exceeds [`MAX_TIMEOUT_PROOF_SIZE`](crate::MAX_TIMEOUT_PROOF_SIZE).
+		ProofTooLarge,
+	}
+
+	#[pallet::extra_constants]
+	impl<T: Config> Pallet<T> {
+		/// The most bytes a proof given to `claim_timeout` may encode to.
+		#[pallet::constant_name(MaxTimeoutProofSize)]
+		fn max_timeout_proof_size() -> u32 {
+			MAX_TIMEOUT_PROOF_SIZE
+		}
 	}
 
 	#[pallet::call]
@@ -357,8 +391,9 @@ pub mod pallet {
 		}
 
 		/// Settles a message sent (or forwarded) by this network as timed out, given a storage
-		/// proof that its next hop had not received it at a header past its timeout. Sent
-		/// messages get their fee back; forwarded ones answer `TimedOut` to their origin.
+		/// proof (at most [`MAX_TIMEOUT_PROOF_SIZE`] bytes) that its next hop had not received
+		/// it at a header past its timeout. Sent messages get their fee back; forwarded ones
+		/// answer `TimedOut` to their origin.
 		#[pallet::call_index(1)]
 		#[pallet::weight(T::WeightInfo::claim_timeout().saturating_add(T::OnSettled::weight()))]
 		pub fn claim_timeout(

@@ -97,12 +97,18 @@ impl<T: Config> Pallet<T> {
 		Self::prove_late(&flight, proof)?;
 		Forwarded::<T>::remove(id);
 		Self::deposit_event(Event::ForwardTimedOut { id });
-		let ack =
-			Acknowledgement { id, responder: T::ThisNetwork::get(), outcome: Outcome::TimedOut };
-		// The origin may also be unreachable from here; the ack then stays undelivered, and
-		// the origin settles with its own proof against us.
-		let _ = Self::send_packet(&id.origin, Packet::<T::AccountId>::Ack(ack).encode());
+		Self::give_up(id, Outcome::TimedOut);
 		Ok(())
+	}
+
+	/// Step 5 for a network on the way: answers the origin of request `id`, in this network's
+	/// name, that the request stops here (`TimedOut` or `Unroutable`). The origin, or the hop
+	/// before this one, accepts such an answer from its next hop alone.
+	pub(crate) fn give_up(id: MessageId, outcome: Outcome) {
+		let ack = Acknowledgement { id, responder: T::ThisNetwork::get(), outcome };
+		// The origin may be unreachable from here; the answer is then lost, and the origin
+		// settles with its own proof against its next hop where it can.
+		let _ = Self::send_packet(&id.origin, Packet::<T::AccountId>::Ack(ack).encode());
 	}
 
 	/// Step 6: succeeds only if `proof` shows that the next hop of `flight` had not received it
@@ -111,6 +117,8 @@ impl<T: Config> Pallet<T> {
 		flight: &InFlight<LaneOf<T>>,
 		proof: <T::DeliveryProver as DeliveryProver<LaneOf<T>>>::Proof,
 	) -> DispatchResult {
+		// Checking a proof hashes all of it; the call's weight is constant, so its size is bounded.
+		ensure!(proof.encoded_size() <= MAX_TIMEOUT_PROOF_SIZE as usize, Error::<T>::ProofTooLarge);
 		let height_applies = flight.next_hop == flight.destination;
 		T::DeliveryProver::prove_not_delivered(
 			flight.lane,

@@ -40,6 +40,7 @@ impl pallet_balances::Config for Test {
 pub const A: NetworkAddress = [0xaa; 32];
 pub const B: NetworkAddress = [0xbb; 32];
 pub const C: NetworkAddress = [0xcc; 32];
+pub const D: NetworkAddress = [0xdd; 32];
 
 pub const ALICE: AccountId = 1;
 pub const BOB: AccountId = 2;
@@ -95,6 +96,15 @@ pub struct MockProof {
 	pub last_delivered_nonce: u64,
 	pub height: u32,
 	pub timestamp: u64,
+	/// What a larger proof would carry besides: it counts against the router's size bound.
+	pub padding: Vec<u8>,
+}
+
+impl MockProof {
+	/// An authentic proof of the peer's lane, height and clock.
+	pub fn of(last_delivered_nonce: u64, height: u32, timestamp: u64) -> Self {
+		Self { authentic: true, last_delivered_nonce, height, timestamp, padding: Vec::new() }
+	}
 }
 
 pub struct MockProver;
@@ -181,12 +191,7 @@ impl crate::traits::BenchmarkHelper<u8, MockProof> for BenchHelper {
 	}
 
 	fn late_proof(_lane: u8, nonce: u64, _timeout: &Timeout) -> MockProof {
-		MockProof {
-			authentic: true,
-			last_delivered_nonce: nonce - 1,
-			height: u32::MAX,
-			timestamp: u64::MAX,
-		}
+		MockProof::of(nonce - 1, u32::MAX, u64::MAX)
 	}
 }
 

@@ -321,8 +321,7 @@ fn a_proven_timeout_refunds_once_and_beats_a_late_ack() {
 	let in_flight = drain_outbox();
 	n.a.execute_with(|| {
 		let id = first_id(A);
-		let late =
-			MockProof { authentic: true, last_delivered_nonce: 0, height: 9, timestamp: 1_600_000 };
+		let late = MockProof::of(0, 9, 1_600_000);
 		// A forged proof, a proof that shows delivery, and one taken before the deadline all fail.
 		let not_late = DispatchError::Other("the proof does not show a late packet");
 		for (bad, error) in [
@@ -364,8 +363,7 @@ fn a_forwarded_request_proven_late_is_answered_timed_out_to_its_origin() {
 	let stuck = drain_outbox();
 	assert_eq!(stuck.len(), 1, "B forwarded it to C");
 	n.b.execute_with(|| {
-		let proof =
-			MockProof { authentic: true, last_delivered_nonce: 0, height: 3, timestamp: 1_500_001 };
+		let proof = MockProof::of(0, 3, 1_500_001);
 		assert_ok!(EventRouter::claim_timeout(RuntimeOrigin::signed(BOB), first_id(A), proof));
 		assert!(Forwarded::<Test>::get(first_id(A)).is_none());
 	});
@@ -609,5 +607,229 @@ fn an_ack_from_a_network_that_did_not_receive_the_request_is_ignored() {
 		assert_eq!(events().last(), Some(&Event::AckIgnored { id: first_id(A) }));
 		assert!(Outbox::<Test>::contains_key(first_id(A)));
 		assert_eq!(held(ALICE), fee_of(1));
+	});
+}
+
+/// The three networks, and D beyond C (lane 3 on both): A reaches D through B then C.
+fn four_networks() -> (Networks, TestExternalities) {
+	let mut n = networks();
+	let mut d = network(D);
+	n.a.execute_with(|| {
+		assert_ok!(EventRouter::set_next_hop(RuntimeOrigin::root(), D, Some(B)));
+	});
+	n.b.execute_with(|| {
+		assert_ok!(EventRouter::set_next_hop(RuntimeOrigin::root(), D, Some(C)));
+	});
+	n.c.execute_with(|| {
+		assert_ok!(EventRouter::bind_peer(RuntimeOrigin::root(), D, 3));
+	});
+	d.execute_with(|| {
+		assert_ok!(EventRouter::bind_peer(RuntimeOrigin::root(), C, 3));
+		assert_ok!(EventRouter::set_next_hop(RuntimeOrigin::root(), A, Some(C)));
+		assert_ok!(EventRouter::set_next_hop(RuntimeOrigin::root(), B, Some(C)));
+	});
+	(n, d)
+}
+
+fn ack_packet(id: MessageId, responder: NetworkAddress, outcome: Outcome) -> Vec<u8> {
+	Packet::<AccountId>::Ack(Acknowledgement { id, responder, outcome }).encode()
+}
+
+fn decode_ack(bytes: &[u8]) -> Acknowledgement {
+	match Packet::<AccountId>::decode(&mut &bytes[..]).unwrap() {
+		Packet::Ack(ack) => ack,
+		Packet::Request(_) => panic!("an acknowledgement was expected"),
+	}
+}
+
+#[test]
+fn a_give_up_from_a_network_off_the_path_is_ignored_at_the_origin() {
+	let mut n = networks();
+	n.a.execute_with(|| {
+		// A's request goes straight to B; C is reached through B, so B's lane speaks for C.
+		assert_ok!(send_from_alice(B, vec![0], timeout_at(2_000_000)));
+		for outcome in [Outcome::TimedOut, Outcome::Err(Failure::Unroutable)] {
+			EventRouter::receive(1, &ack_packet(first_id(A), C, outcome));
+			assert_eq!(events().last(), Some(&Event::AckIgnored { id: first_id(A) }));
+		}
+		assert!(Outbox::<Test>::contains_key(first_id(A)));
+		assert!(Settled::<Test>::get(first_id(A)).is_none());
+		assert_eq!(held(ALICE), fee_of(1));
+	});
+	// B executes the request after all, and its answer settles it.
+	deliver(&mut n.b, drain_outbox());
+	deliver(&mut n.a, drain_outbox());
+	n.a.execute_with(|| {
+		assert!(matches!(Settled::<Test>::get(first_id(A)), Some(Outcome::Ok(_))));
+		assert_eq!(held(ALICE), 0);
+	});
+}
+
+#[test]
+fn an_intermediate_drops_a_forged_give_up_for_a_message_it_did_not_forward() {
+	let mut n = networks();
+	n.a.execute_with(|| {
+		assert_ok!(send_from_alice(B, vec![0], timeout_at(2_000_000)));
+	});
+	let request = drain_outbox();
+	// C claims A's message to B timed out, on its own lane to B.
+	n.b.execute_with(|| {
+		EventRouter::receive(2, &ack_packet(first_id(A), C, Outcome::TimedOut));
+		assert_eq!(events().last(), Some(&Event::AckIgnored { id: first_id(A) }));
+	});
+	assert!(drain_outbox().is_empty(), "B passes nothing on to A");
+	n.a.execute_with(|| {
+		assert!(Outbox::<Test>::contains_key(first_id(A)));
+		assert_eq!(held(ALICE), fee_of(1));
+	});
+	deliver(&mut n.b, request);
+	n.b.execute_with(|| {
+		assert!(matches!(Inbox::<Test>::get(first_id(A)).unwrap().outcome, Outcome::Ok(_)));
+	});
+}
+
+#[test]
+fn a_next_hop_short_of_the_destination_may_only_give_up() {
+	let (mut n, _d) = four_networks();
+	n.a.execute_with(|| {
+		assert_ok!(send_from_alice(D, vec![0], timeout_at(2_000_000)));
+	});
+	deliver(&mut n.b, drain_outbox());
+	let to_c = drain_outbox();
+	assert_eq!(to_c[0].0, 2, "B forwarded it to C");
+	// C, which only forwards towards D, answers as if it had executed the request.
+	n.b.execute_with(|| {
+		EventRouter::receive(2, &ack_packet(first_id(A), C, Outcome::Ok([0; 32])));
+		assert_eq!(events().last(), Some(&Event::AckIgnored { id: first_id(A) }));
+		assert!(Forwarded::<Test>::contains_key(first_id(A)));
+	});
+	assert!(drain_outbox().is_empty());
+	n.a.execute_with(|| assert!(Outbox::<Test>::contains_key(first_id(A))));
+}
+
+#[test]
+fn a_give_up_two_hops_away_reaches_the_origin_in_the_name_of_each_hop() {
+	let (mut n, mut d) = four_networks();
+	n.a.execute_with(|| {
+		assert_ok!(send_from_alice(D, vec![0], timeout_at(1_500_000)));
+	});
+	deliver(&mut n.b, drain_outbox());
+	// C's clock is past the deadline, D's lags behind it: the request stops at C.
+	n.c.execute_with(|| set_now(1_500_001));
+	d.execute_with(|| set_now(1_400_000));
+	deliver(&mut n.c, drain_outbox());
+	let from_c = drain_outbox();
+	assert_eq!(from_c.len(), 1);
+	assert_eq!(from_c[0].0, 2, "C answers towards B, and sends nothing to D");
+	assert_eq!(decode_ack(&from_c[0].2).responder, C);
+	n.c.execute_with(|| {
+		assert!(events().contains(&Event::ForwardTimedOut { id: first_id(A) }));
+		assert!(Forwarded::<Test>::get(first_id(A)).is_none());
+	});
+	deliver(&mut n.b, from_c);
+	let from_b = drain_outbox();
+	assert_eq!(from_b[0].0, 1);
+	// B vouches for its next hop: A hears the answer from its own next hop.
+	assert_eq!(
+		decode_ack(&from_b[0].2),
+		Acknowledgement { id: first_id(A), responder: B, outcome: Outcome::TimedOut }
+	);
+	n.b.execute_with(|| assert!(Forwarded::<Test>::get(first_id(A)).is_none()));
+	deliver(&mut n.a, from_b);
+	n.a.execute_with(|| {
+		assert_eq!(Settled::<Test>::get(first_id(A)), Some(Outcome::TimedOut));
+		assert_eq!(Balances::balance(&ALICE), 10_000);
+	});
+	d.execute_with(|| assert_eq!(EventRouter::message_status(first_id(A)), MessageStatus::Unknown));
+}
+
+#[test]
+fn a_timeout_proven_at_an_intermediate_stops_the_request_there() {
+	let mut n = networks();
+	n.a.execute_with(|| {
+		assert_ok!(send_from_alice(C, vec![0], timeout_at(1_500_000)));
+	});
+	let in_flight = drain_outbox();
+	// A proves that B had not received the request when B's clock was past the deadline.
+	n.a.execute_with(|| {
+		let proof = MockProof::of(0, 2, 1_500_001);
+		assert_ok!(EventRouter::claim_timeout(RuntimeOrigin::signed(BOB), first_id(A), proof));
+		assert_eq!(Settled::<Test>::get(first_id(A)), Some(Outcome::TimedOut));
+		assert_eq!(Balances::balance(&ALICE), 10_000);
+	});
+	// The request reaches B late all the same. C's clock lags: it would still execute it.
+	n.b.execute_with(|| set_now(1_500_001));
+	n.c.execute_with(|| set_now(1_499_999));
+	deliver(&mut n.b, in_flight);
+	let from_b = drain_outbox();
+	assert_eq!(from_b.len(), 1);
+	assert_eq!(from_b[0].0, 1, "B answers A, and sends nothing to C");
+	assert_eq!(
+		decode_ack(&from_b[0].2),
+		Acknowledgement { id: first_id(A), responder: B, outcome: Outcome::TimedOut }
+	);
+	n.b.execute_with(|| {
+		assert!(events().contains(&Event::ForwardTimedOut { id: first_id(A) }));
+		assert!(Forwarded::<Test>::get(first_id(A)).is_none());
+	});
+	n.c.execute_with(|| {
+		assert_eq!(EventRouter::message_status(first_id(A)), MessageStatus::Unknown);
+		assert!(frame_support::storage::unhashed::get_raw(TOUCHED_KEY).is_none());
+	});
+	// Already settled: the answer changes nothing.
+	deliver(&mut n.a, from_b);
+	n.a.execute_with(|| {
+		assert_eq!(events().last(), Some(&Event::AckIgnored { id: first_id(A) }));
+		assert_eq!(Balances::balance(&ALICE), 10_000);
+	});
+}
+
+#[test]
+fn a_packet_with_trailing_bytes_is_malformed() {
+	let mut n = networks();
+	n.a.execute_with(|| {
+		assert_ok!(send_from_alice(C, vec![0], timeout_at(2_000_000)));
+	});
+	let mut packet = drain_outbox().remove(0).2;
+	packet.push(0);
+	n.b.execute_with(|| {
+		// Only the router's own weight is reserved: the request's is not read from it.
+		assert_eq!(EventRouter::packet_weight(&packet), EventRouter::packet_weight(&[]));
+		EventRouter::receive(1, &packet);
+		assert_eq!(
+			events().last(),
+			Some(&Event::PacketRejected { from: Some(A), reason: Rejection::Malformed })
+		);
+		assert!(Forwarded::<Test>::get(first_id(A)).is_none());
+	});
+	assert!(drain_outbox().is_empty(), "nothing is passed on");
+}
+
+#[test]
+fn a_timeout_proof_larger_than_the_bound_is_refused() {
+	let mut n = networks();
+	n.a.execute_with(|| {
+		assert_ok!(send_from_alice(B, vec![0], timeout_at(1_500_000)));
+		// A valid proof of a late packet, padded to `size` encoded bytes.
+		let padded = |size: usize| {
+			let mut proof = MockProof::of(0, 2, 1_500_001);
+			proof.padding = vec![0; size - proof.encoded_size()];
+			while proof.encoded_size() > size {
+				proof.padding.pop();
+			}
+			assert_eq!(proof.encoded_size(), size);
+			proof
+		};
+		let bound = MAX_TIMEOUT_PROOF_SIZE as usize;
+		assert_noop!(
+			EventRouter::claim_timeout(RuntimeOrigin::signed(BOB), first_id(A), padded(bound + 1)),
+			Error::<Test>::ProofTooLarge
+		);
+		assert_ok!(EventRouter::claim_timeout(
+			RuntimeOrigin::signed(BOB),
+			first_id(A),
+			padded(bound)
+		));
+		assert_eq!(Settled::<Test>::get(first_id(A)), Some(Outcome::TimedOut));
 	});
 }
