@@ -29,6 +29,8 @@ if [[ ! -d "$here/node_modules/@polkadot/api" ]]; then
 fi
 
 tmp="$(mktemp -d "${TMPDIR:-/tmp}/plexus-js.XXXXXX")"
+# launch makes its own base path (it refuses a directory it did not make); its output stays beside.
+base="$tmp/deployment"
 launch_pid=""
 
 cleanup() {
@@ -49,7 +51,7 @@ cleanup() {
     echo "----- last lines of the launch output ($tmp/launch.out)" >&2
     tail -n 30 "$tmp/launch.out" >&2 2>/dev/null || true
     local log
-    for log in "$tmp"/*/*/node.log; do
+    for log in "$base"/*/*/node.log; do
       [[ -f "$log" ]] || continue
       echo "----- last lines of $log" >&2
       tail -n 15 "$log" >&2 || true
@@ -66,14 +68,14 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-echo "run.sh: starting $node_bin launch --base-path $tmp"
-"$node_bin" launch --base-path "$tmp" >"$tmp/launch.out" 2>&1 &
+echo "run.sh: starting $node_bin launch --base-path $base"
+"$node_bin" launch --base-path "$base" >"$tmp/launch.out" 2>&1 &
 launch_pid=$!
 
 # Wait (bounded) for launch.json: it appears once every network finalizes a block.
 started=$SECONDS
 deadline=$((started + launch_wait_secs))
-until [[ -s "$tmp/launch.json" ]]; do
+until [[ -s "$base/launch.json" ]]; do
   if ! kill -0 "$launch_pid" 2>/dev/null; then
     wait "$launch_pid" && launch_status=0 || launch_status=$?
     launch_pid=""
@@ -90,7 +92,7 @@ echo "run.sh: deployment ready after $((SECONDS - started)) s"
 cat "$tmp/launch.out"
 
 status=0
-PLEXUS_LAUNCH_JSON="$tmp/launch.json" timeout -k 10 "$test_timeout_secs" \
+PLEXUS_LAUNCH_JSON="$base/launch.json" timeout -k 10 "$test_timeout_secs" \
   npm test --prefix "$here" || status=$?
 if [[ "$status" != 0 ]]; then
   echo "run.sh: client tests failed (status $status)" >&2
