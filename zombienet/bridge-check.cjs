@@ -1,8 +1,9 @@
 // The cross-network check of bridge.zndsl, run by zombienet as a js-script on alpha's node.
 //
 // It reaches beta through beta's zombie.json (path in $PLEXUS_PEER_ZOMBIE_JSON; run.sh spawns
-// beta and sets it), starts `plexus-node relay --initialize-as //Alice` between the two, sends an
-// XCM remark from alpha to beta with `eventRouter.send`, and waits for, through events only:
+// beta and sets it), starts `plexus-node relay` between the two (initialising the bridge as
+// //Alice; secrets go in the environment, never in arguments), sends an XCM remark from alpha to
+// beta with `eventRouter.send`, and waits for, through events only:
 // `EventRouter.Executed` (Ok) and `System.Remarked` on beta, then `EventRouter.Acknowledged` (Ok,
 // same digest) on alpha. The relayer is killed (by pid) whatever happens. Returns 0 on success;
 // throws with the reason otherwise.
@@ -28,8 +29,10 @@ function startRelayer(alphaWs, betaWs, logFile) {
   const bin = process.env.PLEXUS_NODE;
   if (!bin) throw new Error('PLEXUS_NODE is not set');
   const log = fs.openSync(logFile, 'a');
-  const args = ['relay', '--a', alphaWs, '--b', betaWs, '--names', 'alpha', 'beta', '--slot', '1', '--signer', '//Ferdie', '--initialize-as', '//Alice'];
-  const child = spawn(bin, args, { stdio: ['ignore', log, log] });
+  const args = ['relay', '--a', alphaWs, '--b', betaWs, '--names', 'alpha', 'beta', '--slot', '1'];
+  // Secret URIs go in the environment, where other users cannot read them (argv they can).
+  const env = { ...process.env, PLEXUS_RELAY_SIGNER: '//Ferdie', PLEXUS_RELAY_INITIALIZE_AS: '//Alice' };
+  const child = spawn(bin, args, { stdio: ['ignore', log, log], env });
   fs.closeSync(log);
   return child;
 }

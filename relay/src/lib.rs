@@ -26,6 +26,7 @@
 
 pub mod init;
 pub mod metrics;
+pub mod secret;
 pub mod slot;
 
 use bp_messages::{InboundLaneData, MessageNonce, OutboundLaneData};
@@ -39,7 +40,7 @@ use sp_core::storage::StorageKey;
 use sp_core::{sr25519, Pair};
 use std::{
 	sync::{Arc, Mutex},
-	time::Duration,
+	time::{Duration, Instant},
 };
 
 /// Most messages proven in one delivery transaction.
@@ -53,11 +54,31 @@ const DELIVERY_SHARE_PERCENT: u64 = 50;
 /// this many blocks behind.
 pub const HEADER_REFRESH_BLOCKS: u32 = 8;
 
+/// A justification subscription silent for this long is made again. A node drops the
+/// subscription of a client that falls behind without a word (sc-rpc's `pipe_from_stream`), and
+/// the connection stays up; GRANDPA finalizes at least once a block (60 s at most) on a live
+/// network, so three minutes of silence mean the subscription is dead or finality stalled (and
+/// then resubscribing costs one call every three minutes).
+pub const JUSTIFICATION_SILENCE: Duration = Duration::from_secs(180);
+
+/// What the task that follows an end's justifications shares with the relayer.
+struct Following {
+	latest: Option<Justification>,
+	/// Counts subscriptions made, so that the task of a replaced one changes nothing.
+	subscription: u64,
+	/// When the current subscription was made or last delivered something.
+	heard: Instant,
+	/// False once the current subscription has ended.
+	open: bool,
+}
+
 /// One side of a bridge, and the newest GRANDPA justification it has announced.
 pub struct End {
 	pub name: String,
 	pub client: Client,
-	latest_justification: Arc<Mutex<Option<Justification>>>,
+	following: Arc<Mutex<Following>>,
+	/// The task that follows the current subscription.
+	task: Mutex<Option<tokio::task::AbortHandle>>,
 	/// Woken at each new justification, so that a round starts as soon as there is news.
 	news: Arc<tokio::sync::Notify>,
 }
@@ -69,33 +90,93 @@ impl End {
 	/// one comes within a block or two.
 	pub async fn connect(name: &str, url: &str) -> Result<Self, Error> {
 		let client = Client::connect(url).await?;
-		let latest_justification = Arc::new(Mutex::new(None));
-		let news = Arc::new(tokio::sync::Notify::new());
-		let wake = news.clone();
-		let mut subscription = client.subscribe_justifications().await?;
-		let latest = latest_justification.clone();
-		let source = name.to_string();
-		tokio::spawn(async move {
+		let following =
+			Following { latest: None, subscription: 0, heard: Instant::now(), open: false };
+		let end = Self {
+			name: name.to_string(),
+			client,
+			following: Arc::new(Mutex::new(following)),
+			task: Mutex::new(None),
+			news: Arc::new(tokio::sync::Notify::new()),
+		};
+		end.follow().await?;
+		Ok(end)
+	}
+
+	/// Subscribes to the end's justifications, in place of an earlier subscription.
+	async fn follow(&self) -> Result<(), Error> {
+		let mut subscription = self.client.subscribe_justifications().await?;
+		let this = {
+			let mut following = self.following.lock().expect("never poisoned");
+			following.subscription += 1;
+			following.heard = Instant::now();
+			following.open = true;
+			following.subscription
+		};
+		let (following, wake, source) =
+			(self.following.clone(), self.news.clone(), self.name.clone());
+		let task = tokio::spawn(async move {
 			while let Some(item) = subscription.next().await {
 				let decoded = item.map_err(|e| e.to_string()).and_then(|hex| {
 					let bytes =
 						hex::decode(hex.trim_start_matches("0x")).map_err(|e| e.to_string())?;
 					Justification::decode(&mut &bytes[..]).map_err(|e| e.to_string())
 				});
+				let mut following = following.lock().expect("never poisoned");
+				if following.subscription != this {
+					return;
+				}
+				following.heard = Instant::now();
 				match decoded {
 					Ok(justification) => {
-						*latest.lock().expect("never poisoned") = Some(justification);
+						following.latest = Some(justification);
 						wake.notify_one();
 					},
 					Err(e) => log::warn!(target: "relay", "{source}: bad justification: {e}"),
 				}
 			}
+			// Noticed at the next round; not woken at once, so that a node ending every
+			// subscription straight away costs a subscription per round, not a busy loop.
+			let mut following = following.lock().expect("never poisoned");
+			if following.subscription == this {
+				following.open = false;
+			}
 		});
-		Ok(Self { name: name.to_string(), client, latest_justification, news })
+		if let Some(old) = self.task.lock().expect("never poisoned").replace(task.abort_handle()) {
+			old.abort();
+		}
+		Ok(())
+	}
+
+	/// Subscribes again if the subscription has ended, or has said nothing for `silence`, while
+	/// the connection stayed up; returns why it did. The newest justification is kept.
+	pub async fn keep_following(&self, silence: Duration) -> Result<Option<String>, Error> {
+		let why = {
+			let following = self.following.lock().expect("never poisoned");
+			if !following.open {
+				Some("the justification subscription ended".to_string())
+			} else if following.heard.elapsed() >= silence {
+				Some(format!("no justification for {} s", following.heard.elapsed().as_secs()))
+			} else {
+				None
+			}
+		};
+		if why.is_some() {
+			self.follow().await?;
+		}
+		Ok(why)
 	}
 
 	fn latest_justification(&self) -> Option<Justification> {
-		self.latest_justification.lock().expect("never poisoned").clone()
+		self.following.lock().expect("never poisoned").latest.clone()
+	}
+}
+
+impl Drop for End {
+	fn drop(&mut self) {
+		if let Some(task) = self.task.get_mut().expect("never poisoned").take() {
+			task.abort();
+		}
 	}
 }
 
@@ -358,12 +439,22 @@ impl Relayer {
 
 	/// Relays both directions, side by side, until a connection drops (then returns why:
 	/// restart it). A failed round is logged and retried after `interval`; nothing is lost
-	/// because nothing is kept.
+	/// because nothing is kept. A justification subscription that ends or falls silent is made
+	/// again; if that fails, this returns why.
 	pub async fn run(&self, a: &End, b: &End, interval: Duration) -> Error {
 		loop {
 			for end in [a, b] {
 				if !end.client.is_connected() {
 					return format!("lost the connection to {} ({})", end.name, end.client.url);
+				}
+				match end.keep_following(JUSTIFICATION_SILENCE).await {
+					Ok(Some(why)) => {
+						log::warn!(target: "relay", "{}: {why}; subscribed again", end.name)
+					},
+					Ok(None) => {},
+					Err(e) => {
+						return format!("{}: cannot follow its justifications: {e}", end.name)
+					},
 				}
 			}
 			let (to_b, to_a) = tokio::join!(self.round(a, b), self.round(b, a));

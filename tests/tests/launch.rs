@@ -2,7 +2,7 @@
 
 use plexus_testkit::{client::rpc_params, deployment::*};
 use serde_json::Value;
-use std::{process::Command, time::Duration};
+use std::{os::unix::fs::PermissionsExt, process::Command, time::Duration};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn default_topology_runs_two_networks_and_stops_cleanly() {
@@ -15,6 +15,25 @@ async fn default_topology_runs_two_networks_and_stops_cleanly() {
 	assert_eq!(nodes.len(), 8, "2 networks × (3 producers + 1 consumer)");
 	launch.extra_pids = nodes.iter().map(|n| n["pid"].as_u64().unwrap() as u32).collect();
 	assert!(launch.extra_pids.iter().all(|p| alive(*p)));
+
+	// No secret is on a command line (every local user can read those) nor in a file others
+	// can read: node keys are 0600 files, the relayer's key is in its environment.
+	let cmdline = |pid: u64| -> Vec<String> {
+		let raw = std::fs::read(format!("/proc/{pid}/cmdline")).unwrap();
+		raw.split(|b| *b == 0).map(|a| String::from_utf8_lossy(a).into_owned()).collect()
+	};
+	for node in &nodes {
+		let args = cmdline(node["pid"].as_u64().unwrap());
+		assert!(args.iter().any(|a| a == "--node-key-file"), "{args:?}");
+		assert!(!args.iter().any(|a| a == "--node-key" || a.contains("cors=*")), "{args:?}");
+	}
+	let relayer = cmdline(report["bridges"][0]["relayer_pid"].as_u64().unwrap());
+	assert!(!relayer.iter().any(|a| a.starts_with("//") || a == "--signer"), "{relayer:?}");
+	let mode =
+		|path: std::path::PathBuf| std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+	assert_eq!(mode(base.join("deployment.json")), 0o600);
+	assert_eq!(mode(base.join("alpha").join("alpha-producer-1").join("node-key")), 0o600);
+	assert!(base.join(".plexus-launch").is_file());
 
 	let mut geneses = vec![];
 	let mut ids = vec![];

@@ -9,13 +9,15 @@ use super::{
 	NodeEndpoint,
 };
 use plexus_client::author::dev_pair;
-use plexus_relay::{init, slot::Slot, End};
+use plexus_relay::{init, secret, slot::Slot, End};
 use serde::Serialize;
 use std::path::PathBuf;
 
 /// The governance key of launched networks (their genesis makes Alice sudo).
 const SUDO: &str = "//Alice";
-/// Pays for relay transactions; endowed on every launched network.
+/// Pays for relay transactions; endowed on every launched network. A well-known key, but passed
+/// as a secret would be (in the environment, never in arguments), and set explicitly so that
+/// the operator's own `PLEXUS_RELAY_SIGNER` does not leak into relayers of a testnet.
 const RELAYER: &str = "//Ferdie";
 
 #[derive(Clone, Serialize)]
@@ -75,26 +77,34 @@ pub async fn bring_up(
 		let (a, b) = (&ends[a], &ends[b]);
 		let metrics_port = free_port().map_err(|e| format!("no free port: {e}"))?;
 		let log = deployment.base.join(format!("relay-{}-{}.log", a.name, b.name));
-		let args = vec![
-			"relay".to_string(),
-			"--a".into(),
-			a.client.url.clone(),
-			"--b".into(),
-			b.client.url.clone(),
-			"--names".into(),
-			a.name.clone(),
-			b.name.clone(),
-			"--slot".into(),
-			slot.to_string(),
-			"--signer".into(),
-			RELAYER.into(),
-			"--prometheus-port".into(),
-			metrics_port.to_string(),
-		];
+		let (a_url, b_url, names) =
+			(a.client.url.clone(), b.client.url.clone(), [a.name.clone(), b.name.clone()]);
+		let args = move |ports: &[u16]| {
+			vec![
+				"relay".to_string(),
+				"--a".into(),
+				a_url.clone(),
+				"--b".into(),
+				b_url.clone(),
+				"--names".into(),
+				names[0].clone(),
+				names[1].clone(),
+				"--slot".into(),
+				slot.to_string(),
+				"--prometheus-port".into(),
+				ports[0].to_string(),
+			]
+		};
 		supervisor.start(ChildSpec {
 			name: format!("relay-{}-{}", a.name, b.name),
 			program: program.to_path_buf(),
-			args,
+			args: Box::new(args),
+			ports: vec![metrics_port],
+			env: vec![
+				(secret::SIGNER_ENV.into(), Some(RELAYER.into())),
+				// The bridges are up already; a relayer need not try again as someone's key.
+				(secret::INITIALIZE_AS_ENV.into(), None),
+			],
 			log: log.clone(),
 		})?;
 		bridges.push(BridgeSummary {

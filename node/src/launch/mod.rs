@@ -2,7 +2,8 @@
 //!
 //! 1. Read and validate the topology (nothing starts from an invalid one).
 //! 2. Make or reuse the deployment under the base path: chain specs, keystores, node keys.
-//! 3. Start every node as a child process on free loopback ports, bootnodes wired per network.
+//! 3. Start every node as a child process on free loopback ports, bootnodes wired per network
+//!    (a node whose port another process took is restarted on new ones).
 //! 4. Wait, showing progress, until every network finalizes a block.
 //! 5. Bring every bridge up (light clients, router bindings, next hops) and start its relayer;
 //!    then print the table of endpoints and write it as `launch.json` under the base path.
@@ -17,7 +18,7 @@ mod status;
 mod supervisor;
 pub mod topology;
 
-use plan::{Deployment, Role, CONSUMER_STATE_PRUNING};
+use plan::{Deployment, NodeRecord, Role, CONSUMER_STATE_PRUNING};
 use serde::Serialize;
 use std::{
 	collections::BTreeMap,
@@ -39,7 +40,8 @@ pub struct LaunchCmd {
 	#[arg(long)]
 	pub base_path: Option<PathBuf>,
 
-	/// Delete what an earlier launch left under the base path and start new networks.
+	/// Delete what an earlier launch left under the base path and start new networks. Only a
+	/// directory that launch made (it holds a `.plexus-launch` file) is deleted.
 	#[arg(long)]
 	pub fresh: bool,
 
@@ -68,6 +70,17 @@ struct NodeEndpoint {
 	log: PathBuf,
 	#[serde(skip)]
 	rpc_port: u16,
+	#[serde(skip)]
+	peer_id: String,
+}
+
+impl NodeEndpoint {
+	fn set_ports(&mut self, ports: &Ports) {
+		self.rpc = format!("ws://127.0.0.1:{}", ports.rpc);
+		self.p2p = ports.p2p_address(&self.peer_id);
+		self.prometheus = format!("http://127.0.0.1:{}/metrics", ports.prometheus);
+		self.rpc_port = ports.rpc;
+	}
 }
 
 #[derive(Clone, Serialize)]
@@ -111,9 +124,8 @@ impl LaunchCmd {
 				.data_dir()
 				.join("launch"),
 		};
-		if self.fresh && base.exists() {
-			std::fs::remove_dir_all(&base)
-				.map_err(|e| format!("cannot remove {}: {e}", base.display()))?;
+		if self.fresh {
+			plan::remove_fresh(&base)?;
 		}
 		let program = match &self.node_binary {
 			Some(p) => p.clone(),
@@ -136,52 +148,114 @@ impl LaunchCmd {
 	}
 }
 
-fn node_args(
-	deployment: &Deployment,
-	network: &str,
-	node: &plan::NodeRecord,
-	ports: &Ports,
-	bootnodes: &[String],
-) -> Vec<String> {
-	let dir = deployment.node_dir(network, &node.name);
-	let mut args = vec![
-		"--chain".into(),
-		deployment.chain_spec_path(network).display().to_string(),
-		"--base-path".into(),
-		dir.display().to_string(),
-		"--name".into(),
-		node.name.clone(),
-		"--node-key".into(),
-		node.node_key.clone(),
-		"--listen-addr".into(),
-		format!("/ip4/127.0.0.1/tcp/{}", ports.p2p),
-		"--rpc-port".into(),
-		ports.rpc.to_string(),
-		"--rpc-cors".into(),
-		"all".into(),
-		"--prometheus-port".into(),
-		ports.prometheus.to_string(),
-		"--no-mdns".into(),
-		"--no-telemetry".into(),
-	];
-	match node.role {
-		Role::Producer => {
-			args.extend(["--validator".into(), "--state-pruning".into(), "archive".into()])
-		},
-		Role::Consumer => {
-			args.extend(["--state-pruning".into(), CONSUMER_STATE_PRUNING.to_string()])
-		},
-	}
-	for b in bootnodes {
-		args.extend(["--bootnodes".into(), b.clone()]);
-	}
-	args
+/// The origins whose pages may call a launched node's RPC: sc-cli's default when `--rpc-cors`
+/// is not given (pages served from this host, and polkadot.js apps), which is what the
+/// documented clients need; @polkadot/api, plexus-client and the tests outside a browser send no
+/// origin. Not `all`: unsafe methods are open on loopback, so any page the operator has open
+/// could otherwise call them and read the answers.
+const RPC_CORS: [&str; 5] = [
+	"http://localhost:*",
+	"http://127.0.0.1:*",
+	"https://localhost:*",
+	"https://127.0.0.1:*",
+	"https://polkadot.js.org",
+];
+
+/// A node's command line but its ports, owned, so that the supervisor can make it again with
+/// new ports.
+struct NodeArgs {
+	chain_spec: PathBuf,
+	dir: PathBuf,
+	name: String,
+	role: Role,
+	node_key_file: PathBuf,
+	bootnodes: Vec<String>,
 }
 
+impl NodeArgs {
+	fn new(
+		deployment: &Deployment,
+		network: &str,
+		node: &NodeRecord,
+		bootnodes: Vec<String>,
+	) -> Self {
+		Self {
+			chain_spec: deployment.chain_spec_path(network),
+			dir: deployment.node_dir(network, &node.name),
+			name: node.name.clone(),
+			role: node.role,
+			node_key_file: deployment.node_key_path(network, &node.name),
+			bootnodes,
+		}
+	}
+
+	fn args(&self, ports: &Ports) -> Vec<String> {
+		// `--rpc-port` would move to a random port, unannounced, if another process took ours;
+		// this endpoint fails instead, and the supervisor restarts the node on new ports.
+		let mut rpc =
+			format!("listen-addr=127.0.0.1:{},methods=auto,retry-random-port=false", ports.rpc);
+		for origin in RPC_CORS {
+			rpc += &format!(",cors={origin}");
+		}
+		let mut args = vec![
+			"--chain".into(),
+			self.chain_spec.display().to_string(),
+			"--base-path".into(),
+			self.dir.display().to_string(),
+			"--name".into(),
+			self.name.clone(),
+			// A file only its owner reads: arguments are visible to every local user.
+			"--node-key-file".into(),
+			self.node_key_file.display().to_string(),
+			"--listen-addr".into(),
+			format!("/ip4/127.0.0.1/tcp/{}", ports.p2p),
+			"--experimental-rpc-endpoint".into(),
+			rpc,
+			"--prometheus-port".into(),
+			ports.prometheus.to_string(),
+			"--no-mdns".into(),
+			"--no-telemetry".into(),
+		];
+		match self.role {
+			Role::Producer => {
+				args.extend(["--validator".into(), "--state-pruning".into(), "archive".into()])
+			},
+			Role::Consumer => {
+				args.extend(["--state-pruning".into(), CONSUMER_STATE_PRUNING.to_string()])
+			},
+		}
+		for b in &self.bootnodes {
+			args.extend(["--bootnodes".into(), b.clone()]);
+		}
+		args
+	}
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 struct Ports {
 	rpc: u16,
 	p2p: u16,
 	prometheus: u16,
+}
+
+impl Ports {
+	fn free() -> Result<Self, String> {
+		let port = || free_port().map_err(|e| format!("no free port: {e}"));
+		Ok(Self { rpc: port()?, p2p: port()?, prometheus: port()? })
+	}
+
+	/// In the order the supervisor keeps them.
+	fn to_vec(self) -> Vec<u16> {
+		vec![self.rpc, self.p2p, self.prometheus]
+	}
+
+	fn from_slice(ports: &[u16]) -> Self {
+		Self { rpc: ports[0], p2p: ports[1], prometheus: ports[2] }
+	}
+
+	fn p2p_address(&self, peer_id: &str) -> String {
+		format!("/ip4/127.0.0.1/tcp/{}/p2p/{peer_id}", self.p2p)
+	}
 }
 
 /// Steps 3 to 6 of the module doc, one function each. Every child stays in `supervisor`, whose
@@ -243,18 +317,12 @@ fn start_nodes(
 	let mut endpoints = Vec::new();
 	for network in &deployment.networks {
 		let mut ports = Vec::new();
-		for _ in &network.nodes {
-			ports.push(Ports { rpc: free_port()?, p2p: free_port()?, prometheus: free_port()? });
+		let mut peer_ids = Vec::new();
+		for node in &network.nodes {
+			ports.push(Ports::free()?);
+			peer_ids.push(deployment.node_key(&network.name, &node.name)?.peer_id());
 		}
-		let p2p_of = |i: usize| {
-			format!(
-				"/ip4/127.0.0.1/tcp/{}/p2p/{}",
-				ports[i].p2p,
-				keys::NodeKey::from_hex(&network.nodes[i].node_key)
-					.expect("we wrote it; qed")
-					.peer_id()
-			)
-		};
+		let p2p_of = |i: usize| ports[i].p2p_address(&peer_ids[i]);
 		// Producers bootstrap from the first producer; everyone else from every producer.
 		let producer_addrs: Vec<String> = network
 			.nodes
@@ -266,7 +334,7 @@ fn start_nodes(
 		for (i, node) in network.nodes.iter().enumerate() {
 			let bootnodes: Vec<String> =
 				producer_addrs.iter().filter(|a| **a != p2p_of(i)).cloned().collect();
-			let args = node_args(deployment, &network.name, node, &ports[i], &bootnodes);
+			let args = NodeArgs::new(deployment, &network.name, node, bootnodes);
 			let dir = deployment.node_dir(&network.name, &node.name);
 			std::fs::create_dir_all(&dir)
 				.map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
@@ -274,20 +342,25 @@ fn start_nodes(
 			supervisor.start(ChildSpec {
 				name: node.name.clone(),
 				program: program.to_path_buf(),
-				args,
+				args: Box::new(move |ports: &[u16]| args.args(&Ports::from_slice(ports))),
+				ports: ports[i].to_vec(),
+				env: vec![],
 				log: log.clone(),
 			})?;
-			endpoints.push(NodeEndpoint {
+			let mut endpoint = NodeEndpoint {
 				network: network.name.clone(),
 				name: node.name.clone(),
 				role: node.role,
-				rpc: format!("ws://127.0.0.1:{}", ports[i].rpc),
-				p2p: p2p_of(i),
-				prometheus: format!("http://127.0.0.1:{}/metrics", ports[i].prometheus),
+				rpc: String::new(),
+				p2p: String::new(),
+				prometheus: String::new(),
 				pid: supervisor.children.last().and_then(|c| c.pid()).unwrap_or(0),
 				log,
-				rpc_port: ports[i].rpc,
-			});
+				rpc_port: 0,
+				peer_id: peer_ids[i].clone(),
+			};
+			endpoint.set_ports(&ports[i]);
+			endpoints.push(endpoint);
 		}
 	}
 	Ok(endpoints)
@@ -399,6 +472,8 @@ async fn supervise_loop(
 				bridges.iter_mut().zip(supervisor.children.iter().skip(endpoints.len()))
 			{
 				bridge.relayer_pid = child.pid().unwrap_or(0);
+				bridge.relayer_metrics =
+					format!("http://127.0.0.1:{}/metrics", child.spec.ports[0]);
 			}
 			write_report(report_file, networks, endpoints, bridges)?;
 		}
@@ -409,8 +484,13 @@ async fn supervise_loop(
 fn report(incidents: Vec<Incident>, endpoints: &mut [NodeEndpoint], supervisor: &Supervisor) {
 	for incident in incidents {
 		match incident {
-			Incident::Restarted { name, status, log } => eprintln!(
+			Incident::Restarted { name, status, log, rebound: false } => eprintln!(
 				"plexus launch: {name} exited ({status}); restarted. Log: {}",
+				log.display()
+			),
+			Incident::Restarted { name, status, log, rebound: true } => eprintln!(
+				"plexus launch: {name} exited ({status}): another process took a port of it; \
+				 restarted on new ports. Log: {}",
 				log.display()
 			),
 			Incident::GaveUp { name, status, log } => eprintln!(
@@ -421,6 +501,7 @@ fn report(incidents: Vec<Incident>, endpoints: &mut [NodeEndpoint], supervisor: 
 	}
 	for (e, c) in endpoints.iter_mut().zip(&supervisor.children) {
 		e.pid = c.pid().unwrap_or(0);
+		e.set_ports(&Ports::from_slice(&c.spec.ports));
 	}
 }
 
@@ -525,5 +606,78 @@ impl Signals {
 			return Some("SIGTERM");
 		}
 		None
+	}
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+	use crate::cli::Cli;
+	use clap::{CommandFactory, FromArgMatches};
+
+	/// `args` as the node's own command line reads them.
+	fn parse(args: &[String]) -> Cli {
+		let argv = std::iter::once("plexus-node").chain(args.iter().map(String::as_str));
+		let matches = Cli::command().version("0.0.0").try_get_matches_from(argv).unwrap();
+		Cli::from_arg_matches(&matches).unwrap()
+	}
+
+	fn producer() -> NodeArgs {
+		NodeArgs {
+			chain_spec: "/l/alpha/chain-spec.json".into(),
+			dir: "/l/alpha/alpha-producer-1".into(),
+			name: "alpha-producer-1".into(),
+			role: Role::Producer,
+			node_key_file: "/l/alpha/alpha-producer-1/node-key".into(),
+			bootnodes: vec![],
+		}
+	}
+
+	#[test]
+	fn a_node_command_line_holds_no_node_key() {
+		let args = producer().args(&Ports { rpc: 40001, p2p: 40002, prometheus: 40003 });
+		assert!(!args.iter().any(|a| a == "--node-key"), "{args:?}");
+		// No argument looks like a 32-byte secret in hex.
+		let hex_secret = |a: &String| a.len() >= 64 && a.chars().all(|c| c.is_ascii_hexdigit());
+		assert!(!args.iter().any(hex_secret), "{args:?}");
+		let cli = parse(&args);
+		let keys = &cli.run.network_params.node_key_params;
+		assert_eq!(keys.node_key, None);
+		assert_eq!(
+			keys.node_key_file.as_deref(),
+			Some(Path::new("/l/alpha/alpha-producer-1/node-key"))
+		);
+	}
+
+	#[test]
+	fn a_node_answers_browsers_of_known_origins_only() {
+		let args = producer().args(&Ports { rpc: 40001, p2p: 40002, prometheus: 40003 });
+		assert!(!args.iter().any(|a| a == "all" || a.contains("cors=*")), "{args:?}");
+		let cli = parse(&args);
+		let endpoints = &cli.run.rpc_params.experimental_rpc_endpoint;
+		assert_eq!(endpoints.len(), 1);
+		let rpc = &endpoints[0];
+		assert_eq!(rpc.listen_addr, "127.0.0.1:40001".parse().unwrap());
+		assert_eq!(format!("{:?}", rpc.rpc_methods), "Auto");
+		// Failing on a taken port lets the supervisor move the node; moving by itself would
+		// leave launch.json pointing elsewhere.
+		assert!(!rpc.retry_random_port);
+		// The origins sc-cli allows when --rpc-cors is not given: polkadot.js apps and pages
+		// served from this host.
+		let default = parse(&[]).run.rpc_params.rpc_cors(false).unwrap();
+		assert!(default.as_ref().is_some_and(|o| o.contains(&"https://polkadot.js.org".into())));
+		assert_eq!(rpc.cors, default);
+	}
+
+	#[test]
+	fn the_supervisor_makes_a_node_command_line_with_new_ports() {
+		let node = producer();
+		let (old, new) = (Ports { rpc: 1, p2p: 2, prometheus: 3 }, Ports::from_slice(&[7, 8, 9]));
+		assert_eq!(Ports::from_slice(&old.to_vec()), old);
+		let args = node.args(&new);
+		let cli = parse(&args);
+		assert_eq!(cli.run.rpc_params.experimental_rpc_endpoint[0].listen_addr.port(), 7);
+		assert!(args.contains(&"/ip4/127.0.0.1/tcp/8".to_string()), "{args:?}");
+		assert_eq!(cli.run.prometheus_params.prometheus_port, Some(9));
 	}
 }

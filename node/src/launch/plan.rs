@@ -1,6 +1,9 @@
 //! From a topology to a deployment on disk: one chain spec per network, keys in each producer's
 //! keystore, a node key per node. A deployment is made once and reused by later launches on the
 //! same base path, so networks keep their ledgers across restarts.
+//!
+//! Secrets stay in files only their owner can read: node keys in `<node>/node-key`, session
+//! keys in keystores (sc-keystore makes those 0600). `deployment.json` holds none.
 
 use super::{
 	keys::{NodeKey, SessionKeys},
@@ -15,8 +18,14 @@ use serde::{Deserialize, Serialize};
 use sp_keyring::Sr25519Keyring;
 use std::{
 	fs,
+	io::Write,
+	os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt},
 	path::{Path, PathBuf},
 };
+
+/// Written by `launch` in every base path it makes; `--fresh` deletes only a directory that has
+/// it, so a mistyped `--base-path` cannot remove someone's home directory.
+pub const MARKER: &str = ".plexus-launch";
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -40,7 +49,9 @@ impl std::fmt::Display for Role {
 pub struct NodeRecord {
 	pub name: String,
 	pub role: Role,
-	pub node_key: String,
+	/// Where earlier launches kept the node key; moved to its own file when read.
+	#[serde(default, rename = "node_key", skip_serializing)]
+	legacy_node_key: Option<String>,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -65,7 +76,8 @@ pub const CONSUMER_STATE_PRUNING: u32 = 256;
 
 impl Deployment {
 	/// Loads the deployment under `base`, or makes it if there is none. A deployment made from
-	/// another topology is refused rather than silently mixed with this one.
+	/// another topology is refused rather than silently mixed with this one, and so is a new
+	/// one in a directory that holds something `launch` did not make.
 	pub fn open_or_create(base: &Path, topology: &Topology) -> Result<Self, String> {
 		let file = base.join("deployment.json");
 		if file.exists() {
@@ -82,18 +94,59 @@ impl Deployment {
 				));
 			}
 			deployment.base = base.to_path_buf();
+			deployment.upgrade()?;
 			return Ok(deployment);
 		}
-		fs::create_dir_all(base).map_err(|e| format!("cannot create {}: {e}", base.display()))?;
+		if !base.join(MARKER).exists() && !is_empty_or_absent(base)? {
+			return Err(format!(
+				"{} is not empty and `launch` did not make it; choose another --base-path",
+				base.display()
+			));
+		}
+		fs::DirBuilder::new()
+			.recursive(true)
+			.mode(0o700)
+			.create(base)
+			.map_err(|e| format!("cannot create {}: {e}", base.display()))?;
+		// First, so that --fresh can clear even a deployment whose making failed half-way.
+		write_private(&base.join(MARKER), b"made by plexus-node launch\n")?;
 		let networks = topology
 			.networks
 			.iter()
 			.map(|n| create_network(base, n))
 			.collect::<Result<Vec<_>, _>>()?;
 		let deployment = Deployment { topology: topology.clone(), networks, base: base.into() };
-		let json = serde_json::to_string_pretty(&deployment).expect("serialisable; qed");
-		fs::write(&file, json).map_err(|e| format!("cannot write {}: {e}", file.display()))?;
+		deployment.save()?;
 		Ok(deployment)
+	}
+
+	fn save(&self) -> Result<(), String> {
+		let json = serde_json::to_string_pretty(self).expect("serialisable; qed");
+		write_private(&self.base.join("deployment.json"), json.as_bytes())
+	}
+
+	/// A deployment of an earlier `launch` kept node keys in a world-readable deployment.json:
+	/// moves them to their files, rewrites it without them, and marks the base path as made by
+	/// `launch` (which it was).
+	fn upgrade(&mut self) -> Result<(), String> {
+		let mut moved = false;
+		for network in &mut self.networks {
+			for node in &mut network.nodes {
+				if let Some(hex) = node.legacy_node_key.take() {
+					let key = NodeKey::from_hex(&hex)?;
+					let path = self.base.join(&network.name).join(&node.name).join(NODE_KEY_FILE);
+					write_private(&path, key.to_hex().as_bytes())?;
+					moved = true;
+				}
+			}
+		}
+		if moved {
+			self.save()?;
+		}
+		if !self.base.join(MARKER).exists() {
+			write_private(&self.base.join(MARKER), b"made by plexus-node launch\n")?;
+		}
+		Ok(())
 	}
 
 	pub fn chain_spec_path(&self, network: &str) -> PathBuf {
@@ -102,6 +155,23 @@ impl Deployment {
 
 	pub fn node_dir(&self, network: &str, node: &str) -> PathBuf {
 		self.base.join(network).join(node)
+	}
+
+	/// The node's libp2p secret, 0600, given to it with `--node-key-file`.
+	pub fn node_key_path(&self, network: &str, node: &str) -> PathBuf {
+		self.node_dir(network, node).join(NODE_KEY_FILE)
+	}
+
+	pub fn node_key(&self, network: &str, node: &str) -> Result<NodeKey, String> {
+		let path = self.node_key_path(network, node);
+		let hex = fs::read_to_string(&path).map_err(|e| {
+			format!(
+				"cannot read the node key {}: {e}; start over with --fresh or another \
+				 --base-path",
+				path.display()
+			)
+		})?;
+		NodeKey::from_hex(&hex).map_err(|e| format!("{}: {e}", path.display()))
 	}
 
 	pub fn spec_of(&self, network: &str) -> &NetworkSpec {
@@ -121,19 +191,15 @@ fn create_network(base: &Path, spec: &NetworkSpec) -> Result<NetworkRecord, Stri
 		let keys = SessionKeys::generate();
 		keys.install(&dir.join(&name).join("chains").join(&chain_id).join("keystore"))?;
 		authorities.push((keys.aura.into(), keys.grandpa.into()));
-		nodes.push(NodeRecord {
-			name,
-			role: Role::Producer,
-			node_key: NodeKey::generate().to_hex(),
-		});
+		nodes.push(NodeRecord { name, role: Role::Producer, legacy_node_key: None });
 	}
 	for i in 1..=spec.consumers {
 		let name = format!("{}-consumer-{i}", spec.name);
-		nodes.push(NodeRecord {
-			name,
-			role: Role::Consumer,
-			node_key: NodeKey::generate().to_hex(),
-		});
+		nodes.push(NodeRecord { name, role: Role::Consumer, legacy_node_key: None });
+	}
+	for node in &nodes {
+		let path = dir.join(&node.name).join(NODE_KEY_FILE);
+		write_private(&path, NodeKey::generate().to_hex().as_bytes())?;
 	}
 
 	// Testnet funds and governance: the well-known development accounts, Alice as sudo.
@@ -154,4 +220,148 @@ fn create_network(base: &Path, spec: &NetworkSpec) -> Result<NetworkRecord, Stri
 	fs::write(&path, raw).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
 
 	Ok(NetworkRecord { name: spec.name.clone(), id: spec.id, chain_id, nodes })
+}
+
+/// The node key's file name in the node's directory (hex; sc-cli reads hex or raw bytes).
+const NODE_KEY_FILE: &str = "node-key";
+
+/// Writes `bytes` to `path` (making its directory), readable and writable by its owner only,
+/// also when the file was there before with wider permissions.
+pub fn write_private(path: &Path, bytes: &[u8]) -> Result<(), String> {
+	let err = |e: std::io::Error| format!("cannot write {}: {e}", path.display());
+	if let Some(dir) = path.parent() {
+		fs::create_dir_all(dir).map_err(err)?;
+	}
+	let mut file = fs::OpenOptions::new()
+		.write(true)
+		.create(true)
+		.truncate(true)
+		.mode(0o600)
+		.open(path)
+		.map_err(err)?;
+	// `mode` applies only to a file made now.
+	file.set_permissions(fs::Permissions::from_mode(0o600)).map_err(err)?;
+	file.write_all(bytes).map_err(err)
+}
+
+fn is_empty_or_absent(dir: &Path) -> Result<bool, String> {
+	match fs::read_dir(dir) {
+		Ok(mut entries) => Ok(entries.next().is_none()),
+		Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(true),
+		Err(e) => Err(format!("cannot read {}: {e}", dir.display())),
+	}
+}
+
+/// `launch --fresh`: removes `base` if `launch` made it (it holds [`MARKER`], or, from a launch
+/// older than the marker, a deployment.json of ours); an empty or absent directory needs
+/// nothing. Anything else is refused and left alone.
+pub fn remove_fresh(base: &Path) -> Result<(), String> {
+	let ours = |text: String| serde_json::from_str::<Deployment>(&text).is_ok();
+	let legacy = fs::read_to_string(base.join("deployment.json")).is_ok_and(ours);
+	if base.join(MARKER).is_file() || legacy {
+		return fs::remove_dir_all(base)
+			.map_err(|e| format!("cannot remove {}: {e}", base.display()));
+	}
+	if is_empty_or_absent(base)? {
+		return Ok(());
+	}
+	Err(format!(
+		"--fresh: {} was not made by `plexus-node launch` (it has no {MARKER} file), so it is \
+		 left alone; choose another --base-path, or remove it yourself",
+		base.display()
+	))
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+
+	fn temp(tag: &str) -> PathBuf {
+		let dir = std::env::temp_dir().join(format!("plexus-plan-{tag}-{}", std::process::id()));
+		let _ = fs::remove_dir_all(&dir);
+		dir
+	}
+
+	fn mode(path: &Path) -> u32 {
+		fs::metadata(path).unwrap().permissions().mode() & 0o777
+	}
+
+	const ONE: &str = "[[network]]\nname = \"alpha\"\nid = 1\nproducers = 1\nconsumers = 1\n";
+
+	#[test]
+	fn fresh_removes_only_what_launch_made() {
+		let base = temp("fresh");
+		remove_fresh(&base).expect("nothing there: nothing to do");
+		fs::create_dir_all(&base).unwrap();
+		remove_fresh(&base).expect("empty: nothing to do");
+		assert!(base.exists());
+
+		// Someone's directory, e.g. a mistyped --base-path ~.
+		fs::write(base.join("thesis.tex"), "years of work").unwrap();
+		let e = remove_fresh(&base).unwrap_err();
+		assert!(e.contains("was not made by `plexus-node launch`"), "{e}");
+		assert!(base.join("thesis.tex").exists());
+		// Nor does launch make a deployment there.
+		let topology = Topology::parse(ONE).unwrap();
+		let e = Deployment::open_or_create(&base, &topology).unwrap_err();
+		assert!(e.contains("is not empty and `launch` did not make it"), "{e}");
+		assert!(!base.join(MARKER).exists() && !base.join("deployment.json").exists());
+
+		fs::write(base.join(MARKER), "").unwrap();
+		remove_fresh(&base).unwrap();
+		assert!(!base.exists());
+
+		// A deployment.json that is not ours does not make a directory ours.
+		fs::create_dir_all(&base).unwrap();
+		fs::write(base.join("deployment.json"), "{\"name\": \"my project\"}").unwrap();
+		assert!(remove_fresh(&base).is_err());
+		fs::remove_dir_all(&base).unwrap();
+	}
+
+	#[test]
+	fn secrets_stay_in_files_only_their_owner_reads() {
+		let base = temp("secrets");
+		let topology = Topology::parse(ONE).unwrap();
+		let deployment = Deployment::open_or_create(&base, &topology).unwrap();
+		assert_eq!(mode(&base), 0o700);
+		assert!(base.join(MARKER).is_file());
+		let file = base.join("deployment.json");
+		assert_eq!(mode(&file), 0o600);
+		let json = fs::read_to_string(&file).unwrap();
+		assert!(!json.contains("node_key"), "{json}");
+		let mut peers = vec![];
+		for node in ["alpha-producer-1", "alpha-consumer-1"] {
+			let key_file = deployment.node_key_path("alpha", node);
+			assert_eq!(mode(&key_file), 0o600, "{}", key_file.display());
+			let key = fs::read_to_string(&key_file).unwrap();
+			assert!(!json.contains(&key));
+			peers.push(deployment.node_key("alpha", node).unwrap().peer_id());
+		}
+		assert_ne!(peers[0], peers[1]);
+
+		// A later launch finds the same keys.
+		let again = Deployment::open_or_create(&base, &topology).unwrap();
+		assert_eq!(again.node_key("alpha", "alpha-producer-1").unwrap().peer_id(), peers[0]);
+
+		// A deployment of an earlier launch had the keys in a world-readable deployment.json,
+		// and no marker: the keys move to their files, and the marker is written.
+		let legacy_key = NodeKey::generate();
+		let mut value: serde_json::Value = serde_json::from_str(&json).unwrap();
+		value["networks"][0]["nodes"][0]["node_key"] = legacy_key.to_hex().into();
+		fs::write(&file, value.to_string()).unwrap();
+		fs::set_permissions(&file, fs::Permissions::from_mode(0o644)).unwrap();
+		fs::remove_file(base.join(MARKER)).unwrap();
+		fs::remove_file(deployment.node_key_path("alpha", "alpha-producer-1")).unwrap();
+		let upgraded = Deployment::open_or_create(&base, &topology).unwrap();
+		let moved = upgraded.node_key("alpha", "alpha-producer-1").unwrap();
+		assert_eq!(moved.peer_id(), legacy_key.peer_id());
+		assert_eq!(mode(&file), 0o600);
+		assert!(!fs::read_to_string(&file).unwrap().contains(&legacy_key.to_hex()));
+		assert!(base.join(MARKER).is_file());
+
+		// --fresh takes a deployment of ours also without the marker (launches older than it).
+		fs::remove_file(base.join(MARKER)).unwrap();
+		remove_fresh(&base).unwrap();
+		assert!(!base.exists());
+	}
 }

@@ -3,12 +3,19 @@
 //! Every child runs in its own process group, so a Ctrl-C typed at the terminal reaches only
 //! `launch`, which then stops the children in order. Each child also asks the kernel to send it
 //! SIGTERM if `launch` itself dies, so no node outlives its supervisor.
+//!
+//! Ports are chosen before a child starts ([`free_port`]), so another process may take one in
+//! between. A child that exits saying so (its log since it started has "already in use") is
+//! restarted on new ports, which its [`ChildSpec::args`] turn into arguments.
 
 use std::{
+	collections::BTreeSet,
 	fs::OpenOptions,
+	io::{Read, Seek, SeekFrom},
 	os::unix::process::CommandExt,
-	path::PathBuf,
+	path::{Path, PathBuf},
 	process::{Child, Command, Stdio},
+	sync::Mutex,
 	time::{Duration, Instant},
 };
 
@@ -19,13 +26,20 @@ const RESTART_WINDOW: Duration = Duration::from_secs(120);
 pub struct ChildSpec {
 	pub name: String,
 	pub program: PathBuf,
-	pub args: Vec<String>,
+	/// The arguments, given the ports the child listens on.
+	pub args: Box<dyn Fn(&[u16]) -> Vec<String> + Send>,
+	/// Loopback ports from [`free_port`]; new ones replace them when the child could not bind.
+	pub ports: Vec<u16>,
+	/// Environment variables to set (`Some`) or remove (`None`) in the child.
+	pub env: Vec<(String, Option<String>)>,
 	pub log: PathBuf,
 }
 
 pub struct Supervised {
 	pub spec: ChildSpec,
 	child: Option<Child>,
+	/// The log's length when the child started: what it wrote since is its own.
+	log_start: u64,
 	restarts: Vec<Instant>,
 	pub given_up: bool,
 }
@@ -38,14 +52,36 @@ impl Supervised {
 
 /// What happened to a child during one [`Supervisor::check`].
 pub enum Incident {
-	Restarted { name: String, status: String, log: PathBuf },
-	GaveUp { name: String, status: String, log: PathBuf },
+	/// Restarted; on new ports (now in its spec) if `rebound`.
+	Restarted {
+		name: String,
+		status: String,
+		log: PathBuf,
+		rebound: bool,
+	},
+	GaveUp {
+		name: String,
+		status: String,
+		log: PathBuf,
+	},
 }
 
-pub fn spawn(spec: &ChildSpec) -> std::io::Result<Child> {
+/// Starts the child; returns it and the length of its log before it wrote anything.
+pub fn spawn(spec: &ChildSpec) -> std::io::Result<(Child, u64)> {
 	let log = OpenOptions::new().create(true).append(true).open(&spec.log)?;
+	let log_start = log.metadata()?.len();
 	let mut command = Command::new(&spec.program);
-	command.args(&spec.args).stdin(Stdio::null()).stdout(log.try_clone()?).stderr(log);
+	command
+		.args((spec.args)(&spec.ports))
+		.stdin(Stdio::null())
+		.stdout(log.try_clone()?)
+		.stderr(log);
+	for (name, value) in &spec.env {
+		match value {
+			Some(value) => command.env(name, value),
+			None => command.env_remove(name),
+		};
+	}
 	// SAFETY: only async-signal-safe calls between fork and exec.
 	unsafe {
 		command.pre_exec(|| {
@@ -54,7 +90,22 @@ pub fn spawn(spec: &ChildSpec) -> std::io::Result<Child> {
 			Ok(())
 		});
 	}
-	command.spawn()
+	Ok((command.spawn()?, log_start))
+}
+
+/// Whether the child's output since `from` says that an address it wanted was taken: the
+/// node's RPC server and the relayer's metrics endpoint fail with "Address already in use" or
+/// "port … already in use".
+fn failed_to_bind(log: &Path, from: u64) -> bool {
+	// The error is among the last lines a child writes; 64 KiB reaches past any backtrace.
+	const TAIL: u64 = 64 * 1024;
+	let mut text = Vec::new();
+	let read = OpenOptions::new().read(true).open(log).and_then(|mut file| {
+		let len = file.metadata()?.len();
+		file.seek(SeekFrom::Start(from.max(len.saturating_sub(TAIL))))?;
+		file.read_to_end(&mut text)
+	});
+	read.is_ok() && String::from_utf8_lossy(&text).contains("already in use")
 }
 
 #[derive(Default)]
@@ -64,11 +115,12 @@ pub struct Supervisor {
 
 impl Supervisor {
 	pub fn start(&mut self, spec: ChildSpec) -> Result<(), String> {
-		let child = spawn(&spec)
+		let (child, log_start) = spawn(&spec)
 			.map_err(|e| format!("cannot start {} ({}): {e}", spec.name, spec.program.display()))?;
 		self.children.push(Supervised {
 			spec,
 			child: Some(child),
+			log_start,
 			restarts: vec![],
 			given_up: false,
 		});
@@ -98,15 +150,29 @@ impl Supervisor {
 				continue;
 			}
 			s.restarts.push(now);
-			match spawn(&s.spec) {
-				Ok(child) => s.child = Some(child),
-				Err(_) => s.given_up = true,
+			let rebound = !s.spec.ports.is_empty() && failed_to_bind(&s.spec.log, s.log_start);
+			if rebound {
+				let fresh: std::io::Result<Vec<u16>> =
+					s.spec.ports.iter().map(|_| free_port()).collect();
+				match fresh {
+					Ok(ports) => s.spec.ports = ports,
+					Err(_) => s.given_up = true,
+				}
+			}
+			if !s.given_up {
+				match spawn(&s.spec) {
+					Ok((child, log_start)) => {
+						s.child = Some(child);
+						s.log_start = log_start;
+					},
+					Err(_) => s.given_up = true,
+				}
 			}
 			let (name, log) = (s.spec.name.clone(), s.spec.log.clone());
 			incidents.push(if s.given_up {
 				Incident::GaveUp { name, status, log }
 			} else {
-				Incident::Restarted { name, status, log }
+				Incident::Restarted { name, status, log, rebound }
 			});
 		}
 		incidents
@@ -154,7 +220,84 @@ impl Drop for Supervisor {
 	}
 }
 
-/// A free TCP port on 127.0.0.1, as the kernel hands one out.
+/// A free TCP port on 127.0.0.1, as the kernel hands one out, but never one it handed out
+/// before in this process: the kernel may give a port it has just released again, and two
+/// children of one launch must not be told to listen on the same port.
 pub fn free_port() -> std::io::Result<u16> {
-	Ok(std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+	static GIVEN: Mutex<BTreeSet<u16>> = Mutex::new(BTreeSet::new());
+	for _ in 0..100 {
+		let port = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
+		if GIVEN.lock().expect("never poisoned").insert(port) {
+			return Ok(port);
+		}
+	}
+	Err(std::io::Error::new(std::io::ErrorKind::AddrInUse, "no port left that is new to launch"))
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+
+	#[test]
+	fn free_ports_are_never_handed_out_twice() {
+		let ports: Vec<u16> = (0..1000).map(|_| free_port().unwrap()).collect();
+		let distinct: BTreeSet<u16> = ports.iter().copied().collect();
+		assert_eq!(distinct.len(), ports.len());
+	}
+
+	/// A child that prints `line` about its first port and exits 1, under the supervisor.
+	fn failing_child(tag: &str, line: &'static str) -> (Supervisor, u16, PathBuf) {
+		let dir =
+			std::env::temp_dir().join(format!("plexus-supervisor-{tag}-{}", std::process::id()));
+		std::fs::create_dir_all(&dir).unwrap();
+		let port = free_port().unwrap();
+		let mut supervisor = Supervisor::default();
+		supervisor
+			.start(ChildSpec {
+				name: tag.into(),
+				program: "/bin/sh".into(),
+				args: Box::new(move |ports: &[u16]| {
+					vec!["-c".into(), format!("echo \"{line} 127.0.0.1:{}\"; exit 1", ports[0])]
+				}),
+				ports: vec![port],
+				env: vec![],
+				log: dir.join("child.log"),
+			})
+			.unwrap();
+		(supervisor, port, dir)
+	}
+
+	/// The first incident, waiting (bounded) for the child to exit.
+	fn first_incident(supervisor: &mut Supervisor) -> Incident {
+		for _ in 0..200 {
+			if let Some(incident) = supervisor.check().into_iter().next() {
+				return incident;
+			}
+			std::thread::sleep(Duration::from_millis(50));
+		}
+		panic!("the child did not exit within 10 s");
+	}
+
+	#[test]
+	fn a_child_that_cannot_bind_is_restarted_on_new_ports() {
+		let line = "Error: Address already in use (os error 98):";
+		let (mut supervisor, port, dir) = failing_child("rebind", line);
+		let incident = first_incident(&mut supervisor);
+		assert!(matches!(incident, Incident::Restarted { rebound: true, .. }));
+		let now = supervisor.children[0].spec.ports.clone();
+		assert_eq!(now.len(), 1);
+		assert_ne!(now[0], port, "a new port");
+		supervisor.stop_all(Duration::from_secs(5));
+		std::fs::remove_dir_all(dir).unwrap();
+	}
+
+	#[test]
+	fn a_child_that_fails_otherwise_keeps_its_ports() {
+		let (mut supervisor, port, dir) = failing_child("keep", "Error: database is locked at");
+		let incident = first_incident(&mut supervisor);
+		assert!(matches!(incident, Incident::Restarted { rebound: false, .. }));
+		assert_eq!(supervisor.children[0].spec.ports, vec![port]);
+		supervisor.stop_all(Duration::from_secs(5));
+		std::fs::remove_dir_all(dir).unwrap();
+	}
 }

@@ -9,8 +9,13 @@ use std::{collections::BTreeSet, fmt, path::Path};
 
 /// Producers are GRANDPA voters and Aura authorities; the runtime caps both sets at 32.
 pub const MAX_PRODUCERS: u32 = 32;
-/// A bound that keeps a mistyped number from starting a thousand processes.
+/// Bounds that keep a mistyped number from starting a thousand processes.
 pub const MAX_CONSUMERS: u32 = 16;
+pub const MAX_NETWORKS: usize = 16;
+/// Producers and consumers of every network together.
+pub const MAX_NODES: u32 = 128;
+/// As many as `MAX_NETWORKS` networks can use with every peer slot taken.
+pub const MAX_BRIDGES: usize = MAX_NETWORKS * PEER_SLOTS as usize / 2;
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -54,6 +59,9 @@ pub struct BridgeSpec {
 pub enum TopologyError {
 	Parse(String),
 	NoNetworks,
+	TooManyNetworks(usize),
+	TooManyNodes(u32),
+	TooManyBridgesOverall(usize),
 	BadName { name: String, why: String },
 	DuplicateName(String),
 	DuplicateId { id: u32, first: String, second: String },
@@ -66,6 +74,7 @@ pub enum TopologyError {
 	DuplicateBridge { a: String, b: String },
 	TooManyBridges { network: String, bridges: usize },
 	NoSlotAssignment,
+	SlotSearchTooLong,
 }
 
 impl fmt::Display for TopologyError {
@@ -73,6 +82,17 @@ impl fmt::Display for TopologyError {
 		match self {
 			Self::Parse(e) => write!(f, "{e}"),
 			Self::NoNetworks => write!(f, "the topology has no [[network]] entries"),
+			Self::TooManyNetworks(n) => {
+				write!(f, "the topology has {n} networks; at most {MAX_NETWORKS} are allowed")
+			},
+			Self::TooManyNodes(n) => write!(
+				f,
+				"the topology has {n} producers and consumers in all; at most {MAX_NODES} are \
+				 allowed"
+			),
+			Self::TooManyBridgesOverall(n) => {
+				write!(f, "the topology has {n} bridges; at most {MAX_BRIDGES} are allowed")
+			},
 			Self::BadName { name, why } => write!(f, "network name {name:?}: {why}"),
 			Self::DuplicateName(n) => write!(f, "network name {n:?} is used twice"),
 			Self::DuplicateId { id, first, second } => {
@@ -106,6 +126,13 @@ impl fmt::Display for TopologyError {
 				 each bridge use the same one (docs/bridges.md); remove a bridge from the busiest \
 				 networks"
 			),
+			Self::SlotSearchTooLong => write!(
+				f,
+				"no assignment of the {PEER_SLOTS} peer slots to the bridges was found within \
+				 {} tries, and there may be none (docs/bridges.md); remove a bridge from the \
+				 networks that have {PEER_SLOTS}",
+				slots::SEARCH_STEPS
+			),
 			Self::DuplicateBridge { a, b } => {
 				write!(f, "the bridge between {a:?} and {b:?} is listed twice")
 			},
@@ -133,6 +160,13 @@ impl Topology {
 	pub fn validate(&self) -> Result<(), TopologyError> {
 		if self.networks.is_empty() {
 			return Err(TopologyError::NoNetworks);
+		}
+		// Caps first: what follows (slot assignment above all) grows with these numbers.
+		if self.networks.len() > MAX_NETWORKS {
+			return Err(TopologyError::TooManyNetworks(self.networks.len()));
+		}
+		if self.bridges.len() > MAX_BRIDGES {
+			return Err(TopologyError::TooManyBridgesOverall(self.bridges.len()));
 		}
 		let mut names = BTreeSet::new();
 		for (i, n) in self.networks.iter().enumerate() {
@@ -165,6 +199,11 @@ impl Topology {
 			validate_identity(n.name.as_bytes(), n.block_time_ms).map_err(|e| {
 				TopologyError::BadBlockTime { network: n.name.clone(), why: e.to_string() }
 			})?;
+		}
+		// Each count is capped above, so the sum cannot overflow.
+		let nodes: u32 = self.networks.iter().map(|n| n.producers + n.consumers).sum();
+		if nodes > MAX_NODES {
+			return Err(TopologyError::TooManyNodes(nodes));
 		}
 		let mut pairs = BTreeSet::new();
 		for b in &self.bridges {
@@ -203,6 +242,7 @@ impl Topology {
 				}
 			},
 			slots::SlotError::NoAssignment => TopologyError::NoSlotAssignment,
+			slots::SlotError::SearchTooLong => TopologyError::SlotSearchTooLong,
 		})
 	}
 }
@@ -290,6 +330,56 @@ mod tests {
 		let e = Topology::parse(&text).unwrap_err();
 		assert_eq!(e, TopologyError::TooManyBridges { network: "hub".into(), bridges: 5 });
 		assert!(e.to_string().contains("\"hub\" has 5 bridges"), "{e}");
+	}
+
+	/// `k` bridges that share no network, then a complete graph of 5 networks (every degree 4,
+	/// but 5 slots needed): the audit's topology that made validation run for ever.
+	fn disjoint_bridges_then_k5(k: usize) -> String {
+		let names: Vec<String> = (0..2 * k + 5).map(|i| format!("n{i}")).collect();
+		let mut text = String::new();
+		for (i, name) in names.iter().enumerate() {
+			text += &format!("[[network]]\nname = \"{name}\"\nid = {}\nproducers = 1\n", i + 1);
+		}
+		let mut bridge = |a: &str, b: &str| {
+			text += &format!("[[bridge]]\nbetween = [\"{a}\", \"{b}\"]\n");
+		};
+		for i in 0..k {
+			bridge(&names[2 * i], &names[2 * i + 1]);
+		}
+		for a in 0..5 {
+			for b in a + 1..5 {
+				bridge(&names[2 * k + a], &names[2 * k + b]);
+			}
+		}
+		text
+	}
+
+	#[test]
+	fn topologies_that_fit_no_slot_assignment_are_refused_at_once() {
+		let e = Topology::parse(&disjoint_bridges_then_k5(5)).unwrap_err();
+		assert_eq!(e, TopologyError::NoSlotAssignment);
+		let e = Topology::parse(&disjoint_bridges_then_k5(20)).unwrap_err();
+		assert_eq!(e, TopologyError::TooManyNetworks(45));
+		assert!(e.to_string().contains("at most 16"), "{e}");
+	}
+
+	#[test]
+	fn sizes_are_capped() {
+		let many = |networks: usize, producers: u32| {
+			(1..=networks)
+				.map(|i| {
+					format!("[[network]]\nname = \"n{i}\"\nid = {i}\nproducers = {producers}\n")
+				})
+				.collect::<String>()
+		};
+		assert!(Topology::parse(&many(MAX_NETWORKS, 8)).is_ok());
+		let e = err(&many(MAX_NETWORKS, 9));
+		assert!(e.contains("144 producers and consumers") && e.contains("at most 128"), "{e}");
+		let mut text = many(2, 1);
+		for _ in 0..=MAX_BRIDGES {
+			text += "[[bridge]]\nbetween = [\"n1\", \"n2\"]\n";
+		}
+		assert_eq!(Topology::parse(&text), Err(TopologyError::TooManyBridgesOverall(33)));
 	}
 
 	#[test]
