@@ -62,7 +62,7 @@ summary=()
 for target in "${targets[@]}"; do
   corpus="fuzz/corpus/$target"
   artifacts="fuzz/cargo-fuzz/artifacts/$target"
-  mkdir -p "$corpus" "$artifacts" "$work/$target"
+  mkdir -p "$corpus" "$artifacts" "$work/$target/new"
   before=$(find "$corpus" -type f | wc -l)
   find "$artifacts" -type f | sort >"$work/$target/artifacts.before"
   echo "fuzz: $target for ${seconds}s ($before corpus inputs)"
@@ -74,7 +74,6 @@ for target in "${targets[@]}"; do
     -artifact_prefix="$artifacts/" >"$work/$target/log" 2>&1
   status=$?
   set -e
-  [ -d "$work/$target/new" ] || mkdir -p "$work/$target/new"
   elapsed=$(( $(date +%s) - started ))
   execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$work/$target/log" | tail -1)
   [ -n "$execs" ] || execs=$(grep -o '^#[0-9]*' "$work/$target/log" | tail -1 | tr -d '#')

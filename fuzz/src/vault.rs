@@ -41,6 +41,15 @@ struct Pristine {
 	records: Vec<Record>,
 }
 
+impl Drop for Pristine {
+	// Test threads end after their test: nothing is left on tmpfs.
+	fn drop(&mut self) {
+		if let Some(base) = self.dir.parent() {
+			let _ = fs::remove_dir_all(base);
+		}
+	}
+}
+
 thread_local! {
 	static PRISTINE: RefCell<Option<Pristine>> = const { RefCell::new(None) };
 }

@@ -23,11 +23,13 @@ use std::{
 const MAX_RESTARTS: usize = 5;
 const RESTART_WINDOW: Duration = Duration::from_secs(120);
 
+/// A child's arguments, given the ports it listens on.
+pub type Args = Box<dyn Fn(&[u16]) -> Vec<String> + Send>;
+
 pub struct ChildSpec {
 	pub name: String,
 	pub program: PathBuf,
-	/// The arguments, given the ports the child listens on.
-	pub args: Box<dyn Fn(&[u16]) -> Vec<String> + Send>,
+	pub args: Args,
 	/// Loopback ports from [`free_port`]; new ones replace them when the child could not bind.
 	pub ports: Vec<u16>,
 	/// Environment variables to set (`Some`) or remove (`None`) in the child.
