@@ -69,6 +69,17 @@ async fn final_record_state(b: &Client, id: u64, state: &str) {
 	.await
 }
 
+/// `who`'s nonce at `b`'s finalized block.
+async fn final_nonce(b: &Client, who: AccountId) -> Option<plexus_runtime::Nonce> {
+	let at = b.finalized_hash().await.ok()?;
+	let key = frame_system::Account::<Runtime>::hashed_key_for(who);
+	let info: frame_system::AccountInfo<
+		plexus_runtime::Nonce,
+		pallet_balances::AccountData<plexus_runtime::Balance>,
+	> = b.storage_at(key, Some(at)).await.ok()??;
+	Some(info.nonce)
+}
+
 async fn next_request(b: &Client) -> u64 {
 	let key = pallet_data_protection::NextRequest::<Runtime>::hashed_key().to_vec();
 	b.storage_at(key, None).await.unwrap().unwrap_or(0)
@@ -219,6 +230,15 @@ async fn data_is_read_only_under_an_approval_on_the_ledger_and_is_gone_after_era
 		expires_at: None,
 	});
 	submit(&b, "//Charlie", consent).await;
+
+	// A crash empties b's transaction pool: let the set-up be final before b's node is killed.
+	wait_for("the set-up to be final", FLOW, || async {
+		// Bob: the policy and two roles; Charlie: the consent.
+		let bob = final_nonce(&b, bob.clone()).await?;
+		let charlie = final_nonce(&b, charlie.clone()).await?;
+		(bob >= 3 && charlie >= 1).then_some(())
+	})
+	.await;
 
 	// The data enters through the vault only, put by its controller; the ledger gets its salted
 	// commitment with the vault's custody signature.
