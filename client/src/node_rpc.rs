@@ -471,8 +471,11 @@ impl Client {
 		controller: &AccountId,
 		data: &[u8],
 	) -> Result<PutJson, Error> {
-		self.call("vault_put", rpc_params![subject.to_string(), controller.to_string(), hex0x(data)])
-			.await
+		self.call(
+			"vault_put",
+			rpc_params![subject.to_string(), controller.to_string(), hex0x(data)],
+		)
+		.await
 	}
 
 	/// The signed read of request `request` from this node's vault, as `requester`: `(issued at,

@@ -154,8 +154,13 @@ fn find_dir(dir: &Path, name: &str) -> Option<std::path::PathBuf> {
 /// Kills `network`'s node with SIGKILL and returns a client of it once launch restarted it.
 async fn crash(launch: &mut Guard, base: &Path, network: &str) -> Client {
 	let report: Value = read_report(base).await.expect("launch.json");
-	let node = report["nodes"].as_array().unwrap().iter().find(|n| n["network"] == network).unwrap();
-	let (old, name, url) = (node["pid"].as_u64().unwrap() as u32, node["name"].clone(), rpc_of(&report, network, None));
+	let node =
+		report["nodes"].as_array().unwrap().iter().find(|n| n["network"] == network).unwrap();
+	let (old, name, url) = (
+		node["pid"].as_u64().unwrap() as u32,
+		node["name"].clone(),
+		rpc_of(&report, network, None),
+	);
 	// SAFETY: a plain syscall on a process of this test's deployment.
 	unsafe { libc::kill(old as i32, libc::SIGKILL) };
 	let new = wait_for("the killed node to be restarted", FLOW, || async {
@@ -372,7 +377,8 @@ async fn data_is_read_only_under_an_approval_on_the_ledger_and_is_gone_after_era
 	})
 	.await;
 	final_record_state(&b, 0, "Erased").await;
-	let after = vault_get(&b, alice_request, &signed_read(&b, alice_request, "//Alice").await).await;
+	let after =
+		vault_get(&b, alice_request, &signed_read(&b, alice_request, "//Alice").await).await;
 	assert!(after.unwrap_err().contains("Erased"));
 
 	// Stop everything, check the disk, start the same deployment again.
@@ -383,7 +389,8 @@ async fn data_is_read_only_under_an_approval_on_the_ledger_and_is_gone_after_era
 	assert!(files_containing(&base, SECRET).is_empty());
 	let mut launch = launch_at(&base, Some(TWO_NETWORKS));
 	let (_, b) = launched(&mut launch, &base).await;
-	let again = vault_get(&b, alice_request, &signed_read(&b, alice_request, "//Alice").await).await;
+	let again =
+		vault_get(&b, alice_request, &signed_read(&b, alice_request, "//Alice").await).await;
 	assert!(again.unwrap_err().contains("Erased"));
 	assert!(record(&b, 0).await.expect("the record").state.starts_with("Erased"));
 	let exit = launch.terminate(Duration::from_secs(30)).expect("launch exits on SIGTERM");
