@@ -5,7 +5,8 @@
 //! [`NetworkIdentity`]. What networks send each other travels in the types of [`envelope`]; the
 //! payloads of contract requests, data-protection requests and the resource manager's commits
 //! are in [`contract`], [`data_protection`] and [`transaction`]; the traits that join the event
-//! router to the pallets that serve or send routed requests, in [`service`].
+//! router to the pallets that serve or send routed requests, in [`service`]; the rules by which
+//! pallets forget entries on time, in [`retention`].
 #![cfg_attr(not(feature = "std"), no_std)]
 
 extern crate alloc;
@@ -13,6 +14,7 @@ extern crate alloc;
 pub mod contract;
 pub mod data_protection;
 pub mod envelope;
+pub mod retention;
 pub mod service;
 pub mod transaction;
 
