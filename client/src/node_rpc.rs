@@ -79,6 +79,7 @@ impl TryFrom<FailureJson> for Failure {
 				"UntrustedOrigin" => Failure::UntrustedOrigin,
 				"Dispatch" => Failure::Dispatch,
 				"Reverted" => Failure::Reverted,
+				"TimeoutTooFar" => Failure::TimeoutTooFar,
 				other => return Err(format!("an unknown failure {other:?}")),
 			},
 		})

@@ -59,7 +59,7 @@ pub struct MessageId {
 }
 
 /// When a request stops being worth executing. Either bound, or both; a request is expired once
-/// one of them has passed on the destination.
+/// one of them has passed on the destination. The event router requires the timestamp.
 #[derive(
 	Encode,
 	Decode,
@@ -140,6 +140,10 @@ pub enum Failure {
 	Xcm { instruction: u8, error: u8 },
 	/// A contract reverted; its state changes were rolled back.
 	Reverted,
+	/// The request's timeout has no timestamp, or one further ahead than the destination
+	/// accepts (twice the router's `MaxRequestLifetime`): not executed. Only an origin that does
+	/// not cap its timeouts sends such a request.
+	TimeoutTooFar,
 }
 
 /// The destination's answer to a request.
@@ -223,7 +227,9 @@ impl<AccountId> Packet<AccountId> {
 	Debug,
 )]
 pub enum MessageStatus {
-	/// This network has never seen it.
+	/// This network has never seen it, or has forgotten it: the event router forgets a settled
+	/// outcome, a receipt and a forwarding record some time (its `Retention`) after the
+	/// message's settlement or deadline.
 	Unknown,
 	/// Sent from here; waiting for its acknowledgement or a proven timeout.
 	AwaitingAck { destination: NetworkAddress, next_hop: NetworkAddress, lane_nonce: u64 },

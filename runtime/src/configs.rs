@@ -144,6 +144,14 @@ parameter_types! {
 		Weight::from_parts(WEIGHT_REF_TIME_PER_SECOND / 10, 256 * 1024);
 	pub const RoutedMessageBaseFee: Balance = UNIT / 100;
 	pub const RoutedMessageByteFee: Balance = UNIT / 100_000;
+	/// A routed request's timeout may be at most a day ahead: what every network on its path
+	/// keeps about it is forgotten within a day or two (see the router's step 7).
+	pub const MaxRoutedRequestLifetime: u64 = 24 * 3_600_000;
+	/// Receipts, forwarding records and settled outcomes stay readable for an hour past their
+	/// deadline or settlement.
+	pub const RoutedMessageRetention: u64 = 3_600_000;
+	/// Entries the router forgets per block: 64 × (2 reads + 2 writes) is under 2% of a block.
+	pub const RouterSweepPerBlock: u32 = 64;
 }
 
 impl pallet_event_router::Config for Runtime {
@@ -160,6 +168,11 @@ impl pallet_event_router::Config for Runtime {
 	type MaxDispatchWeight = MaxRoutedDispatchWeight;
 	type BaseFee = RoutedMessageBaseFee;
 	type ByteFee = RoutedMessageByteFee;
+	/// What the relayer's delivery transaction pays for the request's dispatch weight.
+	type WeightToFee = <Runtime as pallet_transaction_payment::Config>::WeightToFee;
+	type MaxRequestLifetime = MaxRoutedRequestLifetime;
+	type Retention = RoutedMessageRetention;
+	type MaxSweepPerBlock = RouterSweepPerBlock;
 	type WeightInfo = weights::pallet_event_router::WeightInfo<Runtime>;
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = crate::bridges::BenchmarkHelper;
@@ -171,6 +184,16 @@ parameter_types! {
 	pub const MaxRecordKey: u32 = 128;
 	pub const MaxRecordValue: u32 = 4 * 1024;
 	pub const MaxContractReturn: u32 = 2 * 1024;
+	/// An hour to read a transaction's outcome (`ResourceManagerApi`) once it finished, or on
+	/// its target once its deadline passed, before it is forgotten.
+	pub const TransactionRetention: u64 = 3_600_000;
+	/// Record keys per remote account: at most 64 × (128 B + 4 KiB) of records each.
+	pub const MaxRecordsPerOwner: u32 = 64;
+	/// Keys the resource manager forgets a block: at most about 18 ms (two reads and four
+	/// writes each at the measured `RocksDbWeight`) of the 100 ms kept for block
+	/// initialisation. A network that finishes more transactions than this a block builds a
+	/// backlog, worked off when it slows down.
+	pub const TransactionSweepPerBlock: u32 = 64;
 }
 
 impl pallet_resource_manager::Config for Runtime {
@@ -184,6 +207,9 @@ impl pallet_resource_manager::Config for Runtime {
 	type MaxKeyLen = MaxRecordKey;
 	type MaxValueLen = MaxRecordValue;
 	type MaxResultLen = MaxContractReturn;
+	type Retention = TransactionRetention;
+	type MaxRecordsPerOwner = MaxRecordsPerOwner;
+	type MaxSweepPerBlock = TransactionSweepPerBlock;
 	type WeightInfo = weights::pallet_resource_manager::WeightInfo<Runtime>;
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = crate::benchmarks::ResourceManagerBenchmarks;
@@ -195,7 +221,18 @@ parameter_types! {
 	pub const MaxRecordHolders: u32 = 8;
 	/// Thirty days.
 	pub const MaxApprovalTtl: u64 = 30 * 24 * 3_600_000;
-	pub const RetentionSweepBatch: u32 = 32;
+	/// Thirty days: an erased record and a request that left its record's trail stay this long
+	/// for audit. Not below `MaxApprovalTtl` (the pallet checks), so no standing approval goes.
+	pub const DataProtectionAuditRetention: u64 = 30 * 24 * 3_600_000;
+	/// The approver's queue per record: a spammer can fill it, the approver empties it.
+	pub const MaxOpenRequestsPerRecord: u32 = 32;
+	/// Each record keeps its newest 256 requests (one audit page) for as long as it lives.
+	pub const MaxRequestsPerRecord: u32 = 256;
+	/// Entries of the due index swept per block: at worst 8 purges of 16 requests, about 45
+	/// writes each (~22 ms at the measured RocksDB write), in the 10 % kept for initialisation.
+	/// At 3 s blocks that is 160 entries a minute, so a minute's retention ends are handled
+	/// within the next minute unless more than 160 records end in the same minute.
+	pub const DataProtectionSweepPerBlock: u32 = 8;
 }
 
 impl pallet_data_protection::Config for Runtime {
@@ -207,10 +244,23 @@ impl pallet_data_protection::Config for Runtime {
 	type MaxRoles = MaxRolesPerController;
 	type MaxHolders = MaxRecordHolders;
 	type MaxApprovalTtl = MaxApprovalTtl;
-	type SweepBatch = RetentionSweepBatch;
+	type AuditRetention = DataProtectionAuditRetention;
+	type MaxOpenRequestsPerRecord = MaxOpenRequestsPerRecord;
+	type MaxRequestsPerRecord = MaxRequestsPerRecord;
+	type MaxSweepPerBlock = DataProtectionSweepPerBlock;
 	type WeightInfo = weights::pallet_data_protection::WeightInfo<Runtime>;
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = crate::benchmarks::DataProtectionBenchmarks;
+}
+
+parameter_types! {
+	/// An hour: nothing on chain or in the node's RPC reads an execution's record afterwards
+	/// (the acknowledgement carried its report, the `Executed` event stays in its block, the
+	/// resource manager keeps its transaction); operators and tests look soon after.
+	pub const ExecutionRetention: u64 = 3_600_000;
+	/// Executions forgotten per block: 32 × (1 read, 3 writes), ~6 ms; at 3 s blocks 640 a
+	/// minute, more than blocks can execute.
+	pub const ExecutionSweepPerBlock: u32 = 32;
 }
 
 impl pallet_contract_executor::Config for Runtime {
@@ -218,5 +268,8 @@ impl pallet_contract_executor::Config for Runtime {
 	type Coordinator = ResourceManager;
 	type RemoteAccount = RemoteAccount;
 	type MaxReturnData = MaxContractReturn;
+	type UnixTime = Timestamp;
+	type Retention = ExecutionRetention;
+	type MaxSweepPerBlock = ExecutionSweepPerBlock;
 	type WeightInfo = pallet_contract_executor::weights::DbWeights<Runtime>;
 }

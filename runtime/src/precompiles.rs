@@ -17,7 +17,7 @@ use alloc::vec::Vec;
 use codec::Decode;
 use core::num::NonZero;
 use frame_support::{traits::Get, weights::Weight};
-use pallet_data_protection::{AccessRequest, Decision, RequestState, WeightInfo as _};
+use pallet_data_protection::{AccessRequest, Decision, RequestState};
 use pallet_event_router::{MessageId, MessageStatus, Outcome, RequestSender, Service, Timeout};
 use pallet_resource_manager::{Action, Coordinator, TxState, WeightInfo as _};
 use pallet_revive::precompiles::{
@@ -167,6 +167,7 @@ impl Precompile for ResourceManagerPrecompile {
 				env.charge(read_weight(1))?;
 				let state: u8 =
 					match pallet_resource_manager::Transactions::<Runtime>::get(call.sequence) {
+						// Never opened, or finished and forgotten an hour later.
 						None => 0,
 						Some(t) => match t.state {
 							TxState::Prepared => 1,
@@ -202,9 +203,8 @@ impl Precompile for DataProtectionPrecompile {
 		use IDataProtection::IDataProtectionCalls as Calls;
 		match input {
 			Calls::requestAccess(call) => {
-				env.charge(
-					<Runtime as pallet_data_protection::Config>::WeightInfo::request_access(),
-				)?;
+				// With the request index's reads and writes, as the extrinsic is charged.
+				env.charge(pallet_data_protection::request_access_weight::<Runtime>())?;
 				let requester = writer(env)?;
 				let purpose = call
 					.purpose

@@ -37,7 +37,8 @@ fn send_request(network: &mut Network, to: [u8; 32], text: &[u8]) -> MessageId {
 			service: Service::Xcm,
 			payload: plexus_runtime::xcm_config::remark_program(text).try_into().unwrap(),
 			max_weight: Weight::from_parts(1_000_000_000, 64 * 1024),
-			timeout: Timeout { height: Some(1_000), timestamp: None },
+			// The router requires a timestamp; blocks are 3 s apart from t = 3 s.
+			timeout: Timeout { height: Some(1_000), timestamp: Some(1_000_000) },
 		});
 		signed(call, Sr25519Keyring::Alice.to_account_id()).expect("send succeeds");
 		System::events()
@@ -119,16 +120,33 @@ fn requests_are_delivered_once_in_order_and_their_acks_settle_them() {
 	for (id, outcome) in outcomes {
 		assert_eq!(alpha.read(|| EventRouter::message_status(id)), MessageStatus::Settled(outcome));
 	}
+	let fees = held;
 	let held = alpha.read(|| Balances::balance_on_hold(&fee_hold(), &alice));
-	assert_eq!(held, 0, "settled fees are no longer held");
+	assert_eq!(held, fees, "answered: the fees are earned, held until the relayer is known");
 
-	// Delivery confirmations: alpha learns from beta's inbound lane that both were delivered.
+	// Delivery confirmations: alpha learns from beta's inbound lane that both were delivered,
+	// and by whom: the relayer is paid the fees.
+	let relayer_before = alpha.read(|| Balances::free_balance(relayer()));
 	let at = beta.best.hash();
 	let proof = beta.prove(at, &[SLOT.inbound_lane_key()]);
 	let relayers = UnrewardedRelayersState::from(&beta.inbound_lane(SLOT));
 	let confirm = SLOT.receive_confirmations(at, proof, relayers);
 	alpha.block(|| signed(confirm, relayer()).expect("confirmation accepted"));
 	assert_eq!(alpha.outbound_lane(SLOT).latest_received_nonce, 2);
+	let paid: Vec<MessageId> = alpha
+		.events()
+		.into_iter()
+		.filter_map(|event| match event {
+			RuntimeEvent::EventRouter(RouterEvent::RelayerPaid { id, relayer: who, .. }) => {
+				assert_eq!(who, relayer());
+				Some(id)
+			},
+			_ => None,
+		})
+		.collect();
+	assert_eq!(paid, vec![first, second]);
+	assert_eq!(alpha.read(|| Balances::balance_on_hold(&fee_hold(), &alice)), 0);
+	assert_eq!(alpha.read(|| Balances::free_balance(relayer())), relayer_before + fees);
 }
 
 #[test]

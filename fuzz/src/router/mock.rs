@@ -9,7 +9,7 @@ use core::cell::RefCell;
 use frame_support::{
 	derive_impl, ensure, parameter_types,
 	traits::{ConstU128, ConstU32},
-	weights::Weight,
+	weights::{Weight, WeightToFee},
 };
 use pallet_event_router::{
 	traits::PeerLaneState, DeliveryProver, Failure, NetworkAddress, RemoteOrigin, Service,
@@ -51,6 +51,8 @@ impl pallet_balances::Config for Mock {
 
 pub const ALICE: AccountId = 1;
 pub const BOB: AccountId = 2;
+/// The relayer delivery confirmations name (a new account, paid out of fee holds).
+pub const RELAYER: AccountId = 3;
 pub const ENDOWMENT: Balance = 1_000_000;
 pub const MAX_PACKET: u32 = 4096;
 pub const MAX_PAYLOAD: u32 = 1024;
@@ -60,6 +62,21 @@ parameter_types! {
 	pub const MaxDispatchWeight: Weight = Weight::from_parts(1_000_000_000, 64 * 1024);
 	pub const BaseFee: Balance = 100;
 	pub const ByteFee: Balance = 2;
+	/// Ten minutes: sends ask for up to two.
+	pub const MaxRequestLifetime: u64 = 600_000;
+	/// A minute, so that the driver's clocks pass many windows.
+	pub const Retention: u64 = 60_000;
+}
+
+/// One unit of fee per million units of compute weight.
+pub struct WeightFee;
+
+impl WeightToFee for WeightFee {
+	type Balance = Balance;
+
+	fn weight_to_fee(weight: &Weight) -> Balance {
+		Balance::from(weight.ref_time() / 1_000_000)
+	}
 }
 
 thread_local! {
@@ -175,6 +192,11 @@ impl pallet_event_router::Config for Mock {
 	type MaxDispatchWeight = MaxDispatchWeight;
 	type BaseFee = BaseFee;
 	type ByteFee = ByteFee;
+	type WeightToFee = WeightFee;
+	type MaxRequestLifetime = MaxRequestLifetime;
+	type Retention = Retention;
+	// Small, so that sweeps often stop at their budget.
+	type MaxSweepPerBlock = ConstU32<2>;
 	type WeightInfo = ();
 }
 

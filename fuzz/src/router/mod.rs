@@ -1,15 +1,20 @@
 //! `router_receive`: four networks' event routers (the mock runtime of [`mock`]) bridged in one
-//! of two shapes, driven by the input: sends, deliveries in lane order, clocks moving apart,
+//! of two shapes, driven by the input: sends, deliveries in lane order, delivery confirmations
+//! naming a relayer, clocks moving apart (each new block sweeping what the router forgets),
 //! closed lanes, timeout claims with honest proofs of a peer's sealed states, acknowledgement
 //! retries, and, when the input names one, a hostile network that puts forged, replayed or
 //! arbitrary packets on its lanes (what its governance or validators can do).
 //!
 //! Invariants, checked after every step and once more after all packets are delivered:
 //! - nothing panics;
-//! - a message settles at most once, on its origin, with `burned + refunded` equal to its fee,
-//!   and a request executes at most once on a network;
-//! - on every network, fees held at send = fees still held + burned + refunded, and the total
-//!   issuance fell by exactly what was burned; no id is both in `Outbox` and in `Settled`;
+//! - a message settles at most once, on its origin, with `earned + refunded` equal to its fee,
+//!   and a request executes at most once on a network (a copy arriving after its receipt was
+//!   forgotten is answered `TimedOut`, unless it was first refused as `TimeoutTooFar`);
+//! - on every network, fees held at send = fees still held (earned ones included, until paid) +
+//!   paid to relayers + refunded; the total issuance never changes, and the relayer holds exactly
+//!   what it was paid; a relayer is paid only for a message answered `Ok` or `Err`, once; no id
+//!   is both in `Outbox` and in `Settled`;
+//! - once every packet is delivered and confirmed, every earned fee has been paid;
 //! - a `TimedOut` or `Unroutable` settlement comes from the message's destination or next hop;
 //! - when the hostile network is not on a message's path: a message settled `TimedOut` or
 //!   `Unroutable` never ran on its destination, and one settled by its destination's answer
@@ -30,7 +35,7 @@ use pallet_event_router::{
 	Outbox, Outcome, Packet, Service, Settled, Timeout,
 };
 use sp_runtime::traits::Dispatchable;
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
 const NETWORKS: usize = 4;
 const ADDRESSES: [NetworkAddress; NETWORKS] = [[0xaa; 32], [0xbb; 32], [0xcc; 32], [0xdd; 32]];
@@ -104,7 +109,7 @@ struct Net {
 	sealed: Vec<Sealed>,
 	// What the driver learnt from the network's events.
 	fees_sent: Balance,
-	burned: Balance,
+	paid: Balance,
 	refunded: Balance,
 }
 
@@ -120,8 +125,12 @@ struct Message {
 struct World {
 	shape: &'static Shape,
 	nets: Vec<Net>,
-	/// Packets on the lanes, per (sending network, lane), in lane order.
-	queues: BTreeMap<(usize, u8), VecDeque<Vec<u8>>>,
+	/// Packets on the lanes, per (sending network, lane), in lane order, with their lane nonce.
+	queues: BTreeMap<(usize, u8), VecDeque<(u64, Vec<u8>)>>,
+	/// Lane nonces delivered but not yet confirmed to their sender, per (sending network, lane).
+	unconfirmed: BTreeMap<(usize, u8), Vec<u64>>,
+	/// Messages whose fee a relayer was paid.
+	paid: BTreeSet<MessageId>,
 	hostile: Option<usize>,
 	/// Packets the hostile network received: what it can replay.
 	seen: Vec<Vec<u8>>,
@@ -143,7 +152,7 @@ pub fn router_receive(data: &[u8]) {
 		}
 		world.check();
 	}
-	world.deliver_everything();
+	world.finish();
 	world.check();
 }
 
@@ -195,7 +204,7 @@ impl World {
 					now: START_MS,
 					sealed: Vec::new(),
 					fees_sent: 0,
-					burned: 0,
+					paid: 0,
 					refunded: 0,
 				}
 			})
@@ -204,6 +213,8 @@ impl World {
 			shape,
 			nets,
 			queues: BTreeMap::new(),
+			unconfirmed: BTreeMap::new(),
+			paid: BTreeSet::new(),
 			hostile,
 			seen: Vec::new(),
 			messages: BTreeMap::new(),
@@ -212,7 +223,7 @@ impl World {
 	}
 
 	fn step(&mut self, u: &mut Unstructured) -> Result<()> {
-		match u.int_in_range(0..=9)? {
+		match u.int_in_range(0..=10)? {
 			0 | 1 => self.send(u),
 			2 | 3 => {
 				let (from, lane) = self.pick_queue(u)?;
@@ -236,6 +247,7 @@ impl World {
 				Ok(())
 			},
 			8 => self.inject(u),
+			9 => self.confirm(u),
 			_ => {
 				self.deliver_everything();
 				Ok(())
@@ -260,7 +272,8 @@ impl World {
 		let now = self.nets[from].now;
 		let timeout = Timeout {
 			height: if u.arbitrary()? { Some(u.int_in_range(0..=40)?) } else { None },
-			timestamp: if u.ratio(3, 4)? { Some(now + u.int_in_range(0..=120_000)?) } else { None },
+			// Without a timestamp, or too far ahead, `send` refuses it.
+			timestamp: if u.ratio(7, 8)? { Some(now + u.int_in_range(0..=700_000)?) } else { None },
 		};
 		let call = pallet_event_router::Call::send {
 			destination: Some(Box::new(location_of(ADDRESSES[to]))),
@@ -289,9 +302,11 @@ impl World {
 
 	/// Delivers the next packet on `lane` from `from`, as the bridge does: in order, once.
 	fn deliver(&mut self, from: usize, lane: u8) -> bool {
-		let Some(packet) = self.queues.get_mut(&(from, lane)).and_then(|q| q.pop_front()) else {
+		let Some((nonce, packet)) = self.queues.get_mut(&(from, lane)).and_then(|q| q.pop_front())
+		else {
 			return false;
 		};
+		self.unconfirmed.entry((from, lane)).or_default().push(nonce);
 		let to = self.nets[from].peers[&lane];
 		*self.nets[to].delivered.get_mut(&lane).expect("a lane of the bridge") += 1;
 		if Some(to) == self.hostile {
@@ -341,6 +356,42 @@ impl World {
 		}
 	}
 
+	/// The peer at the other end of a lane confirms what it received, naming the relayer: the
+	/// sender learns it through its bridge. Nonces are delivered in order, so they form a range.
+	fn confirm(&mut self, u: &mut Unstructured) -> Result<()> {
+		let pending: Vec<(usize, u8)> =
+			self.unconfirmed.iter().filter(|(_, n)| !n.is_empty()).map(|(k, _)| *k).collect();
+		if pending.is_empty() {
+			return Ok(());
+		}
+		let (net, lane) = *u.choose(&pending)?;
+		self.confirm_lane(net, lane);
+		Ok(())
+	}
+
+	fn confirm_lane(&mut self, net: usize, lane: u8) {
+		let nonces = self.unconfirmed.remove(&(net, lane)).unwrap_or_default();
+		let (Some(&first), Some(&last)) = (nonces.first(), nonces.last()) else { return };
+		self.on(net, || EventRouter::on_delivery_confirmed(lane, &RELAYER, first..=last));
+	}
+
+	/// The end of a run: everything delivered and confirmed, then every earned fee is paid.
+	fn finish(&mut self) {
+		self.deliver_everything();
+		let lanes: Vec<(usize, u8)> = self.unconfirmed.keys().copied().collect();
+		for (net, lane) in lanes {
+			self.confirm_lane(net, lane);
+		}
+		if self.queues.values().any(|q| !q.is_empty()) {
+			return;
+		}
+		for (id, message) in &self.messages {
+			if message.settled.is_some_and(|outcome| !gives_up(&outcome)) {
+				assert!(self.paid.contains(id), "{id:?} was answered and delivered, but not paid");
+			}
+		}
+	}
+
 	/// A new block on one network: its state so far is sealed (provable), its clock moves on.
 	fn tick(&mut self, u: &mut Unstructured) -> Result<()> {
 		let net = u.int_in_range(0..=NETWORKS - 1)?;
@@ -356,8 +407,10 @@ impl World {
 		n.now += ms;
 		let (height, now) = (n.height, n.now);
 		self.on(net, || {
+			use frame_support::traits::Hooks;
 			System::set_block_number(height as u64);
 			pallet_timestamp::Now::<Mock>::put(now);
+			EventRouter::on_initialize(height as u64);
 		});
 		Ok(())
 	}
@@ -485,8 +538,8 @@ impl World {
 			System::reset_events();
 			(result, events)
 		});
-		for (lane, _nonce, packet) in drain_outbox() {
-			self.queues.entry((net, lane)).or_default().push_back(packet);
+		for (lane, nonce, packet) in drain_outbox() {
+			self.queues.entry((net, lane)).or_default().push_back((nonce, packet));
 		}
 		for event in events {
 			self.learn(net, event);
@@ -504,15 +557,37 @@ impl World {
 				let message = Message { origin: net, destination, path, fee, settled: None };
 				assert!(self.messages.insert(id, message).is_none(), "{id:?} was sent twice");
 			},
-			Event::Acknowledged { id, outcome, fee_burned, refunded } => {
-				self.settle(net, id, outcome, fee_burned, refunded)
+			Event::Acknowledged { id, outcome, fee_earned, refunded } => {
+				self.settle(net, id, outcome, fee_earned, refunded)
+			},
+			Event::RelayerPaid { id, relayer, amount } => {
+				assert_eq!(relayer, RELAYER, "{id:?} paid to someone no confirmation named");
+				let message = self.messages.get(&id).expect("only a message sent is paid for");
+				assert_eq!(message.origin, net, "{id:?} paid for on another network");
+				assert!(
+					message.settled.is_some_and(|outcome| !gives_up(&outcome)),
+					"{id:?} paid for, but settled {:?}",
+					message.settled
+				);
+				assert_eq!(amount, message.fee, "{id:?}: the relayer is paid its whole fee");
+				assert!(self.paid.insert(id), "{id:?} paid twice");
+				self.nets[net].paid += amount;
 			},
 			Event::TimedOut { id, refunded } => {
 				self.settle(net, id, Outcome::TimedOut, 0, refunded)
 			},
-			Event::Executed { id, outcome, .. } => {
-				let first = self.executed.insert((net, id), outcome);
-				assert!(first.is_none(), "{id:?} executed twice on network {net}");
+			Event::Executed { id, outcome, .. } => match self.executed.get(&(net, id)) {
+				// A copy (a replay) after the receipt was forgotten: past its deadline, never
+				// executed; unless the first was refused for a deadline too far ahead of this
+				// network's clock, whose receipt goes before the deadline (the router's
+				// documented limit, for clocks a lifetime apart).
+				Some(first) => assert!(
+					outcome == Outcome::TimedOut || *first == Outcome::Err(Failure::TimeoutTooFar),
+					"{id:?} decided twice on network {net}: {first:?}, then {outcome:?}"
+				),
+				None => {
+					self.executed.insert((net, id), outcome);
+				},
 			},
 			_ => {},
 		}
@@ -523,7 +598,7 @@ impl World {
 		net: usize,
 		id: MessageId,
 		outcome: Outcome,
-		burned: Balance,
+		earned: Balance,
 		refunded: Balance,
 	) {
 		let message = self.messages.get_mut(&id).expect("only a message sent is settled");
@@ -534,25 +609,25 @@ impl World {
 			message.settled
 		);
 		message.settled = Some(outcome);
-		assert_eq!(burned + refunded, message.fee, "{id:?}: burned + refunded is not its fee");
-		self.nets[net].burned += burned;
+		assert_eq!(earned + refunded, message.fee, "{id:?}: earned + refunded is not its fee");
 		self.nets[net].refunded += refunded;
 	}
 
 	fn check(&mut self) {
 		for net in 0..NETWORKS {
-			let (sent, burned, refunded) = {
+			let (sent, paid, refunded) = {
 				let n = &self.nets[net];
-				(n.fees_sent, n.burned, n.refunded)
+				(n.fees_sent, n.paid, n.refunded)
 			};
 			self.on(net, || {
 				let reason = RuntimeHoldReason::from(HoldReason::MessageFee);
 				let held = Balances::balance_on_hold(&reason, &ALICE)
 					+ Balances::balance_on_hold(&reason, &BOB);
-				assert_eq!(sent, held + burned + refunded, "fees on network {net}");
+				assert_eq!(sent, held + paid + refunded, "fees on network {net}");
+				assert_eq!(Balances::balance(&RELAYER), paid, "the relayer's pay on {net}");
 				assert_eq!(
 					<Balances as Inspect<AccountId>>::total_issuance(),
-					2 * ENDOWMENT - burned,
+					2 * ENDOWMENT,
 					"issuance on {net}"
 				);
 				for (id, _) in Outbox::<Mock>::iter() {

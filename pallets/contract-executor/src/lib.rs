@@ -25,6 +25,12 @@
 //!    return data as its arguments. If the transaction cannot be opened, the request fails.
 //! 6. **Answer.** A routed request is answered with an [`ExecutionReport`] (outcome hash,
 //!    return data, transaction id); the acknowledgement carries its digest back to the sender.
+//! 7. **Forget.** An execution's record ([`Executions`], [`ByMessage`]) is forgotten
+//!    `Retention` after it ran, by a sweep in `on_initialize` over an index ordered by time
+//!    (`plexus_primitives::retention`), at most `MaxSweepPerBlock` executions a block. Nothing
+//!    reads them afterwards: no runtime API or RPC serves them, the router's acknowledgement
+//!    already carried the report, the resource manager keeps its own transaction, and the
+//!    [`Event::Executed`] in the block stays the permanent record.
 
 #![cfg_attr(not(feature = "std"), no_std)]
 
@@ -32,6 +38,8 @@ extern crate alloc;
 
 pub mod weights;
 
+#[cfg(feature = "runtime-benchmarks")]
+pub mod benchmarking;
 #[cfg(test)]
 mod tests;
 
@@ -44,14 +52,15 @@ pub use weights::WeightInfo;
 
 use alloc::{boxed::Box, vec::Vec};
 use codec::DecodeLimit;
-use frame_support::{dispatch::PostDispatchInfo, pallet_prelude::*};
+use frame_support::{dispatch::PostDispatchInfo, pallet_prelude::*, traits::UnixTime};
 use frame_system::pallet_prelude::*;
 use plexus_primitives::{
 	envelope::{Failure, MessageId, NetworkAddress},
+	retention,
 	service::{failure_of_dispatch_error, RemoteOrigin},
 	transaction::{Action, Coordinator, TxId},
 };
-use sp_runtime::traits::Convert;
+use sp_runtime::traits::{Convert, UniqueSaturatedInto};
 
 /// Contract requests are shallow; anything nested deeper is hostile.
 const REQUEST_DECODE_DEPTH: u32 = 8;
@@ -92,6 +101,14 @@ pub mod pallet {
 		/// Longest return data an execution may produce (and this pallet keeps).
 		#[pallet::constant]
 		type MaxReturnData: Get<u32>;
+		/// The clock executions are forgotten by.
+		type UnixTime: UnixTime;
+		/// How long an execution's record is kept after it ran, in ms.
+		#[pallet::constant]
+		type Retention: Get<u64>;
+		/// Most executions, and most minutes of the index, the sweep looks at in one block.
+		#[pallet::constant]
+		type MaxSweepPerBlock: Get<u32>;
 		type WeightInfo: WeightInfo;
 	}
 
@@ -99,14 +116,22 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type NextExecution<T> = StorageValue<_, u64, ValueQuery>;
 
-	/// Every successful execution on this network.
+	/// The successful executions of the last `Retention` on this network.
 	#[pallet::storage]
 	pub type Executions<T: Config> =
 		StorageMap<_, Twox64Concat, u64, Execution<T::AccountId, T::MaxReturnData>>;
 
-	/// The execution each routed request led to.
+	/// The execution each routed request led to (forgotten with it).
 	#[pallet::storage]
 	pub type ByMessage<T> = StorageMap<_, Blake2_128Concat, MessageId, u64>;
+
+	/// When each execution is forgotten: the minute (`retention::bucket`), then the execution.
+	#[pallet::storage]
+	pub type DueIndex<T> = StorageDoubleMap<_, Twox64Concat, u64, Blake2_128Concat, u64, ()>;
+
+	/// The next minute of [`DueIndex`] the sweep looks at (0: nothing filed yet).
+	#[pallet::storage]
+	pub type DueCursor<T> = StorageValue<_, u64, ValueQuery>;
 
 	#[pallet::event]
 	#[pallet::generate_deposit(pub(super) fn deposit_event)]
@@ -132,6 +157,17 @@ pub mod pallet {
 		NotExecuted,
 		/// The contract returned more than `MaxReturnData` bytes.
 		ReturnDataTooLong,
+	}
+
+	#[pallet::hooks]
+	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
+		fn on_initialize(_: BlockNumberFor<T>) -> Weight {
+			Self::sweep()
+		}
+
+		fn integrity_test() {
+			assert!(T::MaxSweepPerBlock::get() >= 1, "the sweep must make progress");
+		}
 	}
 
 	#[pallet::call]
@@ -275,6 +311,7 @@ impl<T: Config> Pallet<T> {
 		if let Some(id) = message {
 			ByMessage::<T>::insert(id, execution);
 		}
+		Self::file(execution, Self::now_ms().saturating_add(T::Retention::get()));
 		Self::deposit_event(Event::Executed {
 			execution,
 			caller: caller.clone(),
@@ -286,5 +323,45 @@ impl<T: Config> Pallet<T> {
 		let report =
 			ExecutionReport { outcome_hash, return_data: outcome.return_data, transaction };
 		(Ok(report), used)
+	}
+
+	fn now_ms() -> u64 {
+		T::UnixTime::now().as_millis().unique_saturated_into()
+	}
+
+	/// Files `execution` to be forgotten at `at_ms`.
+	fn file(execution: u64, at_ms: u64) {
+		let mut cursor = DueCursor::<T>::get();
+		let bucket = retention::schedule(&mut cursor, Self::now_ms(), at_ms);
+		DueCursor::<T>::put(cursor);
+		DueIndex::<T>::insert(bucket, execution, ());
+	}
+
+	/// Forgets the executions whose retention is over, at most `MaxSweepPerBlock` of them and
+	/// of the index's minutes; returns the weight.
+	pub(crate) fn sweep() -> Weight {
+		let budget = T::MaxSweepPerBlock::get();
+		let mut cursor = DueCursor::<T>::get();
+		let swept = retention::sweep(
+			&mut cursor,
+			Self::now_ms(),
+			budget,
+			budget,
+			|bucket, n| DueIndex::<T>::iter_key_prefix(bucket).take(n as usize).collect(),
+			Self::forget,
+		);
+		DueCursor::<T>::put(cursor);
+		// The clock and the cursor, one look per minute, then each execution.
+		T::DbWeight::get()
+			.reads_writes(2u64.saturating_add(swept.buckets.into()), 1)
+			.saturating_add(T::WeightInfo::forget_execution().saturating_mul(swept.keys.into()))
+	}
+
+	/// Removes `execution` from minute `bucket` of the index, with its record and message link.
+	pub(crate) fn forget(bucket: u64, execution: u64) {
+		DueIndex::<T>::remove(bucket, execution);
+		if let Some(Execution { message: Some(message), .. }) = Executions::<T>::take(execution) {
+			ByMessage::<T>::remove(message);
+		}
 	}
 }

@@ -40,8 +40,10 @@ impl<T: Config> Pallet<T> {
 		Ok(decide(&facts))
 	}
 
-	/// Records a request and its verdict. Fails (changing nothing) only for a record this
-	/// network does not know: every request about a known record is decided on the ledger.
+	/// Records a request and its verdict. Fails (changing nothing) for a record this network
+	/// does not know, and for one more request waiting for the record's approver than
+	/// `MaxOpenRequestsPerRecord`: every other request about a known record is decided on the
+	/// ledger.
 	pub(crate) fn open_request(
 		requester: T::AccountId,
 		origin: Option<(NetworkAddress, T::AccountId, MessageId)>,
@@ -50,9 +52,18 @@ impl<T: Config> Pallet<T> {
 		let record = Records::<T>::get(ask.record).ok_or(Error::<T>::UnknownRecord)?;
 		let now = Self::now_ms();
 		let verdict = Self::with_facts(&record, &requester, &ask.purpose, now, policy::evaluate)?;
+		let mut trail = Trails::<T>::get(ask.record);
 		let state = match verdict {
 			Verdict::Decided(decision) => RequestState::Decided { decision, at: now },
-			Verdict::Pending(approver) => RequestState::Pending { approver },
+			Verdict::Pending(approver) => {
+				// Anyone the policy lets through may ask: the approver's queue is what is bounded.
+				ensure!(
+					trail.pending < T::MaxOpenRequestsPerRecord::get(),
+					Error::<T>::TooManyOpenRequests
+				);
+				trail.pending += 1;
+				RequestState::Pending { approver }
+			},
 		};
 		let id = NextRequest::<T>::get();
 		NextRequest::<T>::put(id.saturating_add(1));
@@ -68,6 +79,11 @@ impl<T: Config> Pallet<T> {
 				state,
 			},
 		);
+		trail.kept += 1;
+		if trail.kept > T::MaxRequestsPerRecord::get() {
+			Self::evict_oldest(ask.record, &mut trail, now);
+		}
+		Trails::<T>::insert(ask.record, trail);
 		match state {
 			RequestState::Decided { decision, .. } => Self::deposit_event(Event::AccessDecided {
 				request: id,
@@ -82,6 +98,27 @@ impl<T: Config> Pallet<T> {
 			}),
 		}
 		Ok(AccessAnswer { request: id, state })
+	}
+
+	/// Takes the oldest request the record's trail keeps out of it: decided, it is forgotten
+	/// `AuditRetention` from now; pending, `AuditRetention` after its decision. Reads one key
+	/// and one request: every request from `evict_from` on is kept, so the next key is it.
+	fn evict_oldest(record: RecordId, trail: &mut Trail, now: u64) {
+		let mut keys = match trail.evict_from.checked_sub(1) {
+			None => RecordRequests::<T>::iter_key_prefix(record),
+			Some(before) => RecordRequests::<T>::iter_key_prefix_from(
+				record,
+				RecordRequests::<T>::hashed_key_for(record, sorted(before)),
+			),
+		};
+		let Some(oldest) = keys.next().map(u64::from_be_bytes) else { return };
+		trail.evict_from = oldest.saturating_add(1);
+		trail.kept = trail.kept.saturating_sub(1);
+		let decided = Requests::<T>::get(oldest)
+			.is_some_and(|request| matches!(request.state, RequestState::Decided { .. }));
+		if decided {
+			Self::file(Due::Request(oldest), now.saturating_add(T::AuditRetention::get()));
+		}
 	}
 
 	pub(crate) fn decide_pending(
@@ -112,6 +149,14 @@ impl<T: Config> Pallet<T> {
 			})
 		};
 		request.state = RequestState::Decided { decision, at: now };
+		let trail = Trails::<T>::mutate(request.record, |trail| {
+			trail.pending = trail.pending.saturating_sub(1);
+			*trail
+		});
+		// Evicted from the trail while pending: its time starts now it is decided.
+		if id < trail.evict_from {
+			Self::file(Due::Request(id), now.saturating_add(T::AuditRetention::get()));
+		}
 		Self::deposit_event(Event::AccessDecided {
 			request: id,
 			record: request.record,
@@ -135,7 +180,7 @@ impl<T: Config> Pallet<T> {
 		payload: &[u8],
 		max_weight: Weight,
 	) -> (Result<Vec<u8>, Failure>, Weight) {
-		let weight = T::WeightInfo::request_access();
+		let weight = request_access_weight::<T>();
 		if !weight.all_lte(max_weight) {
 			return (Err(Failure::WeightLimitExceeded), Weight::zero());
 		}

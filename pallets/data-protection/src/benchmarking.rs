@@ -1,4 +1,4 @@
-//! Benchmarks of every call and of the retention sweep's work per record, each on its most
+//! Benchmarks of every call and of the sweep's work per entry of its index, each on its most
 //! expensive path.
 
 use super::*;
@@ -90,6 +90,20 @@ fn record<T: Config>(n_holders: u32) -> (T::AccountId, T::AccountId, T::AccountI
 	(controller, subject, requester, record)
 }
 
+/// Stores request `id` about `record`, decided (rejected), in its audit trail.
+fn decided_request<T: Config>(
+	id: RequestId,
+	record: RecordId,
+	requester: T::AccountId,
+	purpose: Tag,
+) {
+	let state =
+		RequestState::Decided { decision: Decision::Rejected(Reason::NoConsent), at: START };
+	let request = Request { record, requester, origin: None, purpose, asked_at: START, state };
+	Requests::<T>::insert(id, request);
+	RecordRequests::<T>::insert(record, sorted(id), ());
+}
+
 #[benchmarks]
 mod benchmarks {
 	use super::*;
@@ -160,16 +174,24 @@ mod benchmarks {
 			.is_some());
 	}
 
+	/// The record's trail is full: the oldest request, decided, is evicted and filed.
 	#[benchmark]
 	fn request_access() {
 		let (_, _, requester, record) = record::<T>(1);
+		let purpose = tag(T::MaxRules::get() - 1);
+		decided_request::<T>(0, record, requester.clone(), purpose.clone());
+		NextRequest::<T>::put(1);
+		let full = Trail { pending: 0, kept: T::MaxRequestsPerRecord::get(), evict_from: 0 };
+		Trails::<T>::insert(record, full);
 		#[extrinsic_call]
-		_(RawOrigin::Signed(requester), record, tag(T::MaxRules::get() - 1));
-		let request = Requests::<T>::get(0).expect("recorded");
+		_(RawOrigin::Signed(requester), record, purpose);
+		let request = Requests::<T>::get(1).expect("recorded");
 		assert!(matches!(
 			request.state,
 			RequestState::Decided { decision: Decision::Approved { .. }, .. }
 		));
+		assert_eq!(Trails::<T>::get(record).evict_from, 1);
+		assert_eq!(DueIndex::<T>::iter().count(), 2, "the record's retention and request 0");
 	}
 
 	#[benchmark]
@@ -188,9 +210,12 @@ mod benchmarks {
 			},
 		);
 		let _ = controller;
+		// It left the trail while pending: deciding it files it.
+		Trails::<T>::insert(record, Trail { pending: 1, kept: 0, evict_from: 1 });
 		#[extrinsic_call]
 		_(RawOrigin::Signed(subject), 0, true);
 		assert!(matches!(Requests::<T>::get(0).unwrap().state, RequestState::Decided { .. }));
+		assert_eq!(DueIndex::<T>::iter().count(), 2, "the record's retention and request 0");
 	}
 
 	#[benchmark]
@@ -230,14 +255,58 @@ mod benchmarks {
 	}
 
 	#[benchmark]
-	fn sweep_record() {
+	fn sweep_retain() {
 		let (_, _, _, record) = record::<T>(T::MaxHolders::get());
-		T::BenchmarkHelper::set_time(START + 2_000_000);
+		let until = Records::<T>::get(record).unwrap().retain_until;
+		let (bucket, due) = DueIndex::<T>::iter_keys().next().expect("filed at registration");
+		T::BenchmarkHelper::set_time(until + 1);
 		#[block]
 		{
-			Pallet::<T>::sweep(Weight::from_parts(u64::MAX, u64::MAX));
+			Pallet::<T>::forget(bucket, due);
 		}
+		assert_eq!(due, Due::Retain(record, until));
 		assert!(matches!(Records::<T>::get(record).unwrap().state, RecordState::Erasing { .. }));
+	}
+
+	#[benchmark]
+	fn sweep_request() {
+		let (_, _, requester, record) = record::<T>(1);
+		decided_request::<T>(0, record, requester, tag(0));
+		Pallet::<T>::file(Due::Request(0), START + 1);
+		let bucket = plexus_primitives::retention::bucket(START + 1);
+		#[block]
+		{
+			Pallet::<T>::forget(bucket, Due::Request(0));
+		}
+		assert!(Requests::<T>::get(0).is_none());
+		assert_eq!(RecordRequests::<T>::iter_key_prefix(record).count(), 0);
+	}
+
+	/// An erased record with every holder's attestation and `r` requests.
+	#[benchmark]
+	fn sweep_purge(r: Linear<0, { sweep::PURGE_CHUNK }>) {
+		let holders = T::MaxHolders::get();
+		let (_, _, requester, record) = record::<T>(holders);
+		Records::<T>::mutate(record, |stored| {
+			stored.as_mut().unwrap().state =
+				RecordState::Erased { at: START, cause: ErasureCause::Subject };
+		});
+		for i in 0..holders {
+			let (holder, signature) = T::BenchmarkHelper::holder_signature(i, b"attested");
+			Attestations::<T>::insert(record, holder, (START, signature));
+		}
+		for id in 0..r as u64 {
+			decided_request::<T>(id, record, requester.clone(), tag(0));
+		}
+		Pallet::<T>::file(Due::Purge(record), START + 1);
+		let bucket = plexus_primitives::retention::bucket(START + 1);
+		#[block]
+		{
+			assert!(Pallet::<T>::forget(bucket, Due::Purge(record)).1, "done in one entry");
+		}
+		assert!(Records::<T>::get(record).is_none());
+		assert_eq!(Attestations::<T>::iter_prefix(record).count(), 0);
+		assert_eq!(Requests::<T>::iter().count(), 0);
 	}
 
 	impl_benchmark_test_suite!(

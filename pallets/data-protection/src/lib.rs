@@ -30,18 +30,28 @@
 //!    the request waits for its approver ([`Pallet::decide`]), who can approve only what the
 //!    policy's checks still allow. Every decision, approved or rejected with a [`Reason`], is
 //!    stored, announced and never changed; a routed request's acknowledgement carries it back.
+//!    A record has at most `MaxOpenRequestsPerRecord` requests waiting for their approver; one
+//!    more is refused ([`Error::TooManyOpenRequests`]) and nothing is stored.
 //! 5. **Read.** A vault serves a record only to the approved requester, who signs the read, and
 //!    only while the runtime API `DataProtectionApi::grant` says the approval stands: unexpired,
 //!    the record readable, and a consent-based approval's consent still standing.
 //! 6. **Erase.** The subject or controller asks for erasure ([`Pallet::request_erasure`]); the
-//!    retention sweep asks by itself in `on_idle`; rectification ([`Pallet::rectify`]) asks for
-//!    the superseded version. Each holder destroys the record's key and its signed attestation
-//!    is submitted ([`Pallet::attest_erasure`]); with the last one the record is `Erased`.
+//!    retention sweep asks by itself in `on_initialize` once a record's `retain_until` has
+//!    passed; rectification ([`Pallet::rectify`]) asks for the superseded version. Each holder
+//!    destroys the record's key and its signed attestation is submitted
+//!    ([`Pallet::attest_erasure`]); with the last one the record is `Erased`.
 //! 7. **Audit and portability.** `DataProtectionApi::audit` lists a record's requests and
 //!    decisions; `records_of` lists a subject's records for an export bundle, which the vault
 //!    assembles with the salts that prove each commitment. Both are paged ([`MAX_PAGE`] at most
 //!    per call, oldest first, with the id the next page starts at), so a trail inflated by
 //!    spam or a subject named in many records never makes one answer too large.
+//! 8. **Forget.** What the ledger keeps is bounded ([`sweep`]). A record's trail keeps its newest
+//!    `MaxRequestsPerRecord` requests; an older one is forgotten `AuditRetention` after it left
+//!    the trail (or, if still pending then, after its decision). An `Erased` record, its
+//!    attestations and its requests are forgotten `AuditRetention` after erasure
+//!    ([`Event::RecordForgotten`]): the audit trail outlives the data, for accountability. The
+//!    sweep runs in `on_initialize` over an index ordered by due time, at most
+//!    `MaxSweepPerBlock` entries a block, whatever the history.
 
 #![cfg_attr(not(feature = "std"), no_std)]
 
@@ -54,6 +64,7 @@ pub mod weights;
 
 mod access;
 mod records;
+pub mod sweep;
 
 #[cfg(feature = "runtime-benchmarks")]
 pub mod benchmarking;
@@ -68,6 +79,7 @@ pub use plexus_primitives::data_protection::{
 	RecordState, RequestId, RequestState, Rule, Tag,
 };
 pub use policy::Policy;
+pub use sweep::Due;
 pub use weights::WeightInfo;
 
 use frame_support::{pallet_prelude::*, traits::UnixTime};
@@ -107,6 +119,33 @@ pub(crate) fn sorted(id: u64) -> SortedId {
 /// whose benchmarks now sign every holder, then charge the new figures alone.
 pub fn with_custody<T: Config>(measured: Weight, holders: u32) -> Weight {
 	measured.saturating_add(T::WeightInfo::attest_erasure().saturating_mul(holders.into()))
+}
+
+/// What a call costs with the storage of the retention index ([`sweep`]) it touches: `reads`
+/// and `writes` at the runtime's `DbWeight` on top of `weight`.
+///
+/// The measured figures predate the index, and the `DbWeights` fallback counts what they
+/// measured, so each call adds its index work here. Once `scripts/weights.sh` re-measures the
+/// benchmarks (which now file, evict and schedule), charge the measured figures alone.
+pub fn with_index<T: Config>(weight: Weight, reads: u64, writes: u64) -> Weight {
+	weight.saturating_add(T::DbWeight::get().reads_writes(reads, writes))
+}
+
+/// What one access request costs, local or routed: the worst decision, the record's trail, and
+/// evicting its oldest request into the index.
+pub fn request_access_weight<T: Config>() -> Weight {
+	with_index::<T>(T::WeightInfo::request_access(), 4, 3)
+}
+
+/// A record's trail of requests: how many wait for their approver, and which ones it keeps
+/// for as long as the record lives (every request from id `evict_from` on, `kept` of them).
+#[derive(Encode, Decode, MaxEncodedLen, TypeInfo, Clone, Copy, PartialEq, Eq, Debug, Default)]
+pub struct Trail {
+	pub pending: u32,
+	pub kept: u32,
+	/// Requests below it left the trail: each is forgotten `AuditRetention` after it left, or
+	/// after its decision if it was pending then.
+	pub evict_from: RequestId,
 }
 
 /// An access request as this network keeps it.
@@ -152,9 +191,21 @@ pub mod pallet {
 		/// Longest approval a policy may give, in ms.
 		#[pallet::constant]
 		type MaxApprovalTtl: Get<u64>;
-		/// Most records the retention sweep looks at in one block.
+		/// How long an erased record, and a request that left its record's trail, stay on the
+		/// ledger for audit, in ms. At least `MaxApprovalTtl`: an approval that still stands is
+		/// never forgotten.
 		#[pallet::constant]
-		type SweepBatch: Get<u32>;
+		type AuditRetention: Get<u64>;
+		/// Most requests of one record waiting for their approver.
+		#[pallet::constant]
+		type MaxOpenRequestsPerRecord: Get<u32>;
+		/// How many of a record's newest requests its trail keeps for as long as the record
+		/// lives (at least 1).
+		#[pallet::constant]
+		type MaxRequestsPerRecord: Get<u32>;
+		/// Most index entries, and most index minutes, the sweep looks at in one block.
+		#[pallet::constant]
+		type MaxSweepPerBlock: Get<u32>;
 		type WeightInfo: WeightInfo;
 		#[cfg(feature = "runtime-benchmarks")]
 		type BenchmarkHelper: benchmarking::BenchmarkHelper<Self::AccountId, Self::Signature>;
@@ -229,9 +280,18 @@ pub mod pallet {
 		(u64, T::Signature),
 	>;
 
-	/// The next record the retention sweep looks at.
+	/// Each record's trail of requests (see [`Trail`]); gone with the record.
 	#[pallet::storage]
-	pub type SweepCursor<T> = StorageValue<_, RecordId, ValueQuery>;
+	pub type Trails<T> = StorageMap<_, Twox64Concat, RecordId, Trail, ValueQuery>;
+
+	/// What falls due when: the minute (`plexus_primitives::retention::bucket`), then what is
+	/// due. The sweep's index.
+	#[pallet::storage]
+	pub type DueIndex<T> = StorageDoubleMap<_, Twox64Concat, u64, Blake2_128Concat, Due, ()>;
+
+	/// The next minute of [`DueIndex`] the sweep looks at (0: nothing filed yet).
+	#[pallet::storage]
+	pub type DueCursor<T> = StorageValue<_, u64, ValueQuery>;
 
 	#[pallet::event]
 	#[pallet::generate_deposit(pub(super) fn deposit_event)]
@@ -299,6 +359,11 @@ pub mod pallet {
 			new: RecordId,
 			commitment: [u8; 32],
 		},
+		/// An erased record's audit retention is over: it, its attestations and its requests
+		/// are forgotten.
+		RecordForgotten {
+			record: RecordId,
+		},
 	}
 
 	#[pallet::error]
@@ -355,12 +420,24 @@ pub mod pallet {
 		/// with this network, the commitment, the subject and the controller: that vault does
 		/// not keep this data for them. (Last, so earlier errors keep their indices.)
 		BadCustody,
+		/// The record already has `MaxOpenRequestsPerRecord` requests waiting for their
+		/// approver, who must decide some first.
+		TooManyOpenRequests,
 	}
 
 	#[pallet::hooks]
 	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
-		fn on_idle(_: BlockNumberFor<T>, remaining: Weight) -> Weight {
-			Self::sweep(remaining)
+		fn on_initialize(_: BlockNumberFor<T>) -> Weight {
+			Self::sweep()
+		}
+
+		fn integrity_test() {
+			assert!(
+				T::AuditRetention::get() >= T::MaxApprovalTtl::get(),
+				"an approval that stands must outlive its request's pruning"
+			);
+			assert!(T::MaxRequestsPerRecord::get() >= 1, "a trail keeps the newest request");
+			assert!(T::MaxSweepPerBlock::get() >= 1, "the sweep must make progress");
 		}
 	}
 
@@ -410,9 +487,10 @@ pub mod pallet {
 		/// comes with its custody signature over [`Custody`] { this network, `commitment`,
 		/// `subject`, the caller }, which its `vault_put` returned.
 		#[pallet::call_index(2)]
-		#[pallet::weight(with_custody::<T>(
-			T::WeightInfo::register(holders.len() as u32),
-			holders.len() as u32,
+		#[pallet::weight(with_index::<T>(
+			with_custody::<T>(T::WeightInfo::register(holders.len() as u32), holders.len() as u32),
+			1,
+			2,
 		))]
 		pub fn register(
 			origin: OriginFor<T>,
@@ -476,7 +554,7 @@ pub mod pallet {
 
 		/// Asks to read `record` for `purpose`. Decided at once, or pending the approver.
 		#[pallet::call_index(5)]
-		#[pallet::weight(T::WeightInfo::request_access())]
+		#[pallet::weight(request_access_weight::<T>())]
 		pub fn request_access(
 			origin: OriginFor<T>,
 			record: RecordId,
@@ -488,7 +566,7 @@ pub mod pallet {
 
 		/// Approves or refuses a pending request, as the approver its policy names.
 		#[pallet::call_index(6)]
-		#[pallet::weight(T::WeightInfo::decide())]
+		#[pallet::weight(with_index::<T>(T::WeightInfo::decide(), 2, 3))]
 		pub fn decide(origin: OriginFor<T>, request: RequestId, approve: bool) -> DispatchResult {
 			let who = ensure_signed(origin)?;
 			Self::decide_pending(&who, request, approve)
@@ -513,7 +591,7 @@ pub mod pallet {
 		/// Submits `holder`'s signed attestation that it destroyed `record`'s key at
 		/// `destroyed_at`. Anyone may submit it; the signature is the holder's.
 		#[pallet::call_index(8)]
-		#[pallet::weight(T::WeightInfo::attest_erasure())]
+		#[pallet::weight(with_index::<T>(T::WeightInfo::attest_erasure(), 1, 2))]
 		pub fn attest_erasure(
 			origin: OriginFor<T>,
 			record: RecordId,
@@ -530,9 +608,10 @@ pub mod pallet {
 		/// comes with its custody signature over [`Custody`] { this network, `commitment`, the
 		/// record's subject, the caller }.
 		#[pallet::call_index(9)]
-		#[pallet::weight(with_custody::<T>(
-			T::WeightInfo::rectify(holders.len() as u32),
-			holders.len() as u32,
+		#[pallet::weight(with_index::<T>(
+			with_custody::<T>(T::WeightInfo::rectify(holders.len() as u32), holders.len() as u32),
+			1,
+			2,
 		))]
 		pub fn rectify(
 			origin: OriginFor<T>,

@@ -1,4 +1,5 @@
-//! A record's life on the ledger: policy, registration, rectification, erasure and retention.
+//! A record's life on the ledger: policy, registration, rectification and erasure (its
+//! retention and forgetting are filed in the sweep's index, [`crate::sweep`]).
 
 use crate::{
 	erasure::{self, Refusal},
@@ -6,7 +7,6 @@ use crate::{
 	*,
 };
 use alloc::vec::Vec;
-use frame_support::weights::Weight;
 use plexus_primitives::data_protection::{signing_payload, CUSTODY_CONTEXT, ERASURE_CONTEXT};
 
 impl<T: Config> From<Invalid> for Error<T> {
@@ -92,6 +92,7 @@ impl<T: Config> Pallet<T> {
 		NextRecord::<T>::put(id.saturating_add(1));
 		ByCommitment::<T>::insert(record.commitment, id);
 		SubjectRecords::<T>::insert(&record.subject, sorted(id), ());
+		Self::file(Due::Retain(id, record.retain_until), record.retain_until);
 		Self::deposit_event(Event::RecordRegistered {
 			record: id,
 			subject: record.subject.clone(),
@@ -230,43 +231,13 @@ impl<T: Config> Pallet<T> {
 			.map_err(Error::<T>::from)?;
 		Attestations::<T>::insert(id, &holder, (destroyed_at, signature));
 		Self::deposit_event(Event::ErasureAttested { record: id, holder, destroyed_at });
-		if let RecordState::Erased { cause, .. } = record.state {
+		if let RecordState::Erased { cause, at } = record.state {
 			ByCommitment::<T>::remove(record.commitment);
 			SubjectRecords::<T>::remove(&record.subject, sorted(id));
+			Self::file(Due::Purge(id), at.saturating_add(T::AuditRetention::get()));
 			Self::deposit_event(Event::RecordErased { record: id, cause });
 		}
 		Records::<T>::insert(id, record);
 		Ok(())
-	}
-
-	/// The retention sweep: starts erasing records past `retain_until`, a bounded batch per
-	/// block within `remaining`, going round all records.
-	pub(crate) fn sweep(remaining: Weight) -> Weight {
-		let per_record = T::WeightInfo::sweep_record();
-		let mut used = T::DbWeight::get().reads_writes(2, 1);
-		if !remaining.all_gte(used.saturating_add(per_record)) {
-			return Weight::zero();
-		}
-		let end = NextRecord::<T>::get();
-		if end == 0 {
-			return T::DbWeight::get().reads(1);
-		}
-		let now = Self::now_ms();
-		let mut cursor = SweepCursor::<T>::get() % end;
-		for _ in 0..T::SweepBatch::get().min(end.unique_saturated_into()) {
-			if !remaining.all_gte(used.saturating_add(per_record)) {
-				break;
-			}
-			used = used.saturating_add(per_record);
-			if let Some(record) = Records::<T>::get(cursor) {
-				if record.state == RecordState::Active && now > record.retain_until {
-					// Active records always accept an erasure request.
-					let _ = Self::start_erasure(cursor, record, ErasureCause::Retention);
-				}
-			}
-			cursor = (cursor + 1) % end;
-		}
-		SweepCursor::<T>::put(cursor);
-		used
 	}
 }

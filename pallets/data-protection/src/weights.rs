@@ -25,8 +25,13 @@ pub trait WeightInfo {
 	fn attest_erasure() -> Weight;
 	/// A new version with `holders` holders, each one's custody signature checked.
 	fn rectify(holders: u32) -> Weight;
-	/// The retention sweep's work for one record (it erases it).
-	fn sweep_record() -> Weight;
+	/// The sweep starts erasing one record past its retention.
+	fn sweep_retain() -> Weight;
+	/// The sweep forgets one request that left its record's trail.
+	fn sweep_request() -> Weight;
+	/// The sweep forgets an erased record with `MaxHolders` attestations and `r` of its
+	/// requests (at most `sweep::PURGE_CHUNK`).
+	fn sweep_purge(r: u32) -> Weight;
 }
 
 /// Compute allowance per call, and per signature check (an sr25519 verification is ~50 µs).
@@ -37,7 +42,7 @@ const PROOF: u64 = 4_096;
 /// Estimated weights from storage access counts (see the module doc).
 pub struct DbWeights<T>(PhantomData<T>);
 
-impl<T: frame_system::Config> WeightInfo for DbWeights<T> {
+impl<T: crate::Config> WeightInfo for DbWeights<T> {
 	fn create_policy(rules: u32) -> Weight {
 		Weight::from_parts(COMPUTE + 2_000_000 * rules as u64, PROOF)
 			.saturating_add(T::DbWeight::get().reads_writes(1, 2))
@@ -77,9 +82,22 @@ impl<T: frame_system::Config> WeightInfo for DbWeights<T> {
 		Weight::from_parts(2 * COMPUTE + (2_000_000 + SIGNATURE) * holders as u64, 5 * PROOF)
 			.saturating_add(T::DbWeight::get().reads_writes(5, 6))
 	}
-	fn sweep_record() -> Weight {
+	fn sweep_retain() -> Weight {
+		// Reads: the record; writes: the record, the index entry.
 		Weight::from_parts(COMPUTE / 2, 2 * PROOF)
-			.saturating_add(T::DbWeight::get().reads_writes(1, 1))
+			.saturating_add(T::DbWeight::get().reads_writes(1, 2))
+	}
+	fn sweep_request() -> Weight {
+		// Reads: the request; writes: it, its audit index entry, the index entry.
+		Weight::from_parts(COMPUTE / 2, PROOF).saturating_add(T::DbWeight::get().reads_writes(1, 3))
+	}
+	fn sweep_purge(r: u32) -> Weight {
+		// Reads: the record, the attestations, the audit keys; writes: the record, its trail,
+		// each attestation, each request and its audit entry, the index entry.
+		let holders = T::MaxHolders::get() as u64;
+		Weight::from_parts(COMPUTE + 1_000_000 * r as u64, (3 + r as u64) * PROOF).saturating_add(
+			T::DbWeight::get().reads_writes(2 + holders + r as u64, 3 + holders + 2 * r as u64),
+		)
 	}
 }
 
@@ -115,7 +133,13 @@ impl WeightInfo for () {
 	fn rectify(_: u32) -> Weight {
 		Weight::from_parts(10_000, 0)
 	}
-	fn sweep_record() -> Weight {
+	fn sweep_retain() -> Weight {
 		Weight::from_parts(10_000, 0)
+	}
+	fn sweep_request() -> Weight {
+		Weight::from_parts(10_000, 0)
+	}
+	fn sweep_purge(r: u32) -> Weight {
+		Weight::from_parts(10_000 + 1_000 * r as u64, 0)
 	}
 }

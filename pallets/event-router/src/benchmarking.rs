@@ -1,4 +1,5 @@
-//! Benchmarks of every call and of the three inbound paths (request, acknowledgement, forward).
+//! Benchmarks of every call, of the three inbound paths (request, acknowledgement, forward), of
+//! forgetting one entry in the block's sweep, and of paying one relayer.
 
 use super::*;
 use frame_benchmarking::v2::*;
@@ -21,8 +22,7 @@ fn bind_two_peers<T: Config>() -> (LaneOf<T>, LaneOf<T>) {
 
 fn funded<T: Config>() -> T::AccountId {
 	let who: T::AccountId = whitelisted_caller();
-	let amount = T::BaseFee::get()
-		.saturating_add(T::ByteFee::get().saturating_mul(T::MaxPayloadSize::get().into()))
+	let amount = Pallet::<T>::message_fee(T::MaxPayloadSize::get(), T::MaxDispatchWeight::get())
 		.saturating_mul(1_000u32.into())
 		.saturating_add(T::Currency::minimum_balance());
 	T::Currency::set_balance(&who, amount);
@@ -38,13 +38,15 @@ fn request_to<T: Config>(destination: NetworkAddress) -> Envelope<T::AccountId> 
 		service: Service::Xcm,
 		payload: alloc::vec![0u8; T::MaxPayloadSize::get() as usize],
 		max_weight: Weight::zero(),
-		timeout: far_future(),
+		timeout: far_future::<T>(),
 		sent_at: 0,
 	}
 }
 
-fn far_future() -> Timeout {
-	Timeout { height: Some(u32::MAX), timestamp: Some(u64::MAX) }
+/// The latest timeout `send` accepts.
+fn far_future<T: Config>() -> Timeout {
+	let latest = Pallet::<T>::now_ms().saturating_add(T::MaxRequestLifetime::get());
+	Timeout { height: Some(u32::MAX), timestamp: Some(latest) }
 }
 
 /// Sends one request from `who` to PEER and returns its id.
@@ -56,7 +58,7 @@ fn send_one<T: Config>(who: &T::AccountId) -> MessageId {
 		Service::Xcm,
 		Default::default(),
 		Weight::zero(),
-		far_future(),
+		far_future::<T>(),
 	)
 	.expect("a funded sender and a bound peer");
 	id
@@ -79,7 +81,7 @@ mod benchmarks {
 			Service::Xcm,
 			payload,
 			T::MaxDispatchWeight::get(),
-			far_future(),
+			far_future::<T>(),
 		);
 		assert_eq!(NextSequence::<T>::get(), 1);
 	}
@@ -177,6 +179,10 @@ mod benchmarks {
 		let who = funded::<T>();
 		let id = send_one::<T>(&who);
 		let lane = Peers::<T>::get(PEER).expect("bound");
+		// The delivery already confirmed: settling pays the relayer, the costliest settlement.
+		let nonce = Outbox::<T>::get(id).expect("just sent").flight.lane_nonce;
+		let relayer: T::AccountId = account("relayer", 0, 0);
+		Pallet::<T>::on_delivery_confirmed(lane, &relayer, nonce..=nonce);
 		let ack = Acknowledgement { id, responder: PEER, outcome: Outcome::Ok([7; 32]) };
 		let packet = Packet::<T::AccountId>::Ack(ack).encode();
 		#[block]
@@ -199,6 +205,47 @@ mod benchmarks {
 			Pallet::<T>::receive(near, &packet);
 		}
 		assert!(Forwarded::<T>::contains_key(envelope.id));
+	}
+
+	/// One entry forgotten, of the kind that costs most: a receipt, read to check that its
+	/// acknowledgement left, then removed with its index key.
+	#[benchmark]
+	fn sweep_key() {
+		let id = MessageId { origin: PEER, sequence: 7 };
+		Inbox::<T>::insert(id, Receipt { outcome: Outcome::TimedOut, ack_queued: true });
+		// Any time but minute 0, which the retention cursor reads as "nothing scheduled".
+		let minute = plexus_primitives::retention::BUCKET_MS;
+		let due = Pallet::<T>::now_ms().max(minute);
+		Pallet::<T>::forget_at(Expiring::Inbox(id), due);
+		let later = due.saturating_add(2 * minute);
+		#[block]
+		{
+			Pallet::<T>::sweep(later);
+		}
+		assert!(!Inbox::<T>::contains_key(id));
+	}
+
+	/// A delivery confirmation naming the relayer of a message already answered: the fee moves
+	/// from the sender's hold to the relayer, a new account.
+	#[benchmark]
+	fn pay_relayer() {
+		bind_two_peers::<T>();
+		let who = funded::<T>();
+		let id = send_one::<T>(&who);
+		let sent = Outbox::<T>::get(id).expect("just sent");
+		let lane = sent.flight.lane;
+		let nonce = sent.flight.lane_nonce;
+		let ack = Acknowledgement { id, responder: PEER, outcome: Outcome::Ok([7; 32]) };
+		Pallet::<T>::receive(lane, &Packet::<T::AccountId>::Ack(ack).encode());
+		let relayer: T::AccountId = account("relayer", 0, 0);
+		let touched;
+		#[block]
+		{
+			touched = Pallet::<T>::on_delivery_confirmed(lane, &relayer, nonce..=nonce);
+		}
+		assert_eq!(touched, 1);
+		assert!(!HeldFees::<T>::contains_key((lane, nonce)));
+		assert_eq!(T::Currency::balance(&relayer), sent.fee);
 	}
 
 	impl_benchmark_test_suite!(

@@ -98,6 +98,10 @@ impl<T: Config> Pallet<T> {
 					timeout: envelope.timeout,
 				};
 				Forwarded::<T>::insert(id, flight);
+				Self::forget_at(
+					Expiring::Forwarded(id),
+					Self::due_after_deadline(&envelope.timeout),
+				);
 				Self::deposit_event(Event::Forwarded { id, next_hop: route.peer, lane_nonce });
 			},
 			None => {
@@ -147,8 +151,10 @@ impl<T: Config> Pallet<T> {
 		T::Transport::send(route.lane, bytes).ok().map(|nonce| (route, nonce))
 	}
 
-	/// Step 4: decides a request addressed here, once: past its timeout it is answered
-	/// `TimedOut`; otherwise the service executes it in a storage transaction, within its weight.
+	/// Step 4: decides a request addressed here, once: with no deadline or one too far ahead it is
+	/// answered `Err(TimeoutTooFar)`, past its timeout `TimedOut`; otherwise the service executes
+	/// it in a storage transaction, within its weight. Its receipt is forgotten `Retention` after
+	/// its deadline, once the answer has left (step 7).
 	fn execute(peer: &NetworkAddress, envelope: Envelope<T::AccountId>) -> Weight {
 		let id = envelope.id;
 		if Inbox::<T>::contains_key(id) {
@@ -159,7 +165,12 @@ impl<T: Config> Pallet<T> {
 			return T::WeightInfo::receive_ack();
 		}
 		let mut used = Weight::zero();
-		let outcome = if envelope.timeout.has_passed(Self::height(), Self::now_ms()) {
+		let now = Self::now_ms();
+		let latest = now.saturating_add(Self::max_deadline_lead());
+		let outcome = if envelope.timeout.timestamp.is_none_or(|deadline| deadline > latest) {
+			// Its receipt could not be forgotten in bounded time after its deadline.
+			Outcome::Err(Failure::TimeoutTooFar)
+		} else if envelope.timeout.has_passed(Self::height(), now) {
 			Outcome::TimedOut
 		} else if !T::Services::serves(envelope.service) {
 			Outcome::Err(Failure::ServiceUnavailable)
@@ -191,6 +202,9 @@ impl<T: Config> Pallet<T> {
 		Self::deposit_event(Event::Executed { id, service: envelope.service, outcome });
 		let ack_queued = Self::acknowledge(id, outcome);
 		Inbox::<T>::insert(id, Receipt { outcome, ack_queued });
+		if ack_queued {
+			Self::forget_at(Expiring::Inbox(id), Self::due_after_deadline(&envelope.timeout));
+		}
 		T::WeightInfo::receive_request().saturating_add(used)
 	}
 
@@ -203,6 +217,9 @@ impl<T: Config> Pallet<T> {
 			Acknowledgement { id, responder: T::ThisNetwork::get(), outcome: receipt.outcome };
 		let next_hop = Self::send_packet(&id.origin, Packet::<T::AccountId>::Ack(ack).encode())?;
 		Inbox::<T>::insert(id, Receipt { ack_queued: true, ..receipt });
+		// The receipt does not keep the deadline, which was at most `max_deadline_lead` after
+		// the request arrived, so before that much from now.
+		Self::forget_at(Expiring::Inbox(id), Self::due_after_deadline(&Timeout::default()));
 		Self::deposit_event(Event::AckQueued { id, next_hop });
 		Ok(())
 	}

@@ -9,12 +9,16 @@
 //! 1. **Send.** A signed account calls [`Pallet::send`] with a destination network
 //!    (`GlobalConsensus(ByGenesis(..))`, or none to use the network governance registered as the
 //!    provider of the service), a [`Service`], a payload, the weight it may use there and a
-//!    [`Timeout`]. The router holds the message fee from the sender, numbers the message
-//!    ([`MessageId`]: this network and a sequence number), and queues it on the lane of the next
-//!    hop: the destination itself when a bridge joins them, otherwise the peer governance named
-//!    as the next hop ([`route_table`]).
+//!    [`Timeout`], whose timestamp is required and at most `MaxRequestLifetime` ahead (so that
+//!    every network can forget the request in bounded time, step 7). The router holds the
+//!    message fee from the sender ([`Pallet::message_fee`]: a base fee, a fee per payload byte
+//!    and `WeightToFee(max_weight)`, what the destination's relayer pays to dispatch it),
+//!    numbers the message ([`MessageId`]: this network and a sequence number), and queues it on
+//!    the lane of the next hop: the destination itself when a bridge joins them, otherwise the
+//!    peer governance named as the next hop ([`route_table`]).
 //! 2. **Carry.** The bridge pallets and the relayer move the packet: a relayer can delay it but
-//!    cannot forge, reorder or duplicate it.
+//!    cannot forge, reorder or duplicate it. When the next hop confirms delivery, the bridge
+//!    names the relayer that delivered it ([`Pallet::on_delivery_confirmed`]).
 //! 3. **Receive.** The runtime hands every delivered packet to [`Pallet::receive`] together with
 //!    the lane it arrived on. The lane alone says which network the packet comes from; a packet
 //!    claiming to be from another network is accepted only if this network routes that network
@@ -23,28 +27,50 @@
 //!    timestamp has passed on this network: then it stops here and is answered `TimedOut`
 //!    (heights count only on the destination). A request that cannot go on is answered
 //!    `Unroutable`.
-//! 4. **Execute.** At its destination a request that is past its timeout (height or timestamp,
-//!    on the destination) is not executed and is answered `TimedOut`. Otherwise the
-//!    [`ServiceHandler`] executes it inside a storage transaction, within its weight limit: a
-//!    failure rolls back every change it made and is answered `Err(reason)`; a success is
-//!    answered `Ok(digest of the result)`.
+//! 4. **Execute.** At its destination a request whose timeout has no timestamp, or one more
+//!    than twice `MaxRequestLifetime` ahead of this network's clock (its origin does not enforce
+//!    the cap), is answered `Err(TimeoutTooFar)` and not executed. A request that is past its
+//!    timeout (height or timestamp, on the destination) is not executed and is answered
+//!    `TimedOut`. Otherwise the [`ServiceHandler`] executes it inside a storage transaction,
+//!    within its weight limit: a failure rolls back every change it made and is answered
+//!    `Err(reason)`; a success is answered `Ok(digest of the result)`.
 //! 5. **Acknowledge.** The answer travels back to the origin the same way, hop by hop. If no
 //!    route back exists the answer waits on the destination until [`Pallet::retry_ack`]. A
 //!    network on the way passes an answer on only for a request it forwarded, and only from
 //!    that request's destination (unchanged) or from the next hop it sent the request to, which
 //!    may only answer `TimedOut` or `Unroutable` (passed on in this network's name, so that
-//!    each hop vouches for the next). Any other answer is dropped.
+//!    each hop vouches for the next). Any other answer is dropped. Acknowledgements and
+//!    forwarded requests carry no fee: the relayers of the networks on the way are not paid.
 //! 6. **Settle.** On the origin, the first acknowledgement from the destination, or a `TimedOut`
-//!    or `Unroutable` from the next hop, settles the message: `Ok` and `Err` burn the held fee
-//!    (the message was carried and answered), `TimedOut` and `Unroutable` release it. An answer
-//!    from any other network, even one the lane speaks for, is ignored: no network off the
-//!    message's path can abort it. Anyone may instead settle it with [`Pallet::claim_timeout`]
-//!    and a storage proof (at most [`MAX_TIMEOUT_PROOF_SIZE`] bytes) that the next hop had not
-//!    received it at one of its headers past the timeout. That next hop then refuses to execute
-//!    it, or to pass it on, should it still arrive: its clock is the one the proof was made
-//!    against. So a request aborted at its origin is never executed on its destination, however
-//!    far behind the clocks of the networks after the next hop are. A settled message is never
+//!    or `Unroutable` from the next hop, settles the message: on `Ok` and `Err` (the message
+//!    was carried and answered) the held fee is earned by the relayer that delivered the
+//!    request to the next hop, and paid to it out of the hold as soon as the next hop's
+//!    delivery confirmation names it (before or after the answer); `TimedOut` and `Unroutable`
+//!    release it to the sender. An answer from any other network, even one the lane speaks
+//!    for, is ignored: no network off the message's path can abort it. Anyone may instead
+//!    settle it with [`Pallet::claim_timeout`] and a storage proof (at most
+//!    [`MAX_TIMEOUT_PROOF_SIZE`] bytes) that the next hop had not received it at one of its
+//!    headers past the timeout; the fee is released. That next hop then refuses to execute it,
+//!    or to pass it on, should it still arrive: its clock is the one the proof was made against.
+//!    So a request aborted at its origin is never executed on its destination, however far
+//!    behind the clocks of the networks after the next hop are. A settled message is never
 //!    settled again.
+//! 7. **Forget.** What a network keeps about a message that nothing can ask for again goes, on
+//!    this network's clock, a sweep at the start of each block forgetting at most
+//!    `MaxSweepPerBlock` entries ([`plexus_primitives::retention`]); the deadline counted is the
+//!    timeout's timestamp, never more than twice `MaxRequestLifetime` ahead of when it was seen:
+//!    - a request's `Inbox` receipt, `Retention` after its deadline, once its acknowledgement
+//!      has left (a stalled one stays until [`Pallet::retry_ack`] sends it). A copy arriving
+//!      later is past its deadline: it is answered `TimedOut` and not executed, so duplicates
+//!      need no receipt any more;
+//!    - a `Settled` outcome, `Retention` after settlement: later answers are ignored with or
+//!      without it;
+//!    - a `Forwarded` request, `Retention` after its deadline. An acknowledgement arriving later
+//!      is ignored: the origin then never hears it by this path, and its message stays
+//!      awaiting an answer with its fee held; and a timeout must be claimed here within that
+//!      window.
+//!
+//!    [`Pallet::message_status`] then answers `Unknown` for what was forgotten.
 //!
 //! Every step emits an event; [`Pallet::message_status`] (the `EventRouterApi` runtime API)
 //! tells where a message stands on each network it touched.
@@ -53,9 +79,11 @@
 
 extern crate alloc;
 
+mod fees;
 mod inbound;
 mod location;
 mod outbound;
+mod pruning;
 pub mod route_table;
 mod settlement;
 pub mod traits;
@@ -85,6 +113,7 @@ use frame_support::{
 		fungible::{Inspect, Mutate, MutateHold},
 		UnixTime,
 	},
+	weights::WeightToFee,
 };
 use frame_system::pallet_prelude::*;
 use sp_runtime::traits::UniqueSaturatedInto;
@@ -125,6 +154,42 @@ pub struct Receipt {
 	pub outcome: Outcome,
 	/// Whether the acknowledgement is on its way back (false: waiting for a route).
 	pub ack_queued: bool,
+}
+
+/// The fee of a message sent from here, held from its sender until it is paid to the relayer
+/// that delivered the message to the next hop, or refunded. Keyed by the lane and lane nonce
+/// the next hop's delivery confirmation names.
+#[derive(Encode, Decode, MaxEncodedLen, TypeInfo, Clone, PartialEq, Eq, Debug)]
+pub struct HeldFee<AccountId, Balance> {
+	pub id: MessageId,
+	pub sender: AccountId,
+	pub amount: Balance,
+	/// The request was answered `Ok` or `Err`: the fee is the deliverer's.
+	pub earned: bool,
+	/// The relayer that delivered the message, once the next hop confirmed its delivery.
+	pub deliverer: Option<AccountId>,
+}
+
+/// An entry the router forgets once its window has passed (step 7).
+#[derive(
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+)]
+pub enum Expiring {
+	/// The [`Inbox`] receipt of a request addressed here.
+	Inbox(MessageId),
+	/// The [`Settled`] outcome of a message sent from here.
+	Settled(MessageId),
+	/// The [`Forwarded`] record of a request that passed through here.
+	Forwarded(MessageId),
 }
 
 /// Why an inbound packet was dropped without an answer.
@@ -181,6 +246,20 @@ pub mod pallet {
 		/// Fee per payload byte, held at send.
 		#[pallet::constant]
 		type ByteFee: Get<BalanceOf<Self>>;
+		/// The fee for the weight a request may use at its destination, held at send: what the
+		/// relayer pays there to dispatch it (the transaction-payment pallet's `WeightToFee`).
+		type WeightToFee: WeightToFee<Balance = BalanceOf<Self>>;
+		/// How far ahead of now (milliseconds) the timestamp of a request's timeout may be at
+		/// `send`. Bounds how long any network keeps what it knows of the request (step 7).
+		#[pallet::constant]
+		type MaxRequestLifetime: Get<u64>;
+		/// How long (milliseconds) a receipt, a forwarded request or a settled outcome is kept
+		/// past its deadline or settlement, for clients to read (step 7).
+		#[pallet::constant]
+		type Retention: Get<u64>;
+		/// Most entries forgotten per block (step 7); as many buckets are looked at.
+		#[pallet::constant]
+		type MaxSweepPerBlock: Get<u32>;
 		type WeightInfo: WeightInfo;
 		#[cfg(feature = "runtime-benchmarks")]
 		type BenchmarkHelper: traits::BenchmarkHelper<
@@ -232,6 +311,20 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type Inbox<T> = StorageMap<_, Blake2_128Concat, MessageId, Receipt>;
 
+	/// The fees of messages sent from here still held, by lane and lane nonce: until refunded,
+	/// or paid to the relayer once the message is both answered and its delivery confirmed.
+	#[pallet::storage]
+	pub type HeldFees<T: Config> =
+		StorageMap<_, Blake2_128Concat, (LaneOf<T>, u64), HeldFee<T::AccountId, BalanceOf<T>>>;
+
+	/// What to forget, by the minute it falls due (step 7, [`plexus_primitives::retention`]).
+	#[pallet::storage]
+	pub type PruneIndex<T> = StorageDoubleMap<_, Twox64Concat, u64, Blake2_128Concat, Expiring, ()>;
+
+	/// The first minute of [`PruneIndex`] not yet swept (0: nothing ever scheduled).
+	#[pallet::storage]
+	pub type PruneCursor<T> = StorageValue<_, u64, ValueQuery>;
+
 	#[pallet::event]
 	#[pallet::generate_deposit(pub(super) fn deposit_event)]
 	pub enum Event<T: Config> {
@@ -267,13 +360,20 @@ pub mod pallet {
 		AckStalled {
 			id: MessageId,
 		},
-		/// A message sent from here was settled by its acknowledgement: the fee is burned if
-		/// the request was carried to its destination and answered, refunded otherwise.
+		/// A message sent from here was settled by its acknowledgement: the fee is earned if
+		/// the request was carried to its destination and answered (kept held until it is paid
+		/// to the relayer that delivered it, `RelayerPaid`), refunded otherwise.
 		Acknowledged {
 			id: MessageId,
 			outcome: Outcome,
-			fee_burned: BalanceOf<T>,
+			fee_earned: BalanceOf<T>,
 			refunded: BalanceOf<T>,
+		},
+		/// The fee of an answered message was paid to the relayer that delivered it.
+		RelayerPaid {
+			id: MessageId,
+			relayer: T::AccountId,
+			amount: BalanceOf<T>,
 		},
 		/// A message sent from here was settled by a proven timeout.
 		TimedOut {
@@ -332,8 +432,10 @@ pub mod pallet {
 		NoRoute,
 		/// The destination's next hop is not a bound peer.
 		NextHopNotPeer,
-		/// A timeout needs a height, a timestamp or both.
+		/// The timeout has no timestamp (a height alone does not bound the request in time).
 		UnboundedTimeout,
+		/// The timeout's timestamp is more than `MaxRequestLifetime` ahead.
+		TimeoutTooFar,
 		/// The timeout's timestamp has already passed here.
 		TimeoutInPast,
 		/// `max_weight` exceeds `MaxDispatchWeight`.
@@ -356,6 +458,23 @@ pub mod pallet {
 		ProofTooLarge,
 	}
 
+	#[pallet::hooks]
+	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
+		/// Step 7: forgets what fell due, within the block's budget.
+		fn on_initialize(_: BlockNumberFor<T>) -> Weight {
+			// Nothing ever scheduled (so at genesis, before the clock is first set).
+			if PruneCursor::<T>::get() == 0 {
+				return T::DbWeight::get().reads(1);
+			}
+			Self::sweep(Self::now_ms())
+		}
+
+		fn integrity_test() {
+			assert!(T::MaxSweepPerBlock::get() > 0, "a sweep that forgets nothing never ends");
+			assert!(T::MaxRequestLifetime::get() > 0, "no request could be sent");
+		}
+	}
+
 	#[pallet::extra_constants]
 	impl<T: Config> Pallet<T> {
 		/// The most bytes a proof given to `claim_timeout` may encode to.
@@ -368,7 +487,11 @@ pub mod pallet {
 	#[pallet::call]
 	impl<T: Config> Pallet<T> {
 		/// Sends a request for `service` to `destination` (or to the registered provider of the
-		/// service). Holds the fee until the message is settled.
+		/// service), to execute there with at most `max_weight`, before `timeout` (a timestamp
+		/// at most `MaxRequestLifetime` ahead is required; a height may be added). Holds the fee
+		/// ([`Pallet::message_fee`]: `BaseFee + ByteFee · payload length +
+		/// WeightToFee(max_weight)`) until the message is settled: it is paid to the relayer that
+		/// delivered the request if the request is answered `Ok` or `Err`, refunded otherwise.
 		#[pallet::call_index(0)]
 		#[pallet::weight(T::WeightInfo::send(payload.len() as u32))]
 		pub fn send(
@@ -501,7 +624,8 @@ impl<T: Config> Pallet<T> {
 		frame_system::Pallet::<T>::block_number().unique_saturated_into()
 	}
 
-	/// What this network knows of message `id` (the `EventRouterApi` runtime API).
+	/// What this network knows of message `id` (the `EventRouterApi` runtime API). A message
+	/// whose settled outcome, receipt or forwarding record was forgotten (step 7) is `Unknown`.
 	pub fn message_status(id: MessageId) -> MessageStatus {
 		if let Some(sent) = Outbox::<T>::get(id) {
 			return MessageStatus::AwaitingAck {

@@ -5,8 +5,7 @@
 
 use crate::*;
 use alloc::vec::Vec;
-use frame_support::traits::tokens::Precision;
-use sp_runtime::{traits::Saturating, DispatchError};
+use sp_runtime::DispatchError;
 
 impl<T: Config> Pallet<T> {
 	/// Step 1: checks and queues a request: the body of [`Pallet::send`], and [`RequestSender`]
@@ -21,14 +20,15 @@ impl<T: Config> Pallet<T> {
 	) -> Result<MessageId, DispatchError> {
 		ensure!(destination != T::ThisNetwork::get(), Error::<T>::DestinationIsSelf);
 		ensure!(payload.len() as u32 <= T::MaxPayloadSize::get(), Error::<T>::PayloadTooLarge);
-		ensure!(!timeout.is_unbounded(), Error::<T>::UnboundedTimeout);
+		// Every network forgets the request in time bounded by its timestamp (step 7).
+		let deadline = timeout.timestamp.ok_or(Error::<T>::UnboundedTimeout)?;
 		let now = Self::now_ms();
-		ensure!(timeout.timestamp.is_none_or(|t| t > now), Error::<T>::TimeoutInPast);
+		ensure!(deadline > now, Error::<T>::TimeoutInPast);
+		ensure!(deadline - now <= T::MaxRequestLifetime::get(), Error::<T>::TimeoutTooFar);
 		ensure!(max_weight.all_lte(T::MaxDispatchWeight::get()), Error::<T>::WeightLimitTooHigh);
 		let route = StorageRoutes::<T>::default().route(&destination).map_err(Error::<T>::from)?;
 
-		let fee = T::BaseFee::get()
-			.saturating_add(T::ByteFee::get().saturating_mul((payload.len() as u32).into()));
+		let fee = Self::message_fee(payload.len() as u32, max_weight);
 		let envelope = Envelope {
 			id: MessageId { origin: T::ThisNetwork::get(), sequence: NextSequence::<T>::get() },
 			sender: sender.clone(),
@@ -49,6 +49,9 @@ impl<T: Config> Pallet<T> {
 		let flight =
 			InFlight { destination, next_hop: route.peer, lane: route.lane, lane_nonce, timeout };
 		Outbox::<T>::insert(id, Sent { sender: sender.clone(), fee, flight });
+		let held =
+			HeldFee { id, sender: sender.clone(), amount: fee, earned: false, deliverer: None };
+		HeldFees::<T>::insert((route.lane, lane_nonce), held);
 		Self::deposit_event(Event::Sent {
 			id,
 			sender,
@@ -82,13 +85,9 @@ impl<T: Config> Pallet<T> {
 		if let Some(sent) = Outbox::<T>::get(id) {
 			Self::prove_late(&sent.flight, proof)?;
 			Outbox::<T>::remove(id);
-			let refunded = T::Currency::release(
-				&HoldReason::MessageFee.into(),
-				&sent.sender,
-				sent.fee,
-				Precision::BestEffort,
-			)?;
+			let refunded = Self::refund(&sent);
 			Settled::<T>::insert(id, Outcome::TimedOut);
+			Self::forget_at(Expiring::Settled(id), Self::due_after_settlement());
 			Self::deposit_event(Event::TimedOut { id, refunded });
 			T::OnSettled::on_settled(id, &Outcome::TimedOut);
 			return Ok(());

@@ -1,9 +1,8 @@
 //! The origin's end of a message (step 6): the first acknowledgement from a network entitled to
-//! answer settles it, once, and the held fee goes with the outcome. (A proven timeout settles it
-//! too, by the claim in `outbound.rs`.)
+//! answer settles it, once, and the held fee goes with the outcome (`fees.rs`). (A proven timeout
+//! settles it too, by the claim in `outbound.rs`.) Its outcome is kept for `Retention` (step 7).
 
 use crate::*;
-use frame_support::traits::tokens::{Fortitude, Precision};
 use sp_runtime::traits::Zero;
 
 /// Whether `outcome` says that the request went no further than the network answering it: the
@@ -24,8 +23,9 @@ pub(crate) fn may_answer<Lane>(flight: &InFlight<Lane>, ack: &Acknowledgement) -
 
 impl<T: Config> Pallet<T> {
 	/// Step 6: settles the message `ack` answers, if it is still in flight and `ack` comes from
-	/// a network entitled to answer it ([`may_answer`]). `Ok` and `Err` burn the fee (the
-	/// request was carried and answered); `TimedOut` and `Unroutable` refund it.
+	/// a network entitled to answer it ([`may_answer`]). On `Ok` and `Err` the relayer that
+	/// delivered the request earns the fee (it was carried and answered); `TimedOut` and
+	/// `Unroutable` refund it.
 	pub(crate) fn settle(ack: Acknowledgement) -> Weight {
 		let id = ack.id;
 		let Some(sent) = Outbox::<T>::get(id).filter(|sent| may_answer(&sent.flight, &ack)) else {
@@ -33,26 +33,20 @@ impl<T: Config> Pallet<T> {
 			return T::WeightInfo::receive_ack();
 		};
 		Outbox::<T>::remove(id);
-		let reason = HoldReason::MessageFee.into();
-		let (fee_burned, refunded) = if gives_up(&ack.outcome) {
-			// Never executed: the sender gets the fee back.
-			let refunded =
-				T::Currency::release(&reason, &sent.sender, sent.fee, Precision::BestEffort)
-					.unwrap_or_else(|_| Zero::zero());
-			(Zero::zero(), refunded)
+		let carried = !gives_up(&ack.outcome);
+		let (fee_earned, refunded) = if carried {
+			(sent.fee, Zero::zero())
 		} else {
-			let burned = T::Currency::burn_held(
-				&reason,
-				&sent.sender,
-				sent.fee,
-				Precision::BestEffort,
-				Fortitude::Force,
-			)
-			.unwrap_or_else(|_| Zero::zero());
-			(burned, Zero::zero())
+			// Never executed: the sender gets the fee back.
+			(Zero::zero(), Self::refund(&sent))
 		};
 		Settled::<T>::insert(id, ack.outcome);
-		Self::deposit_event(Event::Acknowledged { id, outcome: ack.outcome, fee_burned, refunded });
+		Self::forget_at(Expiring::Settled(id), Self::due_after_settlement());
+		Self::deposit_event(Event::Acknowledged { id, outcome: ack.outcome, fee_earned, refunded });
+		if carried {
+			// After `Acknowledged`, so that a payment follows the settlement it is for.
+			Self::earn(id, &sent);
+		}
 		T::WeightInfo::receive_ack().saturating_add(T::OnSettled::on_settled(id, &ack.outcome))
 	}
 }

@@ -1,5 +1,5 @@
-//! Benchmarks of every call, of a target's commit (its checks, a record, a transfer) and of the
-//! coordinator's decision.
+//! Benchmarks of every call, of a target's commit (its checks, a record, a transfer), of the
+//! coordinator's decision and of the sweep forgetting one key.
 
 use super::*;
 use alloc::vec;
@@ -25,8 +25,10 @@ fn funded<T: Config>(who: &T::AccountId) {
 	T::Currency::set_balance(who, amount);
 }
 
-fn far_future() -> Timeout {
-	Timeout { height: Some(u32::MAX), timestamp: Some(u64::MAX - 1) }
+/// A deadline an hour ahead: far for the benchmark, and within what the router lets a request
+/// ask for (a day, in the runtime).
+fn far_future<T: Config>() -> Timeout {
+	Timeout { height: Some(u32::MAX), timestamp: Some(Pallet::<T>::now_ms() + 3_600_000) }
 }
 
 fn hold_of<T: Config>(beneficiary: T::AccountId) -> Hold<T::AccountId> {
@@ -47,7 +49,7 @@ fn prepared<T: Config>() -> (u64, T::AccountId) {
 		&who,
 		target,
 		action,
-		far_future(),
+		far_future::<T>(),
 		Some(hold_of::<T>(account("beneficiary", 0, 0))),
 		[0; 32],
 	)
@@ -72,7 +74,7 @@ fn commit_payload<T: Config>(sequence: u64, action: Action<T::AccountId>) -> all
 	CommitRequest {
 		tx: TxId { coordinator: OTHER, sequence },
 		action,
-		deadline: far_future(),
+		deadline: far_future::<T>(),
 		outcome_hash: [7; 32],
 	}
 	.encode()
@@ -96,7 +98,7 @@ mod benchmarks {
 			RawOrigin::Signed(who),
 			target,
 			action,
-			far_future(),
+			far_future::<T>(),
 			Some(hold_of::<T>(account("beneficiary", 0, 0))),
 		);
 
@@ -107,7 +109,7 @@ mod benchmarks {
 	fn seal_timeout() {
 		frame_system::Pallet::<T>::set_block_number(10u32.into());
 		let tx = TxId { coordinator: OTHER, sequence: 0 };
-		let deadline = Timeout { height: Some(1), timestamp: None };
+		let deadline = Timeout { height: Some(1), timestamp: Some(0) };
 		// Its commit request arrived and was refused: the deadline is known here.
 		Deadlines::<T>::insert(tx, deadline);
 		#[extrinsic_call]
@@ -135,7 +137,7 @@ mod benchmarks {
 		let payload = CommitRequest {
 			tx: TxId { coordinator: OTHER, sequence: 0 },
 			action: Action::<T::AccountId>::Record { key: vec![], value: vec![] },
-			deadline: Timeout { height: Some(0), timestamp: None },
+			deadline: Timeout { height: Some(0), timestamp: Some(0) },
 			outcome_hash: [7; 32],
 		}
 		.encode();
@@ -146,7 +148,9 @@ mod benchmarks {
 			result = commit_from::<T>(&who, &payload);
 		}
 		assert!(result.is_err());
-		assert!(Deadlines::<T>::contains_key(TxId { coordinator: OTHER, sequence: 0 }));
+		let tx = TxId { coordinator: OTHER, sequence: 0 };
+		assert!(Deadlines::<T>::contains_key(tx));
+		assert_eq!(Expiry::<T>::iter_keys().map(|(_, key)| key).next(), Some(Expiring::Target(tx)));
 	}
 
 	#[benchmark]
@@ -195,6 +199,34 @@ mod benchmarks {
 			Transactions::<T>::get(sequence).unwrap().state,
 			TxState::Committed { .. }
 		));
+	}
+
+	#[benchmark]
+	fn sweep_key() {
+		// The costliest kind: a target's receipt, known deadline and seal all go. (A target
+		// keeps a receipt or a deadline, not both; the benchmark counts every removal.)
+		let tx = TxId { coordinator: OTHER, sequence: 0 };
+		let deadline = Timeout { height: None, timestamp: Some(1) };
+		Deadlines::<T>::insert(tx, deadline);
+		Seals::<T>::insert(tx, deadline, (1u32, 1u64));
+		let receipt = StoredReceipt {
+			status: ReceiptStatus::Applied,
+			outcome_hash: [7; 32],
+			result: BoundedVec::default(),
+			height: 1,
+			timestamp: 1,
+		};
+		Receipts::<T>::insert(tx, receipt);
+		let bucket = 1;
+		ExpiryCursor::<T>::put(bucket);
+		Expiry::<T>::insert(bucket, Expiring::Target(tx), ());
+		let now = (bucket + 1) * plexus_primitives::retention::BUCKET_MS;
+		#[block]
+		{
+			Pallet::<T>::sweep_expired_by(now);
+		}
+		assert!(!Receipts::<T>::contains_key(tx) && !Seals::<T>::contains_key(tx, deadline));
+		assert_eq!(Expiry::<T>::iter().count(), 0);
 	}
 
 	impl_benchmark_test_suite!(

@@ -1,5 +1,5 @@
 //! The coordinator's side: prepare (hold and send), then decide once the router settles the
-//! commit request.
+//! commit request; a finished transaction is forgotten `Retention` later (`expiry.rs`).
 
 use crate::*;
 use frame_support::traits::tokens::{Fortitude, Precision, Restriction};
@@ -41,6 +41,8 @@ impl<T: Config> Pallet<T> {
 		outcome_hash: [u8; 32],
 	) -> Result<TxId, DispatchError> {
 		ensure!(target != T::ThisNetwork::get(), Error::<T>::TargetIsSelf);
+		// The target would refuse it: it forgets a transaction by its deadline's time.
+		ensure!(deadline.timestamp.is_some(), Error::<T>::UnboundedDeadline);
 		if let Action::Record { key, value } = &action {
 			ensure!(key.len() as u32 <= T::MaxKeyLen::get(), Error::<T>::KeyTooLong);
 			ensure!(value.len() as u32 <= T::MaxValueLen::get(), Error::<T>::ValueTooLong);
@@ -101,7 +103,8 @@ impl<T: Config> Pallet<T> {
 		})
 	}
 
-	/// Step 4: the router settled the commit request of transaction `sequence`.
+	/// Step 4: the router settled the commit request of transaction `sequence`. Once finished,
+	/// it is filed to be forgotten (step 5).
 	fn decide(sequence: u64, outcome: &Outcome) {
 		let Some(mut transaction) = Transactions::<T>::get(sequence) else { return };
 		if transaction.state != TxState::Prepared {
@@ -141,6 +144,7 @@ impl<T: Config> Pallet<T> {
 		}
 		Transactions::<T>::insert(sequence, transaction);
 		InDoubt::<T>::remove(sequence);
+		Self::expire_after(Self::now_ms(), Expiring::Finished(sequence));
 	}
 
 	fn release(transaction: &Transaction<T::AccountId, BalanceOf<T>>) -> BalanceOf<T> {

@@ -31,11 +31,28 @@
 //!    its beneficiary. A refusal, a `TimedOut` answer or a timeout proven against the target's
 //!    state (the router's `claim_timeout`) makes it `Aborted` and releases the hold. Neither
 //!    happens twice.
+//! 5. **Forget (both sides).** What is kept of a transaction goes once nothing can ask for it
+//!    again ([`Expiring`]), `Retention` after that moment, by a sweep in `on_initialize` that
+//!    does at most `MaxSweepPerBlock` keys a block:
+//!    - on a target, its receipt, known deadline and seal go `Retention` after its deadline's
+//!      time: past the deadline, the router refuses to execute its commit request and
+//!      [`Pallet::commit`] refuses it too (`DeadlinePassed`), so it can never be applied again.
+//!      That is why a commit request must carry a deadline with a time (`UnboundedDeadline`);
+//!    - on the coordinator, a finished (`Committed` or `Aborted`) transaction goes `Retention`
+//!      after it finished: the router settled its request once and for all, and the hold is
+//!      paid or returned. Its initiator may [`Pallet::forget`] it before. A `Prepared` one is in
+//!      doubt and is never forgotten.
+//!
+//!    [`Pallet::status`] (and [`Pallet::receipt_of`]) report a forgotten transaction `Unknown`:
+//!    read the outcome within `Retention`, or from the events.
 //!
 //! A transaction stays `Prepared` (in doubt) only while its commit request is in flight; every
 //! step is on chain, so a restarted relayer finishes it from chain state alone, and
-//! [`Pallet::in_doubt`] lists what is open (the `ResourceManagerApi` runtime API). A finished
-//! transaction's record is kept until its initiator [`Pallet::forget`]s it.
+//! [`Pallet::in_doubt`] lists what is open (the `ResourceManagerApi` runtime API).
+//!
+//! Records written on a target by `Record` actions are bounded per owner (`MaxRecordsPerOwner`
+//! keys); a `Record` action with an empty value deletes its key. What they occupy is otherwise
+//! paid by the routed request's fee at the origin.
 
 #![cfg_attr(not(feature = "std"), no_std)]
 
@@ -44,6 +61,7 @@ extern crate alloc;
 #[cfg(feature = "runtime-benchmarks")]
 pub mod benchmarking;
 mod coordinator;
+mod expiry;
 mod participant;
 pub mod weights;
 
@@ -87,6 +105,18 @@ pub struct Transaction<AccountId, Balance> {
 	/// What is held from the initiator, and for whom.
 	pub hold: Option<(Balance, AccountId)>,
 	pub state: TxState,
+}
+
+/// What an entry of the expiry index ([`Expiry`]) stands for: what is forgotten when it falls
+/// due.
+#[derive(Encode, Decode, MaxEncodedLen, TypeInfo, Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Expiring {
+	/// A transaction of another coordinator, on its target: its receipt, or its known deadline
+	/// and the seal of it. Due `Retention` after its deadline's time.
+	Target(TxId),
+	/// A finished transaction coordinated here, by sequence number. Due `Retention` after it
+	/// finished.
+	Finished(u64),
 }
 
 /// A receipt as the target keeps it.
@@ -145,6 +175,18 @@ pub mod pallet {
 		/// Longest contract return data a receipt keeps.
 		#[pallet::constant]
 		type MaxResultLen: Get<u32>;
+		/// How long (ms) what is known of a transaction is kept once nothing can ask for it any
+		/// more: after its deadline on a target, after it finished on its coordinator. The time
+		/// left to read its outcome (`status`, `receipt_of`); see step 5.
+		#[pallet::constant]
+		type Retention: Get<u64>;
+		/// Most record keys one owner (a remote account) may hold on this network.
+		#[pallet::constant]
+		type MaxRecordsPerOwner: Get<u32>;
+		/// Most keys of the expiry index forgotten in one block, and most of its (minute)
+		/// buckets looked at: the sweep's per-block bound.
+		#[pallet::constant]
+		type MaxSweepPerBlock: Get<u32>;
 		type WeightInfo: WeightInfo;
 		#[cfg(feature = "runtime-benchmarks")]
 		type BenchmarkHelper: benchmarking::BenchmarkHelper;
@@ -173,7 +215,8 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type InDoubt<T> = CountedStorageMap<_, Twox64Concat, u64, ()>;
 
-	/// Transactions of other coordinators that this network applied.
+	/// Transactions of other coordinators that this network applied, until `Retention` after
+	/// their deadline.
 	#[pallet::storage]
 	pub type Receipts<T: Config> =
 		StorageMap<_, Blake2_128Concat, TxId, StoredReceipt<T::MaxResultLen>>;
@@ -181,7 +224,8 @@ pub mod pallet {
 	/// The deadline of each transaction of another coordinator whose commit request reached this
 	/// network and was not applied: the deadline its first request carried, the only one its
 	/// timeout can be sealed for. Removed when the transaction is applied (its receipt decides
-	/// it then); at most one entry per transaction its coordinator asked this network to apply.
+	/// it then); at most one entry per transaction its coordinator asked this network to apply,
+	/// forgotten with its seal `Retention` after the deadline.
 	#[pallet::storage]
 	pub type Deadlines<T> = StorageMap<_, Blake2_128Concat, TxId, Timeout>;
 
@@ -193,6 +237,7 @@ pub mod pallet {
 		StorageDoubleMap<_, Blake2_128Concat, TxId, Blake2_128Concat, Timeout, (u32, u64)>;
 
 	/// Records written by committed `Record` actions: owner (network and account), key, value.
+	/// At most `MaxRecordsPerOwner` keys per owner; an empty value deletes the key.
 	#[pallet::storage]
 	pub type Records<T: Config> = StorageDoubleMap<
 		_,
@@ -202,6 +247,19 @@ pub mod pallet {
 		BoundedVec<u8, T::MaxKeyLen>,
 		BoundedVec<u8, T::MaxValueLen>,
 	>;
+
+	/// How many keys each owner holds in `Records` (no entry: none).
+	#[pallet::storage]
+	pub type RecordCount<T: Config> =
+		StorageMap<_, Blake2_128Concat, (NetworkAddress, T::AccountId), u32>;
+
+	/// What to forget when: the minute (`retention::bucket`) it falls due, then what it is.
+	#[pallet::storage]
+	pub type Expiry<T> = StorageDoubleMap<_, Twox64Concat, u64, Blake2_128Concat, Expiring, ()>;
+
+	/// The oldest minute of `Expiry` the sweep has not emptied yet (0: nothing ever filed).
+	#[pallet::storage]
+	pub type ExpiryCursor<T> = StorageValue<_, u64, ValueQuery>;
 
 	#[pallet::event]
 	#[pallet::generate_deposit(pub(super) fn deposit_event)]
@@ -224,7 +282,7 @@ pub mod pallet {
 		Applied { tx: TxId, initiator: T::AccountId, outcome_hash: [u8; 32], receipt: [u8; 32] },
 		/// A transaction's deadline passed here without a commit; it can no longer be applied.
 		Sealed { tx: TxId, deadline: Timeout },
-		/// A finished transaction's record was removed.
+		/// Its initiator removed a finished transaction's record.
 		Forgotten { tx: TxId },
 	}
 
@@ -261,6 +319,20 @@ pub mod pallet {
 		NotInitiator,
 		/// The transaction is still in doubt.
 		NotFinished,
+		/// A deadline without a time (a block number only): what a target keeps of the
+		/// transaction is forgotten by its deadline's time, so a commit request needs one.
+		UnboundedDeadline,
+		/// The owner already holds `MaxRecordsPerOwner` record keys here; an empty value
+		/// deletes one.
+		TooManyRecords,
+	}
+
+	#[pallet::hooks]
+	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
+		/// Step 5: forgets what fell due, at most `MaxSweepPerBlock` keys.
+		fn on_initialize(_: BlockNumberFor<T>) -> Weight {
+			Self::sweep_expired()
+		}
 	}
 
 	#[pallet::call]
@@ -292,7 +364,8 @@ pub mod pallet {
 			Self::seal(tx, deadline)
 		}
 
-		/// Removes the record of a finished transaction this network coordinated (XA forget).
+		/// Removes the record of a finished transaction this network coordinated (XA forget),
+		/// before the sweep would, `Retention` after it finished.
 		#[pallet::call_index(2)]
 		#[pallet::weight(T::WeightInfo::forget())]
 		pub fn forget(origin: OriginFor<T>, sequence: u64) -> DispatchResult {
@@ -314,7 +387,7 @@ impl<T: Config> Pallet<T> {
 		TxId { coordinator: T::ThisNetwork::get(), sequence }
 	}
 
-	fn now_ms() -> u64 {
+	pub(crate) fn now_ms() -> u64 {
 		use sp_runtime::traits::UniqueSaturatedInto;
 		T::UnixTime::now().as_millis().unique_saturated_into()
 	}
@@ -324,7 +397,8 @@ impl<T: Config> Pallet<T> {
 		frame_system::Pallet::<T>::block_number().unique_saturated_into()
 	}
 
-	/// What this network knows of `tx` (the `ResourceManagerApi` runtime API).
+	/// What this network knows of `tx` (the `ResourceManagerApi` runtime API): `Unknown` also
+	/// once it was forgotten (step 5).
 	pub fn status(tx: TxId) -> TxStatus {
 		if tx.coordinator == T::ThisNetwork::get() {
 			return match Transactions::<T>::get(tx.sequence) {

@@ -1,4 +1,5 @@
-//! The target's side: apply a commit request once, before its deadline, or seal its timeout.
+//! The target's side: apply a commit request once, before its deadline, or seal its timeout;
+//! what is kept of it is forgotten `Retention` after that deadline (`expiry.rs`).
 
 use crate::*;
 use alloc::vec::Vec;
@@ -22,7 +23,9 @@ impl<T: Config> Pallet<T> {
 	/// Step 2: serves a routed `Service::Transaction` request. Returns the encoded receipt,
 	/// whose digest the acknowledgement carries, and the weight used. A refused commit records
 	/// the transaction's deadline (`Deadlines`, for `seal`); the router rolls back everything a
-	/// refused commit wrote, that record included.
+	/// refused commit wrote, that record included. Whatever is recorded of the transaction (its
+	/// receipt, or its deadline and seal) is filed to be forgotten `Retention` after the
+	/// deadline's time; a deadline without a time is refused (`UnboundedDeadline`).
 	pub fn commit(
 		origin: RemoteOrigin<'_, T::AccountId>,
 		payload: &[u8],
@@ -49,9 +52,20 @@ impl<T: Config> Pallet<T> {
 		// while it is not applied, it is the only deadline `seal` accepts for it.
 		let known = Deadlines::<T>::get(tx);
 		let deadline = known.unwrap_or(request.deadline);
+		// Forgotten by this time: past it the transaction is never applied here.
+		let Some(expires) = deadline.timestamp else {
+			return (Err(refused::<T>(Error::UnboundedDeadline)), base);
+		};
+		// A known deadline was filed to be forgotten when it was recorded.
+		let file = || {
+			if known.is_none() {
+				Self::expire_after(expires, Expiring::Target(tx));
+			}
+		};
 		let refuse = |failure: Failure, used: Weight| {
 			if known.is_none() {
 				Deadlines::<T>::insert(tx, deadline);
+				file();
 			}
 			(Err(failure), used)
 		};
@@ -76,6 +90,7 @@ impl<T: Config> Pallet<T> {
 		if known.is_some() {
 			Deadlines::<T>::remove(tx);
 		}
+		file();
 		let stored = StoredReceipt {
 			status: ReceiptStatus::Applied,
 			outcome_hash: request.outcome_hash,
@@ -120,8 +135,8 @@ impl<T: Config> Pallet<T> {
 				let Ok(value) = BoundedVec::<u8, T::MaxValueLen>::try_from(value) else {
 					return (Err(refused::<T>(Error::ValueTooLong)), weight);
 				};
-				Records::<T>::insert((*network, initiator.clone()), key, value);
-				(Ok(Vec::new()), weight)
+				let stored = Self::write_record((*network, initiator.clone()), key, value);
+				(stored.map(|()| Vec::new()).map_err(refused::<T>), weight)
 			},
 			Action::Call { contract, input, value, limits } => {
 				let call = ContractCall::Call { contract, input, value, limits };
@@ -134,6 +149,32 @@ impl<T: Config> Pallet<T> {
 				}
 			},
 		}
+	}
+
+	/// Writes a record, or deletes it for an empty value, keeping the owner's count: a new key
+	/// beyond `MaxRecordsPerOwner` is refused.
+	fn write_record(
+		owner: (NetworkAddress, T::AccountId),
+		key: BoundedVec<u8, T::MaxKeyLen>,
+		value: BoundedVec<u8, T::MaxValueLen>,
+	) -> Result<(), Error<T>> {
+		let exists = Records::<T>::contains_key(&owner, &key);
+		if value.is_empty() {
+			if exists {
+				Records::<T>::remove(&owner, &key);
+				RecordCount::<T>::mutate_exists(&owner, |count| {
+					*count = count.and_then(|n| n.checked_sub(1)).filter(|n| *n > 0);
+				});
+			}
+			return Ok(());
+		}
+		if !exists {
+			let count = RecordCount::<T>::get(&owner).unwrap_or(0);
+			ensure!(count < T::MaxRecordsPerOwner::get(), Error::<T>::TooManyRecords);
+			RecordCount::<T>::insert(&owner, count.saturating_add(1));
+		}
+		Records::<T>::insert(owner, key, value);
+		Ok(())
 	}
 
 	/// Step 3: after its deadline, `tx` will never be applied here. Only the deadline its commit
@@ -154,7 +195,7 @@ impl<T: Config> Pallet<T> {
 		Ok(())
 	}
 
-	/// The receipt of `tx`, if this network applied it.
+	/// The receipt of `tx`, if this network applied it and has not forgotten it yet (step 5).
 	pub fn receipt_of(tx: TxId) -> Option<TxReceipt> {
 		Receipts::<T>::get(tx).map(|stored| stored.to_receipt(tx))
 	}

@@ -20,6 +20,10 @@ pub trait WeightInfo {
 	fn commit_record(len: u32) -> Weight;
 	/// The coordinator's decision when the router settles a commit request.
 	fn decide() -> Weight;
+	/// The sweep forgetting one due key of the expiry index and what it stands for (the
+	/// costliest kind: a target's receipt, deadline and seal). The sweep adds a read per bucket
+	/// it looks at.
+	fn sweep_key() -> Weight;
 }
 
 /// Compute allowance per operation: the router's measured `receive_request` compute (66 µs) with
@@ -48,8 +52,9 @@ impl<T: frame_system::Config> WeightInfo for DbWeights<T> {
 	}
 
 	fn commit_base() -> Weight {
-		// Among them: the transaction's known deadline, read and (when refused) recorded.
-		Weight::from_parts(COMPUTE, 2 * PROOF).saturating_add(T::DbWeight::get().reads_writes(5, 3))
+		// Among them: the transaction's known deadline, read and (when refused) recorded, and
+		// its entry in the expiry index with the index's cursor.
+		Weight::from_parts(COMPUTE, 2 * PROOF).saturating_add(T::DbWeight::get().reads_writes(6, 5))
 	}
 
 	fn commit_transfer() -> Weight {
@@ -57,12 +62,20 @@ impl<T: frame_system::Config> WeightInfo for DbWeights<T> {
 	}
 
 	fn commit_record(len: u32) -> Weight {
+		// Reads: whether the key exists, the owner's count; writes: the record, the count.
 		Weight::from_parts(COMPUTE / 2 + 1_000 * len as u64, PROOF + len as u64)
-			.saturating_add(T::DbWeight::get().writes(1))
+			.saturating_add(T::DbWeight::get().reads_writes(2, 2))
 	}
 
 	fn decide() -> Weight {
-		Weight::from_parts(COMPUTE, 3 * PROOF).saturating_add(T::DbWeight::get().reads_writes(4, 5))
+		// Among them: the expiry index's entry and cursor.
+		Weight::from_parts(COMPUTE, 3 * PROOF).saturating_add(T::DbWeight::get().reads_writes(5, 7))
+	}
+
+	fn sweep_key() -> Weight {
+		// Reads: the index key, the known deadline; writes: the index entry, receipt, deadline
+		// and seal.
+		Weight::from_parts(COMPUTE / 4, PROOF).saturating_add(T::DbWeight::get().reads_writes(2, 4))
 	}
 }
 
@@ -88,5 +101,8 @@ impl WeightInfo for () {
 	}
 	fn decide() -> Weight {
 		Weight::from_parts(10_000, 0)
+	}
+	fn sweep_key() -> Weight {
+		Weight::from_parts(1_000, 0)
 	}
 }

@@ -10,13 +10,15 @@ mod obsolete_calls;
 pub use obsolete_calls::RejectObsoleteBridgeCalls;
 
 use crate::*;
+use alloc::collections::VecDeque;
 use bp_messages::{
-	source_chain::MessagesBridge,
+	source_chain::{DeliveryConfirmationPayments, MessagesBridge},
 	target_chain::{DispatchMessage, MessageDispatch},
-	ChainWithMessages, InboundLaneData, LegacyLaneId, MessageNonce,
+	ChainWithMessages, InboundLaneData, LegacyLaneId, MessageNonce, UnrewardedRelayer,
 };
 use bp_runtime::{Chain, ChainId, RawStorageProof, StorageProofChecker};
 use codec::{Decode, DecodeWithMemTracking, Encode};
+use core::ops::RangeInclusive;
 use frame_support::{
 	dispatch::DispatchClass, parameter_types, traits::ConstU32, weights::Weight, Blake2_128Concat,
 };
@@ -117,6 +119,98 @@ impl<const K: u8> MessageDispatch for RouterDispatch<K> {
 	}
 }
 
+/// Pays the router's message fees out of their holds when the peer of slot `K` confirms the
+/// delivery of our packets: the confirmation names, per range of lane nonces, the relayer that
+/// delivered them (its account here, `relayer_id_at_bridged_chain`). The bridge bounds the work:
+/// at most `MAX_UNREWARDED_RELAYERS_IN_CONFIRMATION_TX` relayers and
+/// `MAX_UNCONFIRMED_MESSAGES_IN_CONFIRMATION_TX` nonces per confirmation, each nonce weighed in
+/// the confirmation's weight by [`SlotMessagesWeight`]. The relayer submitting the confirmation
+/// is not paid for it.
+pub struct RouterRelayerPayments<const K: u8>;
+
+impl<const K: u8> DeliveryConfirmationPayments<AccountId, LegacyLaneId>
+	for RouterRelayerPayments<K>
+{
+	type Error = &'static str;
+
+	fn pay_reward(
+		lane: LegacyLaneId,
+		relayers: VecDeque<UnrewardedRelayer<AccountId>>,
+		_confirmation_relayer: &AccountId,
+		received: &RangeInclusive<MessageNonce>,
+	) -> MessageNonce {
+		if lane != SLOT_LANE {
+			return 0;
+		}
+		let mut relayers_with_messages = 0;
+		for entry in relayers {
+			// Entries may reach back before this confirmation: only newly confirmed nonces count.
+			let first = entry.messages.begin.max(*received.start());
+			let last = entry.messages.end.min(*received.end());
+			if first <= last {
+				EventRouter::on_delivery_confirmed(K, &entry.relayer, first..=last);
+				relayers_with_messages += 1;
+			}
+		}
+		relayers_with_messages
+	}
+}
+
+/// The bridge's messages weights, plus the router's work per confirmed message
+/// ([`RouterRelayerPayments`]: a read, and at worst a payment), which the bridge's benchmarks
+/// do not see. The confirmation's weight counts the single-message benchmark once and the
+/// difference to two messages per message, so each benchmark gets the router's cost once per
+/// message it confirms.
+pub struct SlotMessagesWeight;
+
+fn router_cost_per_confirmed_message() -> Weight {
+	EventRouter::delivery_confirmed_weight(1, 1)
+}
+
+impl pallet_bridge_messages::WeightInfo for SlotMessagesWeight {
+	fn receive_single_message_proof() -> Weight {
+		BridgeMessagesWeight::receive_single_message_proof()
+	}
+	fn receive_n_messages_proof(n: u32) -> Weight {
+		BridgeMessagesWeight::receive_n_messages_proof(n)
+	}
+	fn receive_single_message_proof_with_outbound_lane_state() -> Weight {
+		BridgeMessagesWeight::receive_single_message_proof_with_outbound_lane_state()
+	}
+	fn receive_single_n_bytes_message_proof(n: u32) -> Weight {
+		BridgeMessagesWeight::receive_single_n_bytes_message_proof(n)
+	}
+	fn receive_delivery_proof_for_single_message() -> Weight {
+		BridgeMessagesWeight::receive_delivery_proof_for_single_message()
+			.saturating_add(router_cost_per_confirmed_message())
+	}
+	fn receive_delivery_proof_for_two_messages_by_single_relayer() -> Weight {
+		BridgeMessagesWeight::receive_delivery_proof_for_two_messages_by_single_relayer()
+			.saturating_add(router_cost_per_confirmed_message().saturating_mul(2))
+	}
+	fn receive_delivery_proof_for_two_messages_by_two_relayers() -> Weight {
+		BridgeMessagesWeight::receive_delivery_proof_for_two_messages_by_two_relayers()
+			.saturating_add(router_cost_per_confirmed_message().saturating_mul(2))
+	}
+	fn receive_single_n_bytes_message_proof_with_dispatch(n: u32) -> Weight {
+		BridgeMessagesWeight::receive_single_n_bytes_message_proof_with_dispatch(n)
+	}
+}
+
+impl pallet_bridge_messages::WeightInfoExt for SlotMessagesWeight {
+	fn expected_extra_storage_proof_size() -> u32 {
+		BridgeMessagesWeight::expected_extra_storage_proof_size()
+	}
+	fn receive_messages_proof_overhead_from_runtime() -> Weight {
+		BridgeMessagesWeight::receive_messages_proof_overhead_from_runtime()
+	}
+	fn receive_messages_delivery_proof_overhead_from_runtime() -> Weight {
+		BridgeMessagesWeight::receive_messages_delivery_proof_overhead_from_runtime()
+	}
+}
+
+type BridgeMessagesWeight = pallet_bridge_messages::weights::BridgeWeight<Runtime>;
+
 macro_rules! peer_slot {
 	($k:literal, $instance:ident) => {
 		impl pallet_bridge_grandpa::Config<frame_support::instances::$instance> for Runtime {
@@ -131,7 +225,7 @@ macro_rules! peer_slot {
 
 		impl pallet_bridge_messages::Config<frame_support::instances::$instance> for Runtime {
 			type RuntimeEvent = RuntimeEvent;
-			type WeightInfo = pallet_bridge_messages::weights::BridgeWeight<Runtime>;
+			type WeightInfo = SlotMessagesWeight;
 			type ThisChain = SlotPeer<$k>;
 			type BridgedChain = SlotPeer<$k>;
 			type BridgedHeaderChain = pallet_bridge_grandpa::GrandpaChainHeaders<
@@ -142,7 +236,7 @@ macro_rules! peer_slot {
 			type InboundPayload = Vec<u8>;
 			type LaneId = LegacyLaneId;
 			type DeliveryPayments = ();
-			type DeliveryConfirmationPayments = ();
+			type DeliveryConfirmationPayments = RouterRelayerPayments<$k>;
 			type OnMessagesDelivered = ();
 			type MessageDispatch = RouterDispatch<$k>;
 		}

@@ -189,7 +189,8 @@ fn commits_apply_records_and_contract_calls_once() {
 		let contract = deploy(&escrow);
 		Balances::force_set_balance(RuntimeOrigin::root(), remote_alice().into(), 20 * UNIT)
 			.unwrap();
-		let deadline = Timeout { height: Some(100), timestamp: None };
+		// A target forgets a transaction by its deadline's time: it needs one.
+		let deadline = Timeout { height: Some(100), timestamp: Some(60_000) };
 		let commit = |sequence, action| {
 			CommitRequest::<AccountId> {
 				tx: TxId { coordinator: REMOTE, sequence },

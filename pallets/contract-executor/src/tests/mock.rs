@@ -3,7 +3,10 @@
 
 use crate::{self as pallet_contract_executor, *};
 use core::cell::RefCell;
-use frame_support::{derive_impl, traits::ConstU32};
+use frame_support::{
+	derive_impl,
+	traits::{ConstU32, ConstU64},
+};
 use plexus_primitives::{envelope::Timeout, transaction::Hold};
 use sp_runtime::{BuildStorage, DispatchError};
 
@@ -78,6 +81,29 @@ pub struct Opened {
 thread_local! {
 	pub static OPENED: RefCell<Vec<Opened>> = const { RefCell::new(Vec::new()) };
 	pub static REFUSE: core::cell::Cell<bool> = const { core::cell::Cell::new(false) };
+	pub static NOW: core::cell::Cell<u64> = const { core::cell::Cell::new(START) };
+}
+
+/// The clock, in Unix ms: starts at [`START`], moved by [`set_now`].
+pub const START: u64 = 1_700_000_000_000;
+/// One hour, as in the runtime.
+pub const RETENTION: u64 = 3_600_000;
+pub const MAX_SWEEP: u32 = 4;
+
+pub struct MockTime;
+
+impl frame_support::traits::UnixTime for MockTime {
+	fn now() -> core::time::Duration {
+		core::time::Duration::from_millis(NOW.with(|now| now.get()))
+	}
+}
+
+pub fn set_now(ms: u64) {
+	NOW.with(|now| now.set(ms));
+}
+
+pub fn now() -> u64 {
+	NOW.with(|now| now.get())
 }
 
 pub const OPEN_WEIGHT: Weight = Weight::from_parts(30_000, 0);
@@ -122,12 +148,32 @@ impl Config for Test {
 	type Coordinator = MockCoordinator;
 	type RemoteAccount = MockRemoteAccount;
 	type MaxReturnData = ConstU32<MAX_RETURN>;
+	type UnixTime = MockTime;
+	type Retention = ConstU64<RETENTION>;
+	type MaxSweepPerBlock = ConstU32<MAX_SWEEP>;
 	type WeightInfo = ();
+}
+
+/// Runs blocks a minute apart, as a chain does (more often, in fact), until the clock reads
+/// `ms`.
+pub fn run_until(ms: u64) {
+	while now() < ms {
+		set_now((now() + plexus_primitives::retention::BUCKET_MS).min(ms));
+		next_block();
+	}
+}
+
+/// The next block's `on_initialize`: the sweep.
+pub fn next_block() -> Weight {
+	use frame_support::traits::Hooks;
+	System::set_block_number(System::block_number() + 1);
+	ContractExecutor::on_initialize(System::block_number())
 }
 
 pub fn new_test_ext() -> sp_io::TestExternalities {
 	OPENED.with(|opened| opened.borrow_mut().clear());
 	REFUSE.with(|refuse| refuse.set(false));
+	set_now(START);
 	let storage = frame_system::GenesisConfig::<Test>::default().build_storage().unwrap();
 	let mut ext = sp_io::TestExternalities::new(storage);
 	ext.execute_with(|| System::set_block_number(1));

@@ -1,6 +1,6 @@
 use super::mock::*;
 use crate::{Error, Event, *};
-use frame_support::assert_ok;
+use frame_support::{assert_ok, traits::Get};
 use plexus_primitives::envelope::Timeout;
 use sp_runtime::DispatchError;
 
@@ -217,4 +217,81 @@ fn the_weight_asked_for_covers_the_engine_and_the_commit() {
 		ContractExecutor::request_weight(&committed),
 		Weight::from_parts(10_000, 0) + LIMITS.weight + OPEN_WEIGHT
 	);
+}
+
+#[test]
+fn an_execution_is_forgotten_retention_after_it_ran_and_not_before() {
+	new_test_ext().execute_with(|| {
+		let (result, _) = serve(&request(call(ECHO, b"routed"), None).encode(), ROOM);
+		assert!(result.is_ok());
+		assert_eq!(ByMessage::<Test>::get(MESSAGE), Some(0));
+		set_now(START + 60_000);
+		assert_ok!(ContractExecutor::execute(
+			RuntimeOrigin::signed(ALICE),
+			request(call(ECHO, b"local"), None)
+		));
+
+		// Until its retention is over (and its minute has passed), it stays.
+		run_until(START + RETENTION - 1);
+		assert!(Executions::<Test>::get(0).is_some());
+		// The minute after: the routed one goes with its message link; the later one stays.
+		set_now(retention_over(START));
+		next_block();
+		assert!(Executions::<Test>::get(0).is_none());
+		assert_eq!(ByMessage::<Test>::get(MESSAGE), None);
+		assert!(Executions::<Test>::get(1).is_some());
+		set_now(retention_over(START + 60_000));
+		next_block();
+		assert_eq!(Executions::<Test>::iter().count(), 0);
+		assert_eq!(DueIndex::<Test>::iter().count(), 0, "the index is emptied too");
+		// Ids keep counting: a forgotten execution's number is never reused.
+		assert_eq!(NextExecution::<Test>::get(), 2);
+	});
+}
+
+/// The first moment the sweep forgets an execution run at `ran`: its minute has passed.
+fn retention_over(ran: u64) -> u64 {
+	let minute = plexus_primitives::retention::BUCKET_MS;
+	((ran + RETENTION) / minute + 1) * minute
+}
+
+#[test]
+fn a_block_forgets_at_most_max_sweep_per_block_executions() {
+	new_test_ext().execute_with(|| {
+		let n = 3 * MAX_SWEEP + 1;
+		for _ in 0..n {
+			assert_ok!(ContractExecutor::execute(
+				RuntimeOrigin::signed(ALICE),
+				request(call(ECHO, b""), None)
+			));
+		}
+		run_until(START + RETENTION);
+		assert_eq!(Executions::<Test>::iter().count() as u32, n);
+		set_now(retention_over(START));
+		let mut blocks = 0;
+		while Executions::<Test>::iter().count() > 0 {
+			let before = Executions::<Test>::iter().count() as u32;
+			let weight = next_block();
+			let forgotten = before - Executions::<Test>::iter().count() as u32;
+			assert!(forgotten >= 1 && forgotten <= MAX_SWEEP, "{forgotten} in one block");
+			assert!(weight.ref_time() >= u64::from(forgotten) * 1_000, "charged per execution");
+			blocks += 1;
+		}
+		assert_eq!(blocks, n.div_ceil(MAX_SWEEP));
+		// Nothing due: a block's sweep costs its look at the cursor and clock only.
+		let idle = <<Test as frame_system::Config>::DbWeight as Get<
+			frame_support::weights::RuntimeDbWeight,
+		>>::get()
+		.reads_writes(2, 1);
+		assert_eq!(next_block(), idle);
+	});
+}
+
+#[test]
+fn failed_requests_file_nothing_to_forget() {
+	new_test_ext().execute_with(|| {
+		fails_cleanly(request(call(REVERTS, b""), None), Error::<Test>::Reverted.into());
+		assert_eq!(DueIndex::<Test>::iter().count(), 0);
+		assert_eq!(DueCursor::<Test>::get(), 0);
+	});
 }

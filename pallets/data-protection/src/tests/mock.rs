@@ -34,6 +34,11 @@ pub const THIS_NET: NetworkAddress = [0xbb; 32];
 pub const REMOTE_NET: NetworkAddress = [0xaa; 32];
 pub const TTL: u64 = 60_000;
 pub const START: u64 = 1_000_000;
+/// Two days: above `MaxApprovalTtl` (one), as the pallet requires.
+pub const AUDIT_RETENTION: u64 = 2 * 24 * 3_600_000;
+pub const MAX_OPEN: u32 = 4;
+pub const MAX_KEPT: u32 = 8;
+pub const MAX_SWEEP: u32 = 8;
 
 frame_support::parameter_types! {
 	pub const ThisNetwork: NetworkAddress = THIS_NET;
@@ -56,7 +61,10 @@ impl pallet_data_protection::Config for Test {
 	type MaxRoles = ConstU32<4>;
 	type MaxHolders = ConstU32<4>;
 	type MaxApprovalTtl = ConstU64<{ 24 * 3_600_000 }>;
-	type SweepBatch = ConstU32<16>;
+	type AuditRetention = ConstU64<AUDIT_RETENTION>;
+	type MaxOpenRequestsPerRecord = ConstU32<MAX_OPEN>;
+	type MaxRequestsPerRecord = ConstU32<MAX_KEPT>;
+	type MaxSweepPerBlock = ConstU32<MAX_SWEEP>;
 	type WeightInfo = ();
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = MockBenchmarks;
@@ -163,8 +171,24 @@ pub fn attestation(holder: u8, record: RecordId, at: u64) -> MultiSignature {
 	pair(&format!("Holder{holder}")).sign(&payload).into()
 }
 
-pub fn run_idle() -> Weight {
-	DataProtection::on_idle(System::block_number(), Weight::from_parts(u64::MAX, u64::MAX))
+/// The first moment the minute of `at` has passed: what is filed for `at` is due.
+pub fn minute_after(at: u64) -> u64 {
+	(plexus_primitives::retention::bucket(at) + 1) * plexus_primitives::retention::BUCKET_MS
+}
+
+/// Runs blocks a minute apart, as a chain does (more often, in fact), until the clock reads
+/// `ms`.
+pub fn run_until(ms: u64) {
+	while now() < ms {
+		set_now((now() + plexus_primitives::retention::BUCKET_MS).min(ms));
+		next_block();
+	}
+}
+
+/// The next block's `on_initialize`: the sweep.
+pub fn next_block() -> Weight {
+	System::set_block_number(System::block_number() + 1);
+	DataProtection::on_initialize(System::block_number())
 }
 
 pub fn last_event() -> Event<Test> {

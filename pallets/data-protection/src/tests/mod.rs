@@ -1,3 +1,4 @@
 pub(crate) mod mock;
 mod pallet_tests;
 mod properties;
+mod retention_tests;

@@ -101,7 +101,14 @@ proptest! {
 						auditor = granted;
 					},
 					Op::Ask { purpose } => {
-						DataProtection::request_access(signed(&requester()), record, tag(PURPOSES[purpose])).unwrap();
+						let open = Trails::<Test>::get(record).pending;
+						if let Err(error) = DataProtection::request_access(signed(&requester()), record, tag(PURPOSES[purpose])) {
+							// Only a full queue of requests waiting for the approver refuses one, and
+							// the refusal stores nothing.
+							prop_assert_eq!(error, DispatchError::from(Error::<Test>::TooManyOpenRequests));
+							prop_assert_eq!(open, MAX_OPEN);
+							prop_assert_eq!(NextRequest::<Test>::get(), requests_before);
+						}
 					},
 					Op::Decide { nth, approve, as_subject } => {
 						let pending: Vec<RequestId> = Requests::<Test>::iter()
@@ -121,6 +128,11 @@ proptest! {
 					},
 				}
 
+				// The trail counts exactly the requests waiting for their approver.
+				let waiting = Requests::<Test>::iter()
+					.filter(|(_, r)| matches!(r.state, RequestState::Pending { .. }))
+					.count() as u32;
+				prop_assert_eq!(Trails::<Test>::get(record).pending, waiting);
 				// Decisions never change.
 				for (id, state) in &decided {
 					prop_assert_eq!(&Requests::<Test>::get(id).unwrap().state, state);

@@ -4,7 +4,11 @@
 
 use crate::{self as pallet_event_router, traits::PeerLaneState, *};
 use core::cell::RefCell;
-use frame_support::{derive_impl, parameter_types, traits::ConstU128};
+use frame_support::{
+	derive_impl, parameter_types,
+	traits::{ConstU128, Hooks},
+	weights::WeightToFee,
+};
 use sp_runtime::{BuildStorage, DispatchError};
 
 pub type AccountId = u64;
@@ -49,12 +53,33 @@ pub const BYTE_FEE: Balance = 2;
 /// The mock lanes carry packets up to this size, unless a test lowers it (`PACKET_LIMIT`).
 pub const MAX_PACKET: u32 = 512;
 pub const MAX_PAYLOAD: u32 = 256;
+/// One hour: how far ahead `send` accepts a timeout.
+pub const LIFETIME: u64 = 3_600_000;
+/// Ten minutes: how long receipts, forwarding records and outcomes outlive their window.
+pub const RETENTION: u64 = 600_000;
+pub const MAX_SWEEP: u32 = 4;
+/// The relayer a delivery confirmation names.
+pub const RELAYER: AccountId = 9;
 
 parameter_types! {
 	pub storage ThisNetwork: NetworkAddress = A;
 	pub const MaxDispatchWeight: Weight = Weight::from_parts(1_000_000_000, 64 * 1024);
 	pub const BaseFee: Balance = BASE_FEE;
 	pub const ByteFee: Balance = BYTE_FEE;
+	pub const MaxRequestLifetime: u64 = LIFETIME;
+	pub const Retention: u64 = RETENTION;
+	pub const MaxSweepPerBlock: u32 = MAX_SWEEP;
+}
+
+/// One unit of fee per thousand units of compute weight.
+pub struct WeightFee;
+
+impl WeightToFee for WeightFee {
+	type Balance = Balance;
+
+	fn weight_to_fee(weight: &Weight) -> Balance {
+		Balance::from(weight.ref_time() / 1_000)
+	}
 }
 
 thread_local! {
@@ -176,6 +201,10 @@ impl Config for Test {
 	type MaxDispatchWeight = MaxDispatchWeight;
 	type BaseFee = BaseFee;
 	type ByteFee = ByteFee;
+	type WeightToFee = WeightFee;
+	type MaxRequestLifetime = MaxRequestLifetime;
+	type Retention = Retention;
+	type MaxSweepPerBlock = MaxSweepPerBlock;
 	type WeightInfo = ();
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = BenchHelper;
@@ -235,4 +264,33 @@ pub fn events() -> Vec<Event<Test>> {
 
 pub fn set_now(ms: u64) {
 	pallet_timestamp::Now::<Test>::put(ms);
+}
+
+/// A new block whose clock reads `ms`: the router's sweep runs first, as in a runtime. A chain
+/// makes blocks all along, and its sweep keeps up with the minutes: when the clock jumps, a block
+/// is made at every minute on the way (their weights are not returned).
+pub fn next_block_at(ms: u64) -> Weight {
+	let bucket = plexus_primitives::retention::BUCKET_MS;
+	let mut at = (pallet_timestamp::Now::<Test>::get() / bucket + 1) * bucket;
+	while at < ms {
+		block_at(at);
+		at += bucket;
+	}
+	block_at(ms)
+}
+
+fn block_at(ms: u64) -> Weight {
+	set_now(ms);
+	System::set_block_number(System::block_number() + 1);
+	EventRouter::on_initialize(System::block_number())
+}
+
+/// The next hop confirms that `relayer` delivered packets `nonces` of `lane`, as the bridge's
+/// delivery confirmation does on this network.
+pub fn confirm_delivery(
+	lane: u8,
+	relayer: AccountId,
+	nonces: core::ops::RangeInclusive<u64>,
+) -> u32 {
+	EventRouter::on_delivery_confirmed(lane, &relayer, nonces)
 }

@@ -1,2 +1,4 @@
+mod fee_tests;
 pub(crate) mod mock;
 mod pallet_tests;
+mod retention_tests;

@@ -9,13 +9,13 @@ use sp_runtime::{traits::Dispatchable, DispatchError};
 
 /// A, B and C, bridged A–B (lane 1 on both) and B–C (lane 2 on both); A and C reach each other
 /// through B.
-struct Networks {
-	a: TestExternalities,
-	b: TestExternalities,
-	c: TestExternalities,
+pub(super) struct Networks {
+	pub a: TestExternalities,
+	pub b: TestExternalities,
+	pub c: TestExternalities,
 }
 
-fn networks() -> Networks {
+pub(super) fn networks() -> Networks {
 	drain_outbox();
 	CLOSED_LANES.with(|closed| closed.borrow_mut().clear());
 	PACKET_LIMIT.with(|limit| limit.set(MAX_PACKET));
@@ -37,23 +37,30 @@ fn networks() -> Networks {
 	Networks { a, b, c }
 }
 
-fn timeout_at(ms: u64) -> Timeout {
+pub(super) fn timeout_at(ms: u64) -> Timeout {
 	Timeout { height: None, timestamp: Some(ms) }
 }
 
-fn send_from_alice(to: NetworkAddress, payload: Vec<u8>, timeout: Timeout) -> DispatchResult {
+/// The weight `send_from_alice` asks for at the destination.
+pub(super) const SEND_WEIGHT: Weight = Weight::from_parts(10_000, 0);
+
+pub(super) fn send_from_alice(
+	to: NetworkAddress,
+	payload: Vec<u8>,
+	timeout: Timeout,
+) -> DispatchResult {
 	EventRouter::send(
 		RuntimeOrigin::signed(ALICE),
 		Some(Box::new(location_of(to))),
 		Service::Xcm,
 		payload.try_into().unwrap(),
-		Weight::from_parts(10_000, 0),
+		SEND_WEIGHT,
 		timeout,
 	)
 }
 
 /// Delivers packets to a network, as the relayer of their lane would: in order, each once.
-fn deliver(ext: &mut TestExternalities, packets: Vec<(u8, u64, Vec<u8>)>) {
+pub(super) fn deliver(ext: &mut TestExternalities, packets: Vec<(u8, u64, Vec<u8>)>) {
 	ext.execute_with(|| {
 		for (lane, _nonce, packet) in packets {
 			EventRouter::receive(lane, &packet);
@@ -61,15 +68,16 @@ fn deliver(ext: &mut TestExternalities, packets: Vec<(u8, u64, Vec<u8>)>) {
 	});
 }
 
-fn fee_of(payload_len: usize) -> Balance {
-	BASE_FEE + BYTE_FEE * payload_len as Balance
+/// The fee of a `send_from_alice` (one unit per thousand of `SEND_WEIGHT`'s compute).
+pub(super) fn fee_of(payload_len: usize) -> Balance {
+	BASE_FEE + BYTE_FEE * payload_len as Balance + 10
 }
 
-fn held(who: AccountId) -> Balance {
+pub(super) fn held(who: AccountId) -> Balance {
 	Balances::balance_on_hold(&HoldReason::MessageFee.into(), &who)
 }
 
-fn first_id(origin: NetworkAddress) -> MessageId {
+pub(super) fn first_id(origin: NetworkAddress) -> MessageId {
 	MessageId { origin, sequence: 0 }
 }
 
@@ -133,8 +141,15 @@ fn a_request_executes_once_and_its_ack_settles_once() {
 	deliver(&mut n.a, acks.clone());
 	n.a.execute_with(|| {
 		let digest = sp_io::hashing::blake2_256(&[0, 1, 2]);
-		assert_eq!(held(ALICE), 0);
-		assert_eq!(Balances::total_issuance(), issuance - fee_of(3));
+		// Earned by the relayer, held until a delivery confirmation names it; nothing burned.
+		assert_eq!(held(ALICE), fee_of(3));
+		assert_eq!(Balances::total_issuance(), issuance);
+		assert!(events().contains(&Event::Acknowledged {
+			id: first_id(A),
+			outcome: Outcome::Ok(digest),
+			fee_earned: fee_of(3),
+			refunded: 0,
+		}));
 		assert_eq!(
 			EventRouter::message_status(first_id(A)),
 			MessageStatus::Settled(Outcome::Ok(digest))
@@ -143,7 +158,7 @@ fn a_request_executes_once_and_its_ack_settles_once() {
 		let balance = Balances::balance(&ALICE);
 		EventRouter::receive(1, &acks[0].2);
 		assert_eq!(Balances::balance(&ALICE), balance);
-		assert_eq!(Balances::total_issuance(), issuance - fee_of(3));
+		assert_eq!(held(ALICE), fee_of(3));
 		assert_eq!(events().last(), Some(&Event::AckIgnored { id: first_id(A) }));
 	});
 }
@@ -164,7 +179,7 @@ fn a_failing_request_is_rolled_back_and_answered_with_its_error() {
 	n.a.execute_with(|| {
 		let failure = Failure::Module { index: 9, error: [1, 0, 0, 0] };
 		assert_eq!(Settled::<Test>::get(first_id(A)), Some(Outcome::Err(failure)));
-		// Carried and answered: the fee is spent.
+		// Carried and answered: the fee is not the sender's any more.
 		assert_eq!(Balances::balance(&ALICE), 10_000 - fee_of(1));
 	});
 }
@@ -192,7 +207,7 @@ fn an_expired_request_is_not_executed_and_its_fee_comes_back() {
 #[test]
 fn a_height_timeout_counts_on_the_destination() {
 	let mut n = networks();
-	let timeout = Timeout { height: Some(5), timestamp: None };
+	let timeout = Timeout { height: Some(5), timestamp: Some(2_000_000) };
 	n.a.execute_with(|| {
 		assert_ok!(send_from_alice(B, vec![0], timeout));
 	});
@@ -246,6 +261,9 @@ fn a_request_travels_two_hops_and_its_ack_comes_back_the_same_way() {
 	deliver(&mut n.a, to_a);
 	n.a.execute_with(|| {
 		assert!(matches!(Settled::<Test>::get(first_id(A)), Some(Outcome::Ok(_))));
+		// Earned, and held until B confirms who delivered it.
+		assert_eq!(held(ALICE), fee_of(2));
+		assert_eq!(confirm_delivery(1, RELAYER, 1..=1), 1);
 		assert_eq!(held(ALICE), 0);
 	});
 }
@@ -631,7 +649,7 @@ fn four_networks() -> (Networks, TestExternalities) {
 	(n, d)
 }
 
-fn ack_packet(id: MessageId, responder: NetworkAddress, outcome: Outcome) -> Vec<u8> {
+pub(super) fn ack_packet(id: MessageId, responder: NetworkAddress, outcome: Outcome) -> Vec<u8> {
 	Packet::<AccountId>::Ack(Acknowledgement { id, responder, outcome }).encode()
 }
 
@@ -661,6 +679,8 @@ fn a_give_up_from_a_network_off_the_path_is_ignored_at_the_origin() {
 	deliver(&mut n.a, drain_outbox());
 	n.a.execute_with(|| {
 		assert!(matches!(Settled::<Test>::get(first_id(A)), Some(Outcome::Ok(_))));
+		assert_eq!(held(ALICE), fee_of(1), "earned, held until the delivery is confirmed");
+		assert_eq!(confirm_delivery(1, RELAYER, 1..=1), 1);
 		assert_eq!(held(ALICE), 0);
 	});
 }

@@ -69,6 +69,11 @@ parameter_types! {
 	pub const ByteFee: Balance = BYTE_FEE;
 }
 
+/// How long a finished or past-deadline transaction is kept: a minute, so tests reach it.
+pub const RETENTION_MS: u64 = 60_000;
+pub const MAX_RECORDS: u32 = 3;
+pub const MAX_SWEEP: u32 = 4;
+
 /// A packet on its way: from which network, on which lane nonce, its bytes.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Queued {
@@ -238,6 +243,11 @@ impl pallet_event_router::Config for Test {
 	type MaxDispatchWeight = MaxDispatchWeight;
 	type BaseFee = BaseFee;
 	type ByteFee = ByteFee;
+	// No fee for the dispatch weight here: the router's own tests cover it.
+	type WeightToFee = frame_support::weights::FixedFee<0, Balance>;
+	type MaxRequestLifetime = frame_support::traits::ConstU64<{ 24 * 3_600_000 }>;
+	type Retention = frame_support::traits::ConstU64<3_600_000>;
+	type MaxSweepPerBlock = frame_support::traits::ConstU32<64>;
 	type WeightInfo = ();
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = MockBenchmarks;
@@ -254,6 +264,9 @@ impl Config for Test {
 	type MaxKeyLen = frame_support::traits::ConstU32<32>;
 	type MaxValueLen = frame_support::traits::ConstU32<256>;
 	type MaxResultLen = frame_support::traits::ConstU32<64>;
+	type Retention = frame_support::traits::ConstU64<RETENTION_MS>;
+	type MaxRecordsPerOwner = frame_support::traits::ConstU32<MAX_RECORDS>;
+	type MaxSweepPerBlock = frame_support::traits::ConstU32<MAX_SWEEP>;
 	type WeightInfo = ();
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = MockBenchmarks;
@@ -339,11 +352,14 @@ pub fn receive(packet: &Queued) -> bool {
 	true
 }
 
-/// Moves this network's clock and block number forward, and records the finalized state of its
-/// inbound lanes from networks `1..=count`.
+/// Moves this network's block number forward, runs the resource manager's `on_initialize` (at
+/// the previous block's time, as in a runtime), moves the clock forward, and records the
+/// finalized state of its inbound lanes from networks `1..=count`.
 pub fn next_block(ms: u64, count: u8) {
+	use frame_support::traits::Hooks;
 	let height = System::block_number() + 1;
 	System::set_block_number(height);
+	ResourceManager::on_initialize(height);
 	pallet_timestamp::Now::<Test>::mutate(|now| *now += ms);
 	finalize(count);
 }

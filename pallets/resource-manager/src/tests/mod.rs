@@ -1,3 +1,4 @@
 pub(crate) mod mock;
 mod pallet_tests;
+mod retention_tests;
 mod simulation;

@@ -9,28 +9,30 @@ use plexus_primitives::{contract::Limits, service::failure_of_dispatch_error};
 use sp_io::TestExternalities;
 use sp_runtime::DispatchResult;
 
-const DEADLINE_MS: u64 = GENESIS_MS + 60_000;
-const HOLD: Balance = 500;
-const MSG: pallet_event_router::MessageId =
+pub(super) const DEADLINE_MS: u64 = GENESIS_MS + 60_000;
+pub(super) const HOLD: Balance = 500;
+/// The account the relayer is paid to.
+const RELAYER: AccountId = 99;
+pub(super) const MSG: pallet_event_router::MessageId =
 	pallet_event_router::MessageId { origin: A, sequence: 77 };
 
 /// Networks 1 (A), 2 (B) and 3 (C), each bridged to the others.
-struct Networks {
+pub(super) struct Networks {
 	all: Vec<TestExternalities>,
 }
 
 impl Networks {
-	fn new() -> Self {
+	pub(super) fn new() -> Self {
 		reset();
 		Self { all: (1..=3).map(|n| network(n, 3)).collect() }
 	}
 
-	fn on<R>(&mut self, network: NetworkAddress, f: impl FnOnce() -> R) -> R {
+	pub(super) fn on<R>(&mut self, network: NetworkAddress, f: impl FnOnce() -> R) -> R {
 		self.all[network[0] as usize - 1].execute_with(f)
 	}
 
 	/// Delivers every queued packet, in order, until none is left (requests and their acks).
-	fn relay_all(&mut self) {
+	pub(super) fn relay_all(&mut self) {
 		for _ in 0..8 {
 			let queued = drain_outbox();
 			if queued.is_empty() {
@@ -39,21 +41,29 @@ impl Networks {
 			for packet in queued {
 				let accepted = self.all[packet.to as usize - 1].execute_with(|| receive(&packet));
 				assert!(accepted, "lanes deliver in order");
+				// The bridge confirms the delivery to the sender, which pays the relayer.
+				self.all[packet.from as usize - 1].execute_with(|| {
+					pallet_event_router::Pallet::<Test>::on_delivery_confirmed(
+						packet.to,
+						&RELAYER,
+						packet.nonce..=packet.nonce,
+					)
+				});
 			}
 		}
 		panic!("packets kept coming");
 	}
 }
 
-fn deadline() -> Timeout {
+pub(super) fn deadline() -> Timeout {
 	Timeout { height: None, timestamp: Some(DEADLINE_MS) }
 }
 
-fn record(key: &[u8], value: &[u8]) -> Action<AccountId> {
+pub(super) fn record(key: &[u8], value: &[u8]) -> Action<AccountId> {
 	Action::Record { key: key.to_vec(), value: value.to_vec() }
 }
 
-fn call(contract: [u8; 20], input: &[u8]) -> Action<AccountId> {
+pub(super) fn call(contract: [u8; 20], input: &[u8]) -> Action<AccountId> {
 	Action::Call {
 		contract,
 		input: input.to_vec(),
@@ -62,7 +72,7 @@ fn call(contract: [u8; 20], input: &[u8]) -> Action<AccountId> {
 	}
 }
 
-fn prepare(
+pub(super) fn prepare(
 	target: NetworkAddress,
 	action: Action<AccountId>,
 	hold: Option<Balance>,
@@ -76,15 +86,15 @@ fn prepare(
 	)
 }
 
-fn held(who: AccountId) -> Balance {
+pub(super) fn held(who: AccountId) -> Balance {
 	Balances::balance_on_hold(&HoldReason::Transaction.into(), &who)
 }
 
-fn tx0() -> TxId {
+pub(super) fn tx0() -> TxId {
 	TxId { coordinator: A, sequence: 0 }
 }
 
-fn state_of(sequence: u64) -> TxState {
+pub(super) fn state_of(sequence: u64) -> TxState {
 	Transactions::<Test>::get(sequence).expect("a transaction").state
 }
 
@@ -478,16 +488,19 @@ fn bad_prepares_change_nothing() {
 		);
 		// More than Alice has: the hold fails, nothing is sent.
 		assert!(prepare(B, record(b"k", b"v"), Some(2 * ENDOWMENT)).is_err());
-		assert_noop!(
-			ResourceManager::prepare(
-				RuntimeOrigin::signed(ALICE),
-				B,
-				record(b"k", b"v"),
-				Timeout::default(),
-				None
-			),
-			pallet_event_router::Error::<Test>::UnboundedTimeout
-		);
+		// No deadline, or one without a time: the target could never forget the transaction.
+		for deadline in [Timeout::default(), Timeout { height: Some(100), timestamp: None }] {
+			assert_noop!(
+				ResourceManager::prepare(
+					RuntimeOrigin::signed(ALICE),
+					B,
+					record(b"k", b"v"),
+					deadline,
+					None
+				),
+				Error::<Test>::UnboundedDeadline
+			);
+		}
 		assert_eq!((Balances::balance(&ALICE), NextTransaction::<Test>::get()), before);
 		assert_eq!(held(ALICE), 0);
 	});
