@@ -43,6 +43,8 @@ pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 /// Largest request or answer: a delivery with its storage proof, or a block full of transfers.
 const MAX_MESSAGE_SIZE: u32 = 64 * 1024 * 1024;
 
+// One per connection: the size of the WebSocket client is no burden.
+#[allow(clippy::large_enum_variant)]
 enum Transport {
 	/// Keeps one connection; subscriptions work; [`Client::is_connected`] turns false for good
 	/// once the node goes away.

@@ -28,8 +28,11 @@ pub use timeout_proof::timeout_proof;
 pub use topology::topology_parse;
 pub use vault::vault_rows;
 
+/// A target: the name of its corpus directory and of its cargo-fuzz binary, and its function.
+pub type Target = (&'static str, fn(&[u8]));
+
 /// Every target, by the name of its corpus directory and of its cargo-fuzz binary.
-pub const TARGETS: &[(&str, fn(&[u8]))] = &[
+pub const TARGETS: &[Target] = &[
 	("router_receive", router_receive),
 	("payload_decoders", payload_decoders),
 	("timeout_proof", timeout_proof),

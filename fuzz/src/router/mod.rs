@@ -122,11 +122,14 @@ struct Message {
 	settled: Option<Outcome>,
 }
 
+/// Packets on the lanes, per (sending network, lane), in lane order, with their lane nonce.
+type Lanes = BTreeMap<(usize, u8), VecDeque<(u64, Vec<u8>)>>;
+
 struct World {
 	shape: &'static Shape,
 	nets: Vec<Net>,
 	/// Packets on the lanes, per (sending network, lane), in lane order, with their lane nonce.
-	queues: BTreeMap<(usize, u8), VecDeque<(u64, Vec<u8>)>>,
+	queues: Lanes,
 	/// Lane nonces delivered but not yet confirmed to their sender, per (sending network, lane).
 	unconfirmed: BTreeMap<(usize, u8), Vec<u64>>,
 	/// Messages whose fee a relayer was paid.

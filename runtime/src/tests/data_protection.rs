@@ -138,7 +138,7 @@ fn the_runtime_api_pages_audit_trails_and_a_subjects_records() {
 			<dyn DataProtectionApi<Block, AccountId> as RuntimeApiInfo>::VERSION,
 		);
 		assert_eq!(api.1, 2);
-		assert!(VERSION.apis.iter().any(|declared| *declared == api));
+		assert!(VERSION.apis.contains(&api));
 
 		let record = record();
 		for _ in 0..300 {

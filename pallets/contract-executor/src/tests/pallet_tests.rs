@@ -273,7 +273,7 @@ fn a_block_forgets_at_most_max_sweep_per_block_executions() {
 			let before = Executions::<Test>::iter().count() as u32;
 			let weight = next_block();
 			let forgotten = before - Executions::<Test>::iter().count() as u32;
-			assert!(forgotten >= 1 && forgotten <= MAX_SWEEP, "{forgotten} in one block");
+			assert!((1..=MAX_SWEEP).contains(&forgotten), "{forgotten} in one block");
 			assert!(weight.ref_time() >= u64::from(forgotten) * 1_000, "charged per execution");
 			blocks += 1;
 		}

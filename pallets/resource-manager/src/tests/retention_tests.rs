@@ -236,7 +236,7 @@ fn records_are_capped_per_owner_and_an_empty_value_deletes_one() {
 	let owner = (A, remote(A, ALICE));
 	let value = |key: &[u8]| {
 		let key: BoundedVec<u8, _> = key.to_vec().try_into().unwrap();
-		Records::<Test>::get(&owner, key).map(|v| v.to_vec())
+		Records::<Test>::get(owner, key).map(|v| v.to_vec())
 	};
 	n.on(B, || {
 		let mut sequence = 0;
@@ -247,7 +247,7 @@ fn records_are_capped_per_owner_and_an_empty_value_deletes_one() {
 		for key in [b"k1", b"k2", b"k3"] {
 			assert!(write(key, b"v").is_ok());
 		}
-		assert_eq!(RecordCount::<Test>::get(&owner), Some(MAX_RECORDS));
+		assert_eq!(RecordCount::<Test>::get(owner), Some(MAX_RECORDS));
 		// A new key beyond the cap: a no vote, nothing written.
 		assert_eq!(write(b"k4", b"v"), refused(Error::TooManyRecords));
 		assert_eq!(value(b"k4"), None);
@@ -257,15 +257,15 @@ fn records_are_capped_per_owner_and_an_empty_value_deletes_one() {
 		// An empty value deletes, and frees a slot; deleting what is not there changes nothing.
 		assert!(write(b"k2", b"").is_ok());
 		assert_eq!(value(b"k2"), None);
-		assert_eq!(RecordCount::<Test>::get(&owner), Some(2));
+		assert_eq!(RecordCount::<Test>::get(owner), Some(2));
 		assert!(write(b"k9", b"").is_ok());
-		assert_eq!(RecordCount::<Test>::get(&owner), Some(2));
+		assert_eq!(RecordCount::<Test>::get(owner), Some(2));
 		assert!(write(b"k4", b"v").is_ok());
 		assert_eq!(value(b"k4"), Some(b"v".to_vec()));
 		for key in [b"k1", b"k3", b"k4"] {
 			assert!(write(key, b"").is_ok());
 		}
-		assert_eq!(RecordCount::<Test>::get(&owner), None);
+		assert_eq!(RecordCount::<Test>::get(owner), None);
 		assert_eq!(Records::<Test>::iter().count(), 0);
 	});
 }
