@@ -47,7 +47,9 @@ impl SubstrateCli for Cli {
 }
 
 pub fn run() -> sc_cli::Result<()> {
-	let cli = Cli::from_args();
+	let mut cli = Cli::from_args();
+	let pool_type_given = crate::pool::pool_type_given(std::env::args_os());
+	crate::pool::configure(&mut cli.run.pool_config, pool_type_given);
 
 	match &cli.subcommand {
 		Some(Subcommand::Launch(cmd)) => cmd.run(),

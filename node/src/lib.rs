@@ -11,6 +11,7 @@ pub mod cli;
 pub mod command;
 pub mod launch;
 pub mod load;
+pub mod pool;
 pub mod relay;
 pub mod rpc;
 pub mod service;

@@ -193,25 +193,34 @@ pub fn node_pids(report: &serde_json::Value) -> Vec<u32> {
 }
 
 /// A `plexus-node --dev` on loopback under a fresh temporary base path, with `args` added; returns
-/// its guard, base path and RPC URL once it answers. The RPC port is picked free; if another
-/// process takes it before the node binds it, the node exits and another port is tried.
+/// its guard, base path and RPC URL once it answers.
 pub async fn dev_node(tag: &str, args: &[&str]) -> (Guard, PathBuf, String) {
+	let mut all = vec!["--dev"];
+	all.extend_from_slice(args);
+	spawn_node(tag, &all).await
+}
+
+/// A `plexus-node` with `args` (its chain and role) on loopback, under a fresh temporary base path
+/// named by `tag`, without mDNS, Prometheus or telemetry; returns its guard, base path and RPC URL
+/// once it answers. Its output goes to `<base>.stdout` and `<base>.stderr`. The RPC port is picked
+/// free; if another process takes it before the node binds it, the node exits and another port is
+/// tried.
+pub async fn spawn_node(tag: &str, args: &[&str]) -> (Guard, PathBuf, String) {
 	let base = temp_dir(tag);
 	for _ in 0..3 {
-		let port = std::net::TcpListener::bind("127.0.0.1:0")
-			.and_then(|l| l.local_addr())
-			.expect("a free port")
-			.port();
+		let port = free_port();
 		let mut command = Command::new(node_binary());
 		command
-			.args(["--dev", "--no-mdns", "--no-prometheus", "--no-telemetry"])
-			.args(["--listen-addr", "/ip4/127.0.0.1/tcp/0"])
+			.args(["--no-mdns", "--no-prometheus", "--no-telemetry"])
 			.args(["--rpc-port", &port.to_string()])
 			.arg("--base-path")
 			.arg(&base)
 			.args(args)
 			.stdout(std::fs::File::create(base.with_extension("stdout")).unwrap())
 			.stderr(std::fs::File::create(base.with_extension("stderr")).unwrap());
+		if !args.contains(&"--listen-addr") {
+			command.args(["--listen-addr", "/ip4/127.0.0.1/tcp/0"]);
+		}
 		let mut guard = Guard::spawn(command);
 		let url = format!("http://127.0.0.1:{port}");
 		let deadline = Instant::now() + Duration::from_secs(60);
@@ -228,5 +237,13 @@ pub async fn dev_node(tag: &str, args: &[&str]) -> (Guard, PathBuf, String) {
 		}
 		guard.terminate(Duration::from_secs(10));
 	}
-	panic!("no --dev node answered; see {}", base.with_extension("stderr").display());
+	panic!("no node answered; see {}", base.with_extension("stderr").display());
+}
+
+/// A TCP port on loopback that was free a moment ago.
+pub fn free_port() -> u16 {
+	std::net::TcpListener::bind("127.0.0.1:0")
+		.and_then(|l| l.local_addr())
+		.expect("a free port")
+		.port()
 }

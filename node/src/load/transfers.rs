@@ -3,8 +3,10 @@
 //! 1. Derive `--accounts` sender accounts (`//plexus-bench//N`) and fund them from `--funder`.
 //! 2. Sign `--accounts × --per-account` transfers up front, so signing does not limit the rate.
 //! 3. Submit them over `--connections` websocket connections, keeping each sender's nonces in order.
-//! 4. Walk the finalized chain and count the transfers included, until all are in or
-//!    `--timeout` passes. Print submitted, finalized, elapsed time, rate, and the machine.
+//! 4. Walk the finalized chain and count the transfers included, until every sender's finalized
+//!    nonce shows all its transfers or `--timeout` passes. Print submitted, finalized, elapsed
+//!    time, rate, and the machine. With `--within-blocks K`, also check that all of them are in
+//!    the block K above the best block at the end of submission (nothing accepted waits longer).
 
 use codec::Encode;
 use plexus_client::Client;
@@ -20,6 +22,10 @@ pub struct TransfersCmd {
 	/// Number of sending accounts.
 	#[arg(long, default_value_t = 200)]
 	pub accounts: u32,
+	/// Index of the first sending account (`//plexus-bench//N`), so that loads sent to several
+	/// nodes at once use distinct senders.
+	#[arg(long, default_value_t = 0)]
+	pub first_account: u32,
 	/// Transfers each account sends.
 	#[arg(long, default_value_t = 25)]
 	pub per_account: u32,
@@ -32,6 +38,14 @@ pub struct TransfersCmd {
 	/// Give up waiting for finality after this many seconds.
 	#[arg(long, default_value_t = 300)]
 	pub timeout: u64,
+	/// The senders are funded already (by an earlier run): skip step 1, which waits for the
+	/// funding to be finalized.
+	#[arg(long)]
+	pub funded: bool,
+	/// Fail unless every transfer is in the finalized chain at most this many blocks above the
+	/// node's best block when the last submission was answered.
+	#[arg(long)]
+	pub within_blocks: Option<u32>,
 }
 
 /// Signed extrinsics in finalized block `n`: every extrinsic but the timestamp inherent.
@@ -94,12 +108,56 @@ pub(super) fn machine() -> String {
 }
 
 impl TransfersCmd {
+	/// Step 1: funds every sender from `funder` and waits until the funding is finalized.
+	async fn fund(
+		&self,
+		client: &Client,
+		funder: &sr25519::Pair,
+		senders: &[sr25519::Pair],
+	) -> Result<(), String> {
+		let genesis = client.genesis();
+		eprintln!("load: funding {} accounts from {}", senders.len(), self.funder);
+		let funder_account: AccountId = funder.public().into();
+		let mut nonce = client.next_nonce(&funder_account).await?;
+		let mut funding = Vec::new();
+		for s in senders {
+			let dest: AccountId = s.public().into();
+			let call = RuntimeCall::Balances(BalancesCall::transfer_keep_alive {
+				dest: dest.into(),
+				value: 100 * UNIT,
+			});
+			funding.push(signing::sign(call, funder, nonce, genesis).encode());
+			nonce += 1;
+		}
+		let (accepted, err) = submit_all(client, &funding).await;
+		if accepted as usize != funding.len() {
+			return Err(format!(
+				"funding: {accepted} of {} accepted; first error: {err:?}",
+				funding.len()
+			));
+		}
+		let deadline = Instant::now() + Duration::from_secs(self.timeout);
+		loop {
+			let nonce: Nonce = client.next_nonce(&funder_account).await?;
+			if nonce as usize >= funding.len()
+				&& finalized_contains_nonce(client, &funder_account, nonce).await?
+			{
+				break;
+			}
+			if Instant::now() > deadline {
+				return Err("funding transfers were not finalized in time".into());
+			}
+			tokio::time::sleep(Duration::from_millis(500)).await;
+		}
+		Ok(())
+	}
+
 	pub(super) async fn run(&self) -> Result<(), String> {
 		let client = Client::connect(&self.rpc).await?;
 		let genesis = client.genesis();
 		let funder = sr25519::Pair::from_string(&self.funder, None)
 			.map_err(|e| format!("bad --funder: {e:?}"))?;
-		let senders: Vec<sr25519::Pair> = (0..self.accounts)
+		let senders: Vec<sr25519::Pair> = (self.first_account..self.first_account + self.accounts)
 			.map(|i| {
 				sr25519::Pair::from_string(&format!("//plexus-bench//{i}"), None)
 					.expect("valid derivation; qed")
@@ -111,46 +169,18 @@ impl TransfersCmd {
 			.into();
 
 		// 1. Fund the senders (enough for fees and the transfers).
-		eprintln!("load: funding {} accounts from {}", senders.len(), self.funder);
-		let funder_account: AccountId = funder.public().into();
-		let mut nonce = client.next_nonce(&funder_account).await?;
-		let mut funding = Vec::new();
-		for s in &senders {
-			let dest: AccountId = s.public().into();
-			let call = RuntimeCall::Balances(BalancesCall::transfer_keep_alive {
-				dest: dest.into(),
-				value: 100 * UNIT,
-			});
-			funding.push(signing::sign(call, &funder, nonce, genesis).encode());
-			nonce += 1;
-		}
-		let (accepted, err) = submit_all(&client, &funding).await;
-		if accepted as usize != funding.len() {
-			return Err(format!(
-				"funding: {accepted} of {} accepted; first error: {err:?}",
-				funding.len()
-			));
-		}
-		let deadline = Instant::now() + Duration::from_secs(self.timeout);
-		loop {
-			let nonce: Nonce = client.next_nonce(&funder_account).await?;
-			if nonce as usize >= funding.len()
-				&& finalized_contains_nonce(&client, &funder_account, nonce).await?
-			{
-				break;
-			}
-			if Instant::now() > deadline {
-				return Err("funding transfers were not finalized in time".into());
-			}
-			tokio::time::sleep(Duration::from_millis(500)).await;
+		if !self.funded {
+			self.fund(&client, &funder, &senders).await?;
 		}
 
 		// 2. Sign every transfer up front.
 		eprintln!("load: signing {} transfers", self.accounts as u64 * self.per_account as u64);
 		let mut batches: Vec<Vec<Vec<u8>>> = vec![Vec::new(); self.connections.max(1)];
+		let mut expected = Vec::with_capacity(senders.len());
 		for (i, s) in senders.iter().enumerate() {
 			let who: AccountId = s.public().into();
 			let first = client.next_nonce(&who).await?;
+			expected.push((who.clone(), first + self.per_account));
 			for k in 0..self.per_account {
 				let call = RuntimeCall::Balances(BalancesCall::transfer_keep_alive {
 					dest: receiver.clone().into(),
@@ -164,6 +194,7 @@ impl TransfersCmd {
 		let total: u64 = batches.iter().map(|b| b.len() as u64).sum();
 
 		// 3. Submit, and 4. count what gets finalized.
+		let deadline = Instant::now() + Duration::from_secs(self.timeout);
 		let start_block = client.finalized_number().await?;
 		let started = Instant::now();
 		let mut tasks = Vec::new();
@@ -183,42 +214,87 @@ impl TransfersCmd {
 			}
 		}
 		let submit_secs = started.elapsed().as_secs_f64();
+		let best_at_end = client.best_number().await?;
 		eprintln!(
-			"load: submitted {submitted}/{total} in {submit_secs:.1} s; waiting for finality"
+			"load: submitted {submitted}/{total} in {submit_secs:.1} s (best block #{best_at_end}); \
+			 waiting for finality"
 		);
 
-		let mut counted = 0;
+		// Done when every sender's finalized nonce shows all its transfers: exact even when other
+		// loads share the chain. Blocks are walked for the rate and the largest block.
 		let mut next = start_block + 1;
 		let mut best_block = 0;
 		let mut last_included = started;
-		while counted < submitted && Instant::now() < deadline {
+		let mut finalized_transfers = 0;
+		while Instant::now() < deadline {
 			let fin = client.finalized_number().await?;
 			while next <= fin {
 				let n = transactions_in_block(&client, next).await?;
 				if n > 0 {
 					last_included = Instant::now();
 				}
-				counted += n;
 				best_block = best_block.max(n);
 				next += 1;
 			}
-			tokio::time::sleep(Duration::from_millis(200)).await;
+			finalized_transfers = included(&client, &expected, self.per_account, None).await?;
+			if finalized_transfers >= submitted {
+				break;
+			}
+			tokio::time::sleep(Duration::from_millis(500)).await;
 		}
 		let secs = last_included.duration_since(started).as_secs_f64().max(0.001);
 		println!("transfers submitted:  {submitted}");
-		println!("transfers finalized:  {counted} in blocks #{}..#{}", start_block + 1, next - 1);
+		println!(
+			"transfers finalized:  {finalized_transfers} in blocks #{}..#{}",
+			start_block + 1,
+			next - 1
+		);
 		println!("largest block:        {best_block} transfers");
 		println!("time to finality:     {secs:.1} s (submission took {submit_secs:.1} s)");
-		println!("finalized transfers/s: {:.0}", counted as f64 / secs);
+		println!("finalized transfers/s: {:.0}", finalized_transfers as f64 / secs);
 		println!("machine:              {}", machine());
-		if counted < submitted {
+		if finalized_transfers < submitted {
 			return Err(format!(
-				"only {counted} of {submitted} transfers were finalized within {} s",
+				"only {finalized_transfers} of {submitted} transfers were finalized within {} s",
 				self.timeout
 			));
 		}
+		if let Some(k) = self.within_blocks {
+			let limit = best_at_end + k;
+			let at = client.block_hash(limit.min(client.finalized_number().await?)).await?;
+			let by_then = included(&client, &expected, self.per_account, Some(at)).await?;
+			println!("by block #{limit}:      {by_then} transfers (best was #{best_at_end})");
+			if by_then < submitted {
+				return Err(format!(
+					"only {by_then} of {submitted} transfers were in the chain by block #{limit}, \
+					 {k} blocks above the best block when submission ended"
+				));
+			}
+		}
 		Ok(())
 	}
+}
+
+/// Transfers the senders have in the chain at `at` (the finalized head if `None`): each sender's
+/// nonce there, less where it started, at most `per_account`.
+async fn included(
+	client: &Client,
+	expected: &[(AccountId, Nonce)],
+	per_account: u32,
+	at: Option<sp_core::H256>,
+) -> Result<u64, String> {
+	let at = match at {
+		Some(at) => at,
+		None => client.finalized_hash().await?,
+	};
+	let mut total = 0u64;
+	for (who, target) in expected {
+		let nonce: Nonce =
+			client.runtime_call("AccountNonceApi_account_nonce", &who.encode(), Some(at)).await?;
+		let first = target - per_account;
+		total += u64::from(nonce.clamp(first, *target) - first);
+	}
+	Ok(total)
 }
 
 /// Whether the funder's nonce at the finalized head has reached `nonce`.
