@@ -175,7 +175,7 @@ impl<P: TransactionPool + 'static> TransactionPool for AdmissionGate<P> {
 	) -> Result<Vec<Result<TxHash<Self>, Self::Error>>, Self::Error> {
 		let mut results = Vec::with_capacity(xts.len());
 		for xt in xts {
-			results.push(self.submit_one(at, source.clone(), xt).await);
+			results.push(self.submit_one(at, source, xt).await);
 		}
 		Ok(results)
 	}
