@@ -3,9 +3,9 @@
 //! Two ways the pools of sc-transaction-pool 48 drop transactions they had accepted, and what
 //! Plexus does about each (docs/reliability.md, "The pool stall").
 //!
-//! **Which pool.** Plexus nodes run the single-state pool unless `--pool-type` is given. The fork-aware pool of
-//! sc-transaction-pool 48 (the default upstream) loses accepted transactions under a burst, with or
-//! without forks (docs/reliability.md, "The pool stall"):
+//! **Which pool.** Plexus nodes run the single-state pool unless `--pool-type` is given. The
+//! fork-aware pool (upstream's default) loses accepted transactions under a burst, with or
+//! without forks:
 //!
 //! 1. A sender's transactions arrive close together; validation finishes out of order, so a view
 //!    (the pool's state at one block) holds transaction `n + 1` as *future* until `n` is imported.
@@ -141,14 +141,15 @@ impl<P: TransactionPool> AdmissionGate<P> {
 	}
 
 	/// Counts a submission of `bytes` in, or refuses it when it might not fit.
-	fn admit(&self, bytes: usize) -> Result<Admitted<'_, P>, P::Error> {
+	/// The caller turns `Err` into its own error type (the pool's or the local pool's).
+	fn admit(&self, bytes: usize) -> Result<Admitted<'_, P>, PoolError> {
 		let pending = self.pending.fetch_add(1, Ordering::SeqCst) + 1;
 		let pending_bytes = self.pending_bytes.fetch_add(bytes, Ordering::SeqCst) + bytes;
 		let admitted = Admitted { gate: self, bytes };
 		if self.limits.fits(&self.inner.status(), pending, pending_bytes) {
 			Ok(admitted)
 		} else {
-			Err(PoolError::ImmediatelyDropped.into())
+			Err(PoolError::ImmediatelyDropped)
 		}
 	}
 }
@@ -269,13 +270,7 @@ where
 		at: <Self::Block as BlockT>::Hash,
 		xt: LocalTransactionFor<Self>,
 	) -> Result<Self::Hash, Self::Error> {
-		let bytes = encoded_len::<Self::Block>(&xt);
-		let pending = self.pending.fetch_add(1, Ordering::SeqCst) + 1;
-		let pending_bytes = self.pending_bytes.fetch_add(bytes, Ordering::SeqCst) + bytes;
-		let _admitted = Admitted { gate: self, bytes };
-		if !self.limits.fits(&TransactionPool::status(&*self.inner), pending, pending_bytes) {
-			return Err(PoolError::ImmediatelyDropped.into());
-		}
+		let _admitted = self.admit(encoded_len::<Self::Block>(&xt))?;
 		self.inner.submit_local(at, xt)
 	}
 }

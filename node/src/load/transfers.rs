@@ -226,8 +226,10 @@ impl TransfersCmd {
 		let mut best_block = 0;
 		let mut last_included = started;
 		let mut finalized_transfers = 0;
+		let mut counts = vec![0u32; expected.len()];
 		while Instant::now() < deadline {
 			let fin = client.finalized_number().await?;
+			let advanced = next <= fin;
 			while next <= fin {
 				let n = transactions_in_block(&client, next).await?;
 				if n > 0 {
@@ -236,9 +238,13 @@ impl TransfersCmd {
 				best_block = best_block.max(n);
 				next += 1;
 			}
-			finalized_transfers = included(&client, &expected, self.per_account, None).await?;
-			if finalized_transfers >= submitted {
-				break;
+			if advanced {
+				let head = client.block_hash(fin).await?;
+				finalized_transfers =
+					included(&client, &expected, self.per_account, head, &mut counts).await?;
+				if finalized_transfers >= submitted {
+					break;
+				}
 			}
 			tokio::time::sleep(Duration::from_millis(500)).await;
 		}
@@ -262,7 +268,8 @@ impl TransfersCmd {
 		if let Some(k) = self.within_blocks {
 			let limit = best_at_end + k;
 			let at = client.block_hash(limit.min(client.finalized_number().await?)).await?;
-			let by_then = included(&client, &expected, self.per_account, Some(at)).await?;
+			let mut counts = vec![0u32; expected.len()];
+			let by_then = included(&client, &expected, self.per_account, at, &mut counts).await?;
 			println!("by block #{limit}:      {by_then} transfers (best was #{best_at_end})");
 			if by_then < submitted {
 				return Err(format!(
@@ -275,26 +282,28 @@ impl TransfersCmd {
 	}
 }
 
-/// Transfers the senders have in the chain at `at` (the finalized head if `None`): each sender's
-/// nonce there, less where it started, at most `per_account`.
+/// How many of each sender's transfers are in the chain at `at`: its nonce there, less where it
+/// started, at most `per_account`. Only senders below `per_account` in `counts` are asked again
+/// (nonces in one chain only grow). Returns the sum.
 async fn included(
 	client: &Client,
 	expected: &[(AccountId, Nonce)],
 	per_account: u32,
-	at: Option<sp_core::H256>,
+	at: sp_core::H256,
+	counts: &mut [u32],
 ) -> Result<u64, String> {
-	let at = match at {
-		Some(at) => at,
-		None => client.finalized_hash().await?,
-	};
-	let mut total = 0u64;
-	for (who, target) in expected {
-		let nonce: Nonce =
-			client.runtime_call("AccountNonceApi_account_nonce", &who.encode(), Some(at)).await?;
-		let first = target - per_account;
-		total += u64::from(nonce.clamp(first, *target) - first);
+	for ((who, target), count) in expected.iter().zip(counts.iter_mut()) {
+		if *count < per_account {
+			let first = target - per_account;
+			*count = nonce_at(client, who, at).await?.clamp(first, *target) - first;
+		}
 	}
-	Ok(total)
+	Ok(counts.iter().map(|c| u64::from(*c)).sum())
+}
+
+/// `who`'s nonce in the state of block `at`.
+async fn nonce_at(client: &Client, who: &AccountId, at: sp_core::H256) -> Result<Nonce, String> {
+	client.runtime_call("AccountNonceApi_account_nonce", &who.encode(), Some(at)).await
 }
 
 /// Whether the funder's nonce at the finalized head has reached `nonce`.
@@ -303,8 +312,5 @@ async fn finalized_contains_nonce(
 	who: &AccountId,
 	nonce: Nonce,
 ) -> Result<bool, String> {
-	let head = client.finalized_hash().await?;
-	let finalized_nonce: Nonce =
-		client.runtime_call("AccountNonceApi_account_nonce", &who.encode(), Some(head)).await?;
-	Ok(finalized_nonce >= nonce)
+	Ok(nonce_at(client, who, client.finalized_hash().await?).await? >= nonce)
 }
