@@ -1,7 +1,8 @@
-//! Reading a network: headers and heads, blocks, storage and its proofs, runtime API calls.
+//! Reading a network: headers and heads, blocks, storage and its proofs, runtime API calls,
+//! GRANDPA justifications and finality proofs.
 
 use crate::{from_hex, hex0x, rpc_params, Client, Error};
-use codec::Decode;
+use codec::{Decode, Encode};
 use jsonrpsee::core::client::Subscription;
 use plexus_runtime::{BlockNumber, Hash, Header};
 use sp_core::storage::StorageKey;
@@ -25,6 +26,27 @@ pub struct Health {
 	pub peers: u64,
 	pub is_syncing: bool,
 	pub should_have_peers: bool,
+}
+
+/// What `grandpa_proveFinality` answers, decoded: the SCALE layout of sc-consensus-grandpa's
+/// `FinalityProof` (the node sends it encoded, as hex bytes).
+#[derive(Encode, Decode, Debug, Clone, PartialEq, Eq)]
+pub struct FinalityProof {
+	/// The block the justification finalizes: the last block of the authority set in which the
+	/// block asked for was finalized (for a set change, the block that enacts it); for a block
+	/// of the current set, the newest block with a justification.
+	pub block: Hash,
+	/// Its GRANDPA justification, SCALE-encoded.
+	pub justification: Vec<u8>,
+	/// The headers after the block asked for, up to and including `block`, in order.
+	pub unknown_headers: Vec<Header>,
+}
+
+/// The storage key of pallet-grandpa's `CurrentSetId` (`Grandpa::CurrentSetId`).
+pub fn grandpa_set_id_key() -> StorageKey {
+	StorageKey(
+		[sp_io::hashing::twox_128(b"Grandpa"), sp_io::hashing::twox_128(b"CurrentSetId")].concat(),
+	)
 }
 
 impl Client {
@@ -148,6 +170,34 @@ impl Client {
 	) -> Result<T, Error> {
 		let out: String = self.call("state_call", rpc_params![function, hex0x(args), at]).await?;
 		T::decode(&mut &from_hex(&out)?[..]).map_err(|e| format!("{}: {function}: {e}", self.url))
+	}
+
+	/// The GRANDPA authority set id in block `at`'s state (best block when `None`). The runtime
+	/// raises it in the block that schedules a change, and that block is still finalized by the
+	/// old set: the set that finalizes a block is the id in its *parent's* state.
+	pub async fn grandpa_set_id(&self, at: Option<Hash>) -> Result<u64, Error> {
+		// A value query: absent means 0.
+		Ok(self.storage(&grandpa_set_id_key(), at).await?.unwrap_or_default())
+	}
+
+	/// A proof that block `number` is final (`grandpa_proveFinality`): the justification of the
+	/// last block of the authority set that finalized it, so that a light client can follow set
+	/// changes one at a time. `None` when the node has no such justification. The node refuses
+	/// a block it has not finalized, and one it has no set-change history for (a warp-synced
+	/// node).
+	pub async fn prove_finality(
+		&self,
+		number: BlockNumber,
+	) -> Result<Option<FinalityProof>, Error> {
+		const METHOD: &str = "grandpa_proveFinality";
+		let encoded: Option<sp_core::Bytes> = self.call(METHOD, rpc_params![number]).await?;
+		encoded
+			.map(|bytes| {
+				FinalityProof::decode(&mut &bytes[..]).map_err(|e| {
+					format!("{}: {METHOD}({number}): undecodable proof: {e}", self.url)
+				})
+			})
+			.transpose()
 	}
 
 	/// Every GRANDPA justification the node produces or imports from now on (hex SCALE).

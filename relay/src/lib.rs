@@ -4,18 +4,23 @@
 //! directions. A round *towards* a target submits only to that target, so the two directions
 //! run side by side with nonces of their own; every round, towards target T from source S:
 //!
+//! 0. **Set changes** ([`finality`]). While T's light client holds an older GRANDPA authority
+//!    set of S than S's finalized head has, it can verify nothing newer: prove the header that
+//!    enacts S's next set change (`grandpa_proveFinality`), submit it, wait (bounded) until T's
+//!    light client holds the next set, and repeat, one mandatory header at a time, in order.
 //! 1. **Finality.** If S announced a GRANDPA justification (`grandpa_subscribeJustifications`)
-//!    of a header newer than the newest S header T's light client knows, and that header carries
-//!    messages or confirmations for T (or T's light client is [`HEADER_REFRESH_BLOCKS`] behind),
-//!    submit it to T. Messages and confirmations below are proven at that header (or at the one
-//!    T knows).
+//!    of a header newer than the newest S header T's light client knows, signed by the set the
+//!    light client holds, and that header carries messages or confirmations for T (or T's light
+//!    client is [`HEADER_REFRESH_BLOCKS`] behind), submit it to T. A justification by another
+//!    set is never submitted (it would fail, fee paid), nor one that does not verify locally.
+//!    Messages and confirmations below are proven at that header (or at the one T knows).
 //! 2. **Messages.** If S's outbound lane has messages T's inbound lane has not received, read
 //!    them (one `state_queryStorageAt`), prove as many as fit a delivery transaction (by count,
 //!    dispatch weight and size) and submit them to T, declaring the weight T will reserve.
 //! 3. **Confirmations.** If S's inbound lane has received messages of T that T has not seen
 //!    confirmed, prove S's inbound lane and submit it to T.
 //!
-//! The three go into one block of T with consecutive nonces; the round then waits (bounded)
+//! Steps 1 to 3 go into one block of T with consecutive nonces; the round then waits (bounded)
 //! until T's state shows them, rather than submit them again. A new justification from either
 //! network starts the next round at once; otherwise rounds are `interval` apart.
 //!
@@ -24,6 +29,7 @@
 //! transaction that would not continue a lane where it stands (`RejectObsoleteBridgeCalls`),
 //! before it costs a fee.
 
+pub mod finality;
 pub mod init;
 pub mod metrics;
 pub mod secret;
@@ -32,6 +38,7 @@ pub mod slot;
 use bp_messages::{InboundLaneData, MessageNonce, OutboundLaneData};
 use bp_runtime::HeaderId;
 use codec::Decode;
+use finality::Announced;
 use frame_support::weights::Weight;
 use plexus_client::{wait_until, Client, Error};
 use plexus_runtime::{AccountId, BlockNumber, EventRouter, Hash, Nonce};
@@ -209,6 +216,9 @@ impl Lanes {
 /// One direction of a bridge, and what its last round did.
 #[derive(Default, Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RoundReport {
+	/// Set-change (mandatory) headers imported in step 0.
+	pub set_changes: u64,
+	/// Finality proofs submitted in step 1.
 	pub headers: u64,
 	pub messages: u64,
 	pub confirmations: u64,
@@ -225,13 +235,6 @@ pub struct Relayer {
 impl Relayer {
 	fn account(&self) -> AccountId {
 		self.signer.public().into()
-	}
-
-	async fn target_set_id(&self, target: &End) -> Result<u64, Error> {
-		// `StoredAuthoritySet { authorities: BoundedVec<(AuthorityId, weight)>, set_id }`.
-		let set: Option<(Vec<(sp_consensus_grandpa::AuthorityId, u64)>, u64)> =
-			target.client.storage(&self.slot.authority_set_key(), None).await?;
-		Ok(set.map(|(_, id)| id).unwrap_or_default())
 	}
 
 	/// The slot's lanes as a round towards `target` sees them: the source's at source header
@@ -265,19 +268,20 @@ impl Relayer {
 		))
 	}
 
-	/// Step 1. Submits `justification` (of a source header newer than the target knows) to the
-	/// target; the header is known there once the submission lands.
+	/// Step 1. Submits `announced` (a source header newer than the target knows, verified
+	/// against the light client's set `set_id`) to the target; the header is known there once
+	/// the submission lands.
 	async fn relay_finality(
 		&self,
 		source: &End,
 		target: &End,
-		justification: Justification,
+		announced: Announced,
+		set_id: u64,
 		known: BlockNumber,
 		nonce: &mut Nonce,
 	) -> Result<(), Error> {
-		let header = source.client.header(justification.commit.target_hash).await?;
+		let Announced { justification, header, .. } = announced;
 		let number = header.number;
-		let set_id = self.target_set_id(target).await?;
 		let call = self.slot.submit_finality_proof(header, justification, set_id);
 		target.client.submit_with_nonce(call, &self.signer, *nonce).await?;
 		*nonce += 1;
@@ -373,19 +377,21 @@ impl Relayer {
 		}
 	}
 
-	/// One round towards `target`: finality, messages and confirmations from `source`, in one
-	/// block of the target (consecutive nonces); then it waits for them to land.
+	/// One round towards `target`: the set changes of `source` the target's light client lacks,
+	/// one at a time; then finality, messages and confirmations from `source`, in one block of
+	/// the target (consecutive nonces); then it waits for them to land.
 	pub async fn round(&self, source: &End, target: &End) -> Result<RoundReport, Error> {
-		let Some(known) = self.slot.known_header(target).await? else {
+		let Some(mut known) = self.slot.known_header(target).await? else {
 			return Ok(RoundReport::default());
 		};
 		let finalized = source.client.finalized_head().await?;
+		let mut report = RoundReport::default();
+		let fresh =
+			self.follow_set_changes(source, target, &finalized, &mut known, &mut report).await?;
 		let header_lag = finalized.number.saturating_sub(known.0);
-		let fresh = source
-			.latest_justification()
-			.filter(|justification| justification.commit.target_number > known.0);
-		let at = fresh.as_ref().map_or(known, |justification| {
-			HeaderId(justification.commit.target_number, justification.commit.target_hash)
+		report.header_lag = header_lag;
+		let at = fresh.as_ref().map_or(known, |(announced, _)| {
+			HeaderId(announced.header.number, announced.header.hash())
 		});
 		let lanes = self.lanes(source, target, at.1).await?;
 		// A header goes only with something to carry, or to keep the light client fresh. Lanes
@@ -393,11 +399,10 @@ impl Relayer {
 		// either and the round is over.
 		let justification =
 			fresh.filter(|_| lanes.has_work() || header_lag >= HEADER_REFRESH_BLOCKS);
-		let mut report = RoundReport { header_lag, ..Default::default() };
 		if justification.is_some() || lanes.has_work() {
 			let mut nonce = target.client.next_nonce(&self.account()).await?;
-			if let Some(justification) = justification {
-				self.relay_finality(source, target, justification, known.0, &mut nonce).await?;
+			if let Some((announced, set_id)) = justification {
+				self.relay_finality(source, target, announced, set_id, known.0, &mut nonce).await?;
 				report.headers = 1;
 			}
 			let mut delivered = None;

@@ -1,10 +1,12 @@
-//! Prometheus metrics of a relayer: what it relayed and how far the light clients lag.
+//! Prometheus metrics of a relayer: what it relayed (set changes, headers, messages,
+//! confirmations) and how far the light clients lag.
 
 use crate::RoundReport;
 use prometheus_endpoint::{register, CounterVec, GaugeVec, Opts, PrometheusError, Registry, U64};
 
 #[derive(Clone)]
 pub struct Metrics {
+	set_changes: CounterVec<U64>,
 	headers: CounterVec<U64>,
 	messages: CounterVec<U64>,
 	confirmations: CounterVec<U64>,
@@ -15,9 +17,22 @@ impl Metrics {
 	pub fn register(registry: &Registry) -> Result<Self, PrometheusError> {
 		let labels = &["source", "target"];
 		Ok(Self {
+			set_changes: register(
+				CounterVec::new(
+					Opts::new(
+						"plexus_relay_set_changes_total",
+						"Headers enacting a GRANDPA authority set change imported (mandatory)",
+					),
+					labels,
+				)?,
+				registry,
+			)?,
 			headers: register(
 				CounterVec::new(
-					Opts::new("plexus_relay_headers_total", "Finality proofs submitted"),
+					Opts::new(
+						"plexus_relay_headers_total",
+						"Finality proofs of new headers submitted (set changes not counted)",
+					),
 					labels,
 				)?,
 				registry,
@@ -54,6 +69,7 @@ impl Metrics {
 
 	pub fn record(&self, source: &str, target: &str, report: &RoundReport) {
 		let labels = &[source, target];
+		self.set_changes.with_label_values(labels).inc_by(report.set_changes);
 		self.headers.with_label_values(labels).inc_by(report.headers);
 		self.messages.with_label_values(labels).inc_by(report.messages);
 		self.confirmations.with_label_values(labels).inc_by(report.confirmations);

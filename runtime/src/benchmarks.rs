@@ -14,6 +14,7 @@ frame_benchmarking::define_benchmarks!(
 	[pallet_event_router, EventRouter]
 	[pallet_resource_manager, ResourceManager]
 	[pallet_data_protection, DataProtection]
+	[pallet_producers, Producers]
 	[pallet_contract_executor, ContractExecutor]
 );
 

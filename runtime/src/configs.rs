@@ -74,10 +74,14 @@ impl frame_system::Config for Runtime {
 
 impl pallet_network_info::Config for Runtime {}
 
+/// The most producers a network can have: Aura's and GRANDPA's bound on authorities, and what a
+/// peer slot's light client of another Plexus network takes (`bridges::SlotPeer`).
+pub const MAX_AUTHORITIES: u32 = 32;
+
 impl pallet_aura::Config for Runtime {
 	type AuthorityId = AuraId;
 	type DisabledValidators = ();
-	type MaxAuthorities = ConstU32<32>;
+	type MaxAuthorities = ConstU32<MAX_AUTHORITIES>;
 	type AllowMultipleBlocksPerSlot = ConstBool<false>;
 	type SlotDuration = pallet_network_info::SlotDuration<Runtime>;
 }
@@ -85,11 +89,52 @@ impl pallet_aura::Config for Runtime {
 impl pallet_grandpa::Config for Runtime {
 	type RuntimeEvent = RuntimeEvent;
 	type WeightInfo = ();
-	type MaxAuthorities = ConstU32<32>;
+	type MaxAuthorities = ConstU32<MAX_AUTHORITIES>;
 	type MaxNominators = ConstU32<0>;
 	type MaxSetIdSessionEntries = ConstU64<0>;
 	type KeyOwnerProof = sp_core::Void;
 	type EquivocationReportSystem = ();
+}
+
+parameter_types! {
+	/// A session can end every 10 blocks (30 s at the default 3 s blocks), so a change of
+	/// producers is active within two periods, a minute. A session ends only to carry a change
+	/// (pallet-producers' `Rotation`): while the producers stay the same, a short period costs
+	/// one check of at most 35 reads every 10 blocks and no full block.
+	pub const SessionPeriod: BlockNumber = 10;
+	/// Held while an account has session keys, given back by `purge_keys`: at the router's byte
+	/// fee it pays for 1 KiB, over the ~250 bytes its keys and their two owner entries keep.
+	pub const SessionKeyDeposit: Balance = UNIT / 100;
+}
+
+impl pallet_session::Config for Runtime {
+	type RuntimeEvent = RuntimeEvent;
+	/// A producer is its account: Aura and GRANDPA handle sessions keyed by account.
+	type ValidatorId = AccountId;
+	/// Any account may register keys (with a proof that it holds them); governance chooses
+	/// producers among accounts with keys.
+	type ValidatorIdOf = sp_runtime::traits::ConvertInto;
+	type ShouldEndSession = pallet_producers::Rotation<Runtime>;
+	/// When a session may end next; it ends there only if there is a change to carry.
+	type NextSessionRotation = pallet_session::PeriodicSessions<SessionPeriod, ConstU32<0>>;
+	type SessionManager = Producers;
+	type SessionHandler = <SessionKeys as sp_runtime::traits::OpaqueKeys>::KeyTypeIdProviders;
+	type Keys = SessionKeys;
+	/// Nothing reports offences here, so no producer is ever disabled.
+	type DisablingStrategy = ();
+	/// Upstream's reference weights at this runtime's `DbWeight`: benchmarking pallet-session
+	/// needs pallet-session-benchmarking, which brings pallet-staking.
+	type WeightInfo = pallet_session::weights::SubstrateWeight<Runtime>;
+	type Currency = Balances;
+	type KeyDeposit = SessionKeyDeposit;
+}
+
+impl pallet_producers::Config for Runtime {
+	type GovernanceOrigin = frame_system::EnsureRoot<AccountId>;
+	type MaxProducers = ConstU32<MAX_AUTHORITIES>;
+	type SessionPeriod = SessionPeriod;
+	/// Estimated from storage accesses until `scripts/weights.sh` measures it.
+	type WeightInfo = pallet_producers::weights::DbWeights<Runtime>;
 }
 
 impl pallet_timestamp::Config for Runtime {

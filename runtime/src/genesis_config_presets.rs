@@ -1,11 +1,14 @@
-//! Genesis presets: `development` (one authority, Alice) and `local_testnet` (Alice and Bob).
+//! Genesis presets: `development` (one producer, Alice) and `local_testnet` (Alice and Bob).
 //!
 //! Each preset is a JSON patch over the default genesis. `plexus-node launch` and zombienet start
-//! from one of them and overwrite the authority arrays, the network identity and the balances.
+//! from one of them and overwrite the producers' session keys (`session.keys`), the network
+//! identity and the balances. The first producers are pallet-session's genesis keys: it sets
+//! Aura's and GRANDPA's authorities from them (theirs stay empty in genesis) and pallet-producers
+//! adopts them as its set.
 
 use crate::{
 	bridges::SLOT_LANE, AccountId, BalancesConfig, NetworkInfoConfig, RuntimeGenesisConfig,
-	SudoConfig, UNIT,
+	SessionConfig, SessionKeys, SudoConfig, UNIT,
 };
 use alloc::{vec, vec::Vec};
 use frame_support::build_struct_json_patch;
@@ -19,7 +22,9 @@ use sp_keyring::{Ed25519Keyring, Sr25519Keyring};
 /// Balance given to each endowed account.
 pub const ENDOWMENT: u128 = 1_000_000 * UNIT;
 
-/// The genesis patch of a network: its identity, authorities, endowed accounts and sudo key.
+/// The genesis patch of a network: its identity, producers, endowed accounts and sudo key. Each
+/// producer's account is the account of its Aura key (the same sr25519 public key): see
+/// [`network_genesis_with_producers`] to name other accounts.
 pub fn network_genesis(
 	network_id: NetworkId,
 	name: &str,
@@ -28,15 +33,46 @@ pub fn network_genesis(
 	endowed_accounts: Vec<AccountId>,
 	root: AccountId,
 ) -> Value {
+	let producers = authorities
+		.into_iter()
+		.map(|(aura, grandpa)| (aura_account(&aura), aura, grandpa))
+		.collect();
+	network_genesis_with_producers(
+		network_id,
+		name,
+		block_time_ms,
+		producers,
+		endowed_accounts,
+		root,
+	)
+}
+
+/// The account of the same sr25519 public key as an Aura key.
+pub fn aura_account(aura: &AuraId) -> AccountId {
+	sp_core::sr25519::Public::from(aura.clone()).into()
+}
+
+/// The genesis patch of a network whose producers are `(account, aura, grandpa)`: the account
+/// registers the two keys and is the producer governance removes or keeps.
+pub fn network_genesis_with_producers(
+	network_id: NetworkId,
+	name: &str,
+	block_time_ms: u64,
+	producers: Vec<(AccountId, AuraId, GrandpaId)>,
+	endowed_accounts: Vec<AccountId>,
+	root: AccountId,
+) -> Value {
 	build_struct_json_patch!(RuntimeGenesisConfig {
 		balances: BalancesConfig {
 			balances: endowed_accounts.iter().cloned().map(|k| (k, ENDOWMENT)).collect::<Vec<_>>(),
 		},
-		aura: pallet_aura::GenesisConfig {
-			authorities: authorities.iter().map(|x| x.0.clone()).collect::<Vec<_>>(),
-		},
-		grandpa: pallet_grandpa::GenesisConfig {
-			authorities: authorities.iter().map(|x| (x.1.clone(), 1)).collect::<Vec<_>>(),
+		session: SessionConfig {
+			keys: producers
+				.into_iter()
+				.map(|(account, aura, grandpa)| {
+					(account.clone(), account, SessionKeys { aura, grandpa })
+				})
+				.collect::<Vec<_>>(),
 		},
 		sudo: SudoConfig { key: Some(root) },
 		// Endowed accounts can deploy and call contracts without `map_account` first.
@@ -73,7 +109,7 @@ pub fn well_known_accounts() -> Vec<AccountId> {
 		.collect()
 }
 
-/// One authority (Alice); network 1, "plexus-dev".
+/// One producer (Alice); network 1, "plexus-dev".
 pub fn development_genesis() -> Value {
 	network_genesis(
 		NetworkId(1),
@@ -85,7 +121,7 @@ pub fn development_genesis() -> Value {
 	)
 }
 
-/// Two authorities (Alice, Bob); network 1, "plexus-local".
+/// Two producers (Alice, Bob); network 1, "plexus-local".
 pub fn local_testnet_genesis() -> Value {
 	network_genesis(
 		NetworkId(1),

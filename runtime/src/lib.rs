@@ -1,11 +1,12 @@
 //! # The Plexus runtime
 //!
 //! One runtime serves every Plexus network. A network is an instance of it: its chain spec fixes
-//! a [`pallet_network_info`] identity (id, name, block time) and its authorities, so networks built
-//! from this one wasm blob have distinct genesis hashes and know who they are.
+//! a [`pallet_network_info`] identity (id, name, block time) and its first producers, so networks
+//! built from this one wasm blob have distinct genesis hashes and know who they are.
 //!
 //! Pallets: System, Timestamp, Aura (block production), Grandpa (finality), Balances,
-//! TransactionPayment, Sudo (the governance origin of a testnet), NetworkInfo, EventRouter,
+//! TransactionPayment, Sudo (the governance origin of a testnet), Session and Producers (the
+//! producer set, which governance changes on a live network), NetworkInfo, EventRouter,
 //! ContractExecutor and ResourceManager over Revive ([`contracts`]), DataProtection, and four peer
 //! slots of bridge pallets ([`bridges`]) under the router.
 #![cfg_attr(not(feature = "std"), no_std)]
@@ -60,6 +61,7 @@ pub mod opaque {
 }
 
 impl_opaque_keys! {
+	/// A producer's keys: Aura (sr25519) authors blocks, GRANDPA (ed25519) votes on finality.
 	pub struct SessionKeys {
 		pub aura: Aura,
 		pub grandpa: Grandpa,
@@ -71,7 +73,7 @@ pub const VERSION: RuntimeVersion = RuntimeVersion {
 	spec_name: alloc::borrow::Cow::Borrowed("plexus"),
 	impl_name: alloc::borrow::Cow::Borrowed("plexus-runtime"),
 	authoring_version: 1,
-	spec_version: 103,
+	spec_version: 104,
 	impl_version: 1,
 	apis: apis::RUNTIME_API_VERSIONS,
 	transaction_version: 2,
@@ -150,6 +152,12 @@ mod runtime {
 	pub type TransactionPayment = pallet_transaction_payment;
 	#[runtime::pallet_index(6)]
 	pub type Sudo = pallet_sudo;
+	// The producers: pallet-session's genesis and session ends set Aura's and Grandpa's
+	// authorities (pallet-producers decides when a session ends and with which set).
+	#[runtime::pallet_index(7)]
+	pub type Session = pallet_session;
+	#[runtime::pallet_index(8)]
+	pub type Producers = pallet_producers;
 	#[runtime::pallet_index(10)]
 	pub type NetworkInfo = pallet_network_info;
 	#[runtime::pallet_index(11)]

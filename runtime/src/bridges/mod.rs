@@ -67,7 +67,7 @@ impl<const K: u8> Chain for SlotPeer<K> {
 
 impl<const K: u8> bp_header_chain::ChainWithGrandpa for SlotPeer<K> {
 	const WITH_CHAIN_GRANDPA_PALLET_NAME: &'static str = GRANDPA_PALLETS[K as usize - 1];
-	const MAX_AUTHORITIES_COUNT: u32 = 32;
+	const MAX_AUTHORITIES_COUNT: u32 = configs::MAX_AUTHORITIES;
 	const REASONABLE_HEADERS_IN_JUSTIFICATION_ANCESTRY: u32 = 16;
 	const MAX_MANDATORY_HEADER_SIZE: u32 = 64 * 1024;
 	const AVERAGE_HEADER_SIZE: u32 = 512;

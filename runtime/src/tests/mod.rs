@@ -1,10 +1,12 @@
 //! Runtime tests on native externalities: presets build, a signed transfer applies, two
 //! networks made from this one runtime differ at genesis; the XCM service; contracts; and the
-//! contract executor and resource manager on pallet-revive; data protection.
+//! contract executor and resource manager on pallet-revive; data protection; producers that
+//! governance changes on a live network.
 
 mod contracts;
 mod data_protection;
 mod precompiles;
+mod producers;
 mod transactions;
 mod xcm_service;
 
