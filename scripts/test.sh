@@ -35,7 +35,7 @@ SKIP_WASM_BUILD=1 RUSTFLAGS="--cfg substrate_runtime" cargo check --locked -q -p
 
 echo "== Rust tests"
 cargo test --locked --workspace 2>&1 | tee "$logs/cargo"
-# The router's, the resource manager's, data protection's and the contract executor's benchmarks, run once each on their
+# The router's, the resource manager's, data protection's, the contract executor's and the producers' benchmarks, run once each on their
 # mock runtimes, so they cannot rot.
 cargo test --locked -p pallet-event-router --features runtime-benchmarks benchmarking 2>&1 \
   | tee -a "$logs/cargo"
@@ -44,6 +44,8 @@ cargo test --locked -p pallet-resource-manager --features runtime-benchmarks ben
 cargo test --locked -p pallet-data-protection --features runtime-benchmarks benchmarking 2>&1 \
   | tee -a "$logs/cargo"
 cargo test --locked -p pallet-contract-executor --features runtime-benchmarks benchmarking 2>&1 \
+  | tee -a "$logs/cargo"
+cargo test --locked -p pallet-producers --features runtime-benchmarks benchmarking 2>&1 \
   | tee -a "$logs/cargo"
 
 passed=0

@@ -20,6 +20,9 @@ pub enum Subcommand {
 	/// Provision and run several Plexus networks on this host, as a topology file describes.
 	Launch(crate::launch::LaunchCmd),
 
+	/// Add a producer to a network that `launch` runs, or retire one.
+	Producer(crate::launch::ProducerCmd),
+
 	/// Relay one bridge between two networks, both ways.
 	Relay(crate::relay::RelayCmd),
 

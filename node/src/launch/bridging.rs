@@ -29,6 +29,11 @@ pub struct BridgeSummary {
 	pub relayer_metrics: String,
 }
 
+/// The supervisor's name for the relayer of the bridge `between`.
+pub fn relayer_name(between: &[String; 2]) -> String {
+	format!("relay-{}-{}", between[0], between[1])
+}
+
 /// The RPC endpoint of a network's first producer: relayers and governance calls go there.
 fn producer_rpc(endpoints: &[NodeEndpoint], network: &str) -> Result<String, String> {
 	endpoints
@@ -96,7 +101,7 @@ pub async fn bring_up(
 			]
 		};
 		supervisor.start(ChildSpec {
-			name: format!("relay-{}-{}", a.name, b.name),
+			name: relayer_name(&[a.name.clone(), b.name.clone()]),
 			program: program.to_path_buf(),
 			args: Box::new(args),
 			ports: vec![metrics_port],

@@ -34,6 +34,32 @@ impl SessionKeys {
 		Ok(Self { phrase: phrase.to_string(), aura, grandpa })
 	}
 
+	/// The account that registers these keys: the account of the Aura key, as at genesis.
+	pub fn account(&self) -> plexus_runtime::AccountId {
+		self.aura.into()
+	}
+
+	pub fn runtime_keys(&self) -> plexus_runtime::SessionKeys {
+		plexus_runtime::SessionKeys { aura: self.aura.into(), grandpa: self.grandpa.into() }
+	}
+
+	/// What `Session::set_keys` takes as proof that `owner` holds both keys: each key's
+	/// signature of the owner's statement of ownership.
+	pub fn ownership_proof(&self, owner: &plexus_runtime::AccountId) -> Vec<u8> {
+		use codec::Encode;
+		let statement = sp_core::proof_of_possession::statement_of_ownership(&owner.encode());
+		let aura =
+			sr25519::Pair::from_phrase(&self.phrase, None).expect("checked when made; qed").0;
+		let grandpa =
+			ed25519::Pair::from_phrase(&self.phrase, None).expect("checked when made; qed").0;
+		(aura.sign(&statement), grandpa.sign(&statement)).encode()
+	}
+
+	/// The pair that signs for [`Self::account`].
+	pub fn account_pair(&self) -> sr25519::Pair {
+		sr25519::Pair::from_phrase(&self.phrase, None).expect("checked when made; qed").0
+	}
+
 	/// Writes both keys into the keystore at `dir`, where the node will look for them.
 	pub fn install(&self, dir: &Path) -> Result<(), String> {
 		let keystore = LocalKeystore::open(dir, None)
@@ -45,6 +71,26 @@ impl SessionKeys {
 			.insert(GRANDPA, &self.phrase, self.grandpa.as_ref())
 			.map_err(|()| format!("cannot write the grandpa key to {}", dir.display()))?;
 		Ok(())
+	}
+}
+
+/// The public session keys in the keystore at `dir`: a producer's Aura and GRANDPA keys.
+pub fn installed(dir: &Path) -> Result<(sr25519::Public, ed25519::Public), String> {
+	if !dir.is_dir() {
+		return Err(format!("{} holds no keystore: not a producer", dir.display()));
+	}
+	let keystore = LocalKeystore::open(dir, None)
+		.map_err(|e| format!("cannot open keystore {}: {e}", dir.display()))?;
+	let aura = keystore.sr25519_public_keys(AURA);
+	let grandpa = keystore.ed25519_public_keys(GRANDPA);
+	match (aura.as_slice(), grandpa.as_slice()) {
+		([aura], [grandpa]) => Ok((*aura, *grandpa)),
+		_ => Err(format!(
+			"{} holds {} aura and {} grandpa keys; expected one of each",
+			dir.display(),
+			aura.len(),
+			grandpa.len()
+		)),
 	}
 }
 
@@ -90,7 +136,23 @@ mod tests {
 		assert!(keystore.has_keys(&[(keys.aura.to_vec(), AURA), (keys.grandpa.to_vec(), GRANDPA)]));
 		let other = SessionKeys::generate();
 		assert!(!keystore.has_keys(&[(other.aura.to_vec(), AURA)]));
+		assert_eq!(installed(&dir).unwrap(), (keys.aura, keys.grandpa));
+		other.install(&dir).unwrap();
+		assert!(installed(&dir).unwrap_err().contains("2 aura and 2 grandpa"));
 		std::fs::remove_dir_all(dir).unwrap();
+	}
+
+	#[test]
+	fn the_ownership_proof_is_what_pallet_session_checks() {
+		use codec::Encode;
+		use sp_runtime::traits::OpaqueKeys;
+		let keys = SessionKeys::generate();
+		let owner = keys.account();
+		let proof = keys.ownership_proof(&owner);
+		assert!(keys.runtime_keys().ownership_proof_is_valid(&owner.encode(), &proof));
+		let someone_else = SessionKeys::generate().account();
+		assert!(!keys.runtime_keys().ownership_proof_is_valid(&someone_else.encode(), &proof));
+		assert_eq!(sp_core::sr25519::Public::from(keys.account_pair().public()), keys.aura);
 	}
 
 	#[test]

@@ -13,12 +13,14 @@
 mod bridging;
 mod keys;
 mod plan;
+mod producers;
 mod slots;
 mod status;
 mod supervisor;
 pub mod topology;
 
 use plan::{Deployment, NodeRecord, Role, CONSUMER_STATE_PRUNING};
+pub use producers::ProducerCmd;
 use serde::Serialize;
 use std::{
 	collections::BTreeMap,
@@ -119,10 +121,7 @@ impl LaunchCmd {
 		}
 		let base = match &self.base_path {
 			Some(p) => p.clone(),
-			None => directories::ProjectDirs::from("", "", "plexus")
-				.ok_or("cannot find the user's data directory; pass --base-path")?
-				.data_dir()
-				.join("launch"),
+			None => default_base_path()?,
 		};
 		if self.fresh {
 			plan::remove_fresh(&base)?;
@@ -146,6 +145,14 @@ impl LaunchCmd {
 		// Children are spawned from this thread only: their parent-death signal is tied to it.
 		runtime.block_on(supervise(deployment, program, Duration::from_secs(self.ready_timeout)))
 	}
+}
+
+/// Where launch keeps its deployment when no `--base-path` is given.
+pub fn default_base_path() -> Result<PathBuf, String> {
+	Ok(directories::ProjectDirs::from("", "", "plexus")
+		.ok_or("cannot find the user's data directory; pass --base-path")?
+		.data_dir()
+		.join("launch"))
 }
 
 /// The origins whose pages may call a launched node's RPC: sc-cli's default when `--rpc-cors`
@@ -291,24 +298,18 @@ async fn supervise(
 			chain_spec: deployment.chain_spec_path(&n.name),
 		})
 		.collect();
-	let mut bridges = start_bridges(&deployment, &endpoints, &mut supervisor, &program).await?;
+	let bridges = start_bridges(&deployment, &endpoints, &mut supervisor, &program).await?;
 	print_table(&networks, &endpoints, &bridges, &deployment);
 	let report_file = deployment.base.join("launch.json");
 	write_report(&report_file, &networks, &endpoints, &bridges)?;
 
-	supervise_loop(
-		&mut supervisor,
-		&mut signals,
-		&mut endpoints,
-		&mut bridges,
-		&networks,
-		&report_file,
-	)
-	.await
+	let mut running = Running { supervisor, endpoints, bridges, networks, report_file };
+	supervise_loop(&mut running, &mut signals, &deployment.base, &program).await
 }
 
 /// Step 3: starts every node of every network as a child of `supervisor`, on free loopback
 /// ports, producers bootstrapping from the first producer and everyone else from every producer.
+/// Retired nodes stay stopped.
 fn start_nodes(
 	deployment: &Deployment,
 	program: &Path,
@@ -316,54 +317,124 @@ fn start_nodes(
 ) -> sc_cli::Result<Vec<NodeEndpoint>> {
 	let mut endpoints = Vec::new();
 	for network in &deployment.networks {
+		let nodes: Vec<&NodeRecord> = network.nodes.iter().filter(|n| !n.retired).collect();
 		let mut ports = Vec::new();
 		let mut peer_ids = Vec::new();
-		for node in &network.nodes {
+		for node in &nodes {
 			ports.push(Ports::free()?);
 			peer_ids.push(deployment.node_key(&network.name, &node.name)?.peer_id());
 		}
 		let p2p_of = |i: usize| ports[i].p2p_address(&peer_ids[i]);
-		// Producers bootstrap from the first producer; everyone else from every producer.
-		let producer_addrs: Vec<String> = network
-			.nodes
+		let producer_addrs: Vec<String> = nodes
 			.iter()
 			.enumerate()
 			.filter(|(_, n)| n.role == Role::Producer)
 			.map(|(i, _)| p2p_of(i))
 			.collect();
-		for (i, node) in network.nodes.iter().enumerate() {
+		for (i, node) in nodes.iter().enumerate() {
 			let bootnodes: Vec<String> =
 				producer_addrs.iter().filter(|a| **a != p2p_of(i)).cloned().collect();
-			let args = NodeArgs::new(deployment, &network.name, node, bootnodes);
-			let dir = deployment.node_dir(&network.name, &node.name);
-			std::fs::create_dir_all(&dir)
-				.map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
-			let log = dir.join("node.log");
-			supervisor.start(ChildSpec {
-				name: node.name.clone(),
-				program: program.to_path_buf(),
-				args: Box::new(move |ports: &[u16]| args.args(&Ports::from_slice(ports))),
-				ports: ports[i].to_vec(),
-				env: vec![],
-				log: log.clone(),
-			})?;
-			let mut endpoint = NodeEndpoint {
-				network: network.name.clone(),
-				name: node.name.clone(),
-				role: node.role,
-				rpc: String::new(),
-				p2p: String::new(),
-				prometheus: String::new(),
-				pid: supervisor.children.last().and_then(|c| c.pid()).unwrap_or(0),
-				log,
-				rpc_port: 0,
-				peer_id: peer_ids[i].clone(),
-			};
-			endpoint.set_ports(&ports[i]);
-			endpoints.push(endpoint);
+			endpoints.push(start_node(
+				deployment,
+				program,
+				supervisor,
+				(&network.name, node),
+				bootnodes,
+				(ports[i], peer_ids[i].clone()),
+			)?);
 		}
 	}
 	Ok(endpoints)
+}
+
+/// Starts one node of `network` on `ports`, with the identity of `peer_id`.
+fn start_node(
+	deployment: &Deployment,
+	program: &Path,
+	supervisor: &mut Supervisor,
+	(network, node): (&str, &NodeRecord),
+	bootnodes: Vec<String>,
+	(ports, peer_id): (Ports, String),
+) -> Result<NodeEndpoint, String> {
+	let args = NodeArgs::new(deployment, network, node, bootnodes);
+	let dir = deployment.node_dir(network, &node.name);
+	std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+	let log = dir.join("node.log");
+	supervisor.start(ChildSpec {
+		name: node.name.clone(),
+		program: program.to_path_buf(),
+		args: Box::new(move |ports: &[u16]| args.args(&Ports::from_slice(ports))),
+		ports: ports.to_vec(),
+		env: vec![],
+		log: log.clone(),
+	})?;
+	let mut endpoint = NodeEndpoint {
+		network: network.to_string(),
+		name: node.name.clone(),
+		role: node.role,
+		rpc: String::new(),
+		p2p: String::new(),
+		prometheus: String::new(),
+		pid: supervisor.child(&node.name).and_then(|c| c.pid()).unwrap_or(0),
+		log,
+		rpc_port: 0,
+		peer_id,
+	};
+	endpoint.set_ports(&ports);
+	Ok(endpoint)
+}
+
+/// Brings the running nodes in line with deployment.json, which `plexus-node producer` changes
+/// while launch runs: starts a node added there (bootstrapping from its network's running
+/// producers) and stops one marked retired. Returns whether anything changed.
+fn reconcile(
+	deployment: &Deployment,
+	program: &Path,
+	supervisor: &mut Supervisor,
+	endpoints: &mut Vec<NodeEndpoint>,
+) -> Result<bool, String> {
+	let mut changed = false;
+	for network in &deployment.networks {
+		for node in &network.nodes {
+			let running =
+				endpoints.iter().position(|e| e.network == network.name && e.name == node.name);
+			match (node.retired, running) {
+				(true, Some(i)) => {
+					supervisor.stop(&node.name, Duration::from_secs(30));
+					endpoints.remove(i);
+					eprintln!("plexus launch: {} is retired; stopped it", node.name);
+					changed = true;
+				},
+				(false, None) => {
+					let bootnodes = endpoints
+						.iter()
+						.filter(|e| e.network == network.name && e.role == Role::Producer)
+						.map(|e| e.p2p.clone())
+						.collect();
+					let peer_id = deployment.node_key(&network.name, &node.name)?.peer_id();
+					let endpoint = start_node(
+						deployment,
+						program,
+						supervisor,
+						(&network.name, node),
+						bootnodes,
+						(Ports::free()?, peer_id),
+					)?;
+					eprintln!(
+						"plexus launch: started {} ({}), RPC {}, log {}",
+						node.name,
+						node.role,
+						endpoint.rpc,
+						endpoint.log.display()
+					);
+					endpoints.push(endpoint);
+					changed = true;
+				},
+				_ => {},
+			}
+		}
+	}
+	Ok(changed)
 }
 
 /// Step 4: waits, showing progress, until every network has finalized a block; returns each
@@ -447,35 +518,63 @@ async fn start_bridges(
 	}
 }
 
-/// Step 6: reports and restarts a node or relayer that dies, keeping `report_file` current,
-/// until SIGINT or SIGTERM; then stops every child, removes `report_file` and returns.
+/// What step 6 keeps current.
+struct Running {
+	supervisor: Supervisor,
+	endpoints: Vec<NodeEndpoint>,
+	bridges: Vec<bridging::BridgeSummary>,
+	networks: Vec<NetworkSummary>,
+	report_file: PathBuf,
+}
+
+/// Step 6: reports and restarts a node or relayer that dies, and starts or stops nodes that
+/// deployment.json adds or retires, keeping `report_file` current, until SIGINT or SIGTERM; then
+/// stops every child, removes `report_file` and returns.
 async fn supervise_loop(
-	supervisor: &mut Supervisor,
+	running: &mut Running,
 	signals: &mut Signals,
-	endpoints: &mut [NodeEndpoint],
-	bridges: &mut [bridging::BridgeSummary],
-	networks: &[NetworkSummary],
-	report_file: &Path,
+	base: &Path,
+	program: &Path,
 ) -> sc_cli::Result<()> {
+	let deployment_file = base.join("deployment.json");
+	let modified = || std::fs::metadata(&deployment_file).and_then(|m| m.modified()).ok();
+	let mut seen = modified();
 	loop {
 		if let Some(sig) = signals.received() {
-			eprintln!("plexus launch: {sig} received; stopping {} nodes", endpoints.len());
-			supervisor.stop_all(Duration::from_secs(10));
-			let _ = std::fs::remove_file(report_file);
+			eprintln!("plexus launch: {sig} received; stopping {} nodes", running.endpoints.len());
+			running.supervisor.stop_all(Duration::from_secs(10));
+			let _ = std::fs::remove_file(&running.report_file);
 			eprintln!("plexus launch: all nodes stopped");
 			return Ok(());
 		}
-		let incidents = supervisor.check();
-		if !incidents.is_empty() {
-			report(incidents, endpoints, supervisor);
-			for (bridge, child) in
-				bridges.iter_mut().zip(supervisor.children.iter().skip(endpoints.len()))
-			{
-				bridge.relayer_pid = child.pid().unwrap_or(0);
-				bridge.relayer_metrics =
-					format!("http://127.0.0.1:{}/metrics", child.spec.ports[0]);
+		let mut changed = false;
+		if modified() != seen {
+			seen = modified();
+			let latest = Deployment::open(base).and_then(|deployment| {
+				reconcile(&deployment, program, &mut running.supervisor, &mut running.endpoints)
+			});
+			match latest {
+				Ok(c) => changed = c,
+				Err(e) => eprintln!("plexus launch: cannot apply the changed deployment.json: {e}"),
 			}
-			write_report(report_file, networks, endpoints, bridges)?;
+		}
+		let incidents = running.supervisor.check();
+		if changed || !incidents.is_empty() {
+			report(incidents, &mut running.endpoints, &running.supervisor);
+			for bridge in running.bridges.iter_mut() {
+				let name = bridging::relayer_name(&bridge.between);
+				if let Some(child) = running.supervisor.child(&name) {
+					bridge.relayer_pid = child.pid().unwrap_or(0);
+					bridge.relayer_metrics =
+						format!("http://127.0.0.1:{}/metrics", child.spec.ports[0]);
+				}
+			}
+			write_report(
+				&running.report_file,
+				&running.networks,
+				&running.endpoints,
+				&running.bridges,
+			)?;
 		}
 		tokio::time::sleep(Duration::from_millis(250)).await;
 	}
@@ -499,9 +598,11 @@ fn report(incidents: Vec<Incident>, endpoints: &mut [NodeEndpoint], supervisor: 
 			),
 		}
 	}
-	for (e, c) in endpoints.iter_mut().zip(&supervisor.children) {
-		e.pid = c.pid().unwrap_or(0);
-		e.set_ports(&Ports::from_slice(&c.spec.ports));
+	for e in endpoints.iter_mut() {
+		if let Some(c) = supervisor.child(&e.name) {
+			e.pid = c.pid().unwrap_or(0);
+			e.set_ports(&Ports::from_slice(&c.spec.ports));
+		}
 	}
 }
 

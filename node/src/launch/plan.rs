@@ -49,6 +49,10 @@ impl std::fmt::Display for Role {
 pub struct NodeRecord {
 	pub name: String,
 	pub role: Role,
+	/// Retired by `plexus-node producer retire`: no longer a producer of its network; launch
+	/// stops it and does not start it again. Its directory is kept.
+	#[serde(default, skip_serializing_if = "std::ops::Not::not")]
+	pub retired: bool,
 	/// Where earlier launches kept the node key; moved to its own file when read.
 	#[serde(default, rename = "node_key", skip_serializing)]
 	legacy_node_key: Option<String>,
@@ -120,9 +124,74 @@ impl Deployment {
 		Ok(deployment)
 	}
 
-	fn save(&self) -> Result<(), String> {
+	/// The deployment a running or earlier `launch` made under `base`, whatever its topology.
+	pub fn open(base: &Path) -> Result<Self, String> {
+		let file = base.join("deployment.json");
+		let text = fs::read_to_string(&file).map_err(|e| {
+			format!("cannot read {}: {e}; is there a launched deployment there?", file.display())
+		})?;
+		let mut deployment: Deployment = serde_json::from_str(&text)
+			.map_err(|e| format!("{} is damaged ({e})", file.display()))?;
+		deployment.base = base.to_path_buf();
+		Ok(deployment)
+	}
+
+	/// Written whole or not at all: a running launch reads it to learn of added and retired
+	/// nodes.
+	pub fn save(&self) -> Result<(), String> {
 		let json = serde_json::to_string_pretty(self).expect("serialisable; qed");
-		write_private(&self.base.join("deployment.json"), json.as_bytes())
+		let file = self.base.join("deployment.json");
+		let tmp = file.with_extension("json.tmp");
+		write_private(&tmp, json.as_bytes())?;
+		fs::rename(&tmp, &file).map_err(|e| format!("cannot write {}: {e}", file.display()))
+	}
+
+	pub fn network(&self, name: &str) -> Result<&NetworkRecord, String> {
+		self.networks.iter().find(|n| n.name == name).ok_or_else(|| {
+			let known: Vec<&str> = self.networks.iter().map(|n| n.name.as_str()).collect();
+			format!("no network {name:?} in {}; it has {}", self.base.display(), known.join(", "))
+		})
+	}
+
+	fn network_mut(&mut self, name: &str) -> Result<&mut NetworkRecord, String> {
+		self.network(name)?;
+		Ok(self.networks.iter_mut().find(|n| n.name == name).expect("checked above; qed"))
+	}
+
+	/// Where a producer's node keeps its session keys.
+	pub fn keystore_dir(&self, network: &str, node: &str) -> Result<PathBuf, String> {
+		let chain_id = &self.network(network)?.chain_id;
+		Ok(self.node_dir(network, node).join("chains").join(chain_id).join("keystore"))
+	}
+
+	/// Makes a new producer of `network`: its session keys in its keystore, a node key, and its
+	/// record, saved. Returns its name and keys; a running launch starts it.
+	pub fn add_producer(&mut self, network: &str) -> Result<(String, SessionKeys), String> {
+		let record = self.network(network)?;
+		let taken = |i: usize| record.nodes.iter().any(|n| n.name == producer_name(network, i));
+		let name = producer_name(network, (1..).find(|i| !taken(*i)).expect("unbounded; qed"));
+		let keys = SessionKeys::generate();
+		keys.install(&self.keystore_dir(network, &name)?)?;
+		write_private(
+			&self.node_key_path(network, &name),
+			NodeKey::generate().to_hex().as_bytes(),
+		)?;
+		self.network_mut(network)?.nodes.push(NodeRecord {
+			name: name.clone(),
+			role: Role::Producer,
+			retired: false,
+			legacy_node_key: None,
+		});
+		self.save()?;
+		Ok((name, keys))
+	}
+
+	/// Marks `node` retired and saves: a running launch stops it.
+	pub fn retire(&mut self, network: &str, node: &str) -> Result<(), String> {
+		let record = self.network_mut(network)?;
+		let found = record.nodes.iter_mut().find(|n| n.name == node && !n.retired);
+		found.ok_or_else(|| format!("{network} has no running node {node:?}"))?.retired = true;
+		self.save()
 	}
 
 	/// A deployment of an earlier `launch` kept node keys in a world-readable deployment.json:
@@ -186,16 +255,26 @@ fn create_network(base: &Path, spec: &NetworkSpec) -> Result<NetworkRecord, Stri
 
 	let mut nodes = Vec::new();
 	let mut authorities = Vec::new();
-	for i in 1..=spec.producers {
-		let name = format!("{}-producer-{i}", spec.name);
+	for i in 1..=spec.producers as usize {
+		let name = producer_name(&spec.name, i);
 		let keys = SessionKeys::generate();
 		keys.install(&dir.join(&name).join("chains").join(&chain_id).join("keystore"))?;
 		authorities.push((keys.aura.into(), keys.grandpa.into()));
-		nodes.push(NodeRecord { name, role: Role::Producer, legacy_node_key: None });
+		nodes.push(NodeRecord {
+			name,
+			role: Role::Producer,
+			retired: false,
+			legacy_node_key: None,
+		});
 	}
 	for i in 1..=spec.consumers {
 		let name = format!("{}-consumer-{i}", spec.name);
-		nodes.push(NodeRecord { name, role: Role::Consumer, legacy_node_key: None });
+		nodes.push(NodeRecord {
+			name,
+			role: Role::Consumer,
+			retired: false,
+			legacy_node_key: None,
+		});
 	}
 	for node in &nodes {
 		let path = dir.join(&node.name).join(NODE_KEY_FILE);
@@ -220,6 +299,10 @@ fn create_network(base: &Path, spec: &NetworkSpec) -> Result<NetworkRecord, Stri
 	fs::write(&path, raw).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
 
 	Ok(NetworkRecord { name: spec.name.clone(), id: spec.id, chain_id, nodes })
+}
+
+fn producer_name(network: &str, i: usize) -> String {
+	format!("{network}-producer-{i}")
 }
 
 /// The node key's file name in the node's directory (hex; sc-cli reads hex or raw bytes).

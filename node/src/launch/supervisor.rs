@@ -182,36 +182,56 @@ impl Supervisor {
 
 	/// SIGTERM to every child, then SIGKILL to those still alive after `grace`.
 	pub fn stop_all(&mut self, grace: Duration) {
-		for s in &self.children {
-			if let Some(pid) = s.pid() {
-				// SAFETY: plain syscall on a pid we spawned and have not reaped.
-				unsafe { libc::kill(pid as i32, libc::SIGTERM) };
-			}
+		terminate(self.children.iter_mut(), grace);
+	}
+
+	/// Stops the child named `name` as [`Self::stop_all`] does and forgets it; `false` if there
+	/// is none.
+	pub fn stop(&mut self, name: &str, grace: Duration) -> bool {
+		let Some(i) = self.children.iter().position(|s| s.spec.name == name) else {
+			return false;
+		};
+		let mut stopped = self.children.remove(i);
+		terminate(std::iter::once(&mut stopped), grace);
+		true
+	}
+
+	pub fn child(&self, name: &str) -> Option<&Supervised> {
+		self.children.iter().find(|s| s.spec.name == name)
+	}
+}
+
+fn terminate<'a>(children: impl Iterator<Item = &'a mut Supervised>, grace: Duration) {
+	let mut children: Vec<&mut Supervised> = children.collect();
+	for s in &children {
+		if let Some(pid) = s.pid() {
+			// SAFETY: plain syscall on a pid we spawned and have not reaped.
+			unsafe { libc::kill(pid as i32, libc::SIGTERM) };
 		}
-		let deadline = Instant::now() + grace;
-		loop {
-			let mut alive = 0;
-			for s in &mut self.children {
-				if let Some(child) = s.child.as_mut() {
-					match child.try_wait() {
-						Ok(Some(_)) | Err(_) => s.child = None,
-						Ok(None) => alive += 1,
-					}
+	}
+	let deadline = Instant::now() + grace;
+	loop {
+		let mut alive = 0;
+		for s in children.iter_mut() {
+			if let Some(child) = s.child.as_mut() {
+				match child.try_wait() {
+					Ok(Some(_)) | Err(_) => s.child = None,
+					Ok(None) => alive += 1,
 				}
 			}
-			if alive == 0 {
-				return;
-			}
-			if Instant::now() >= deadline {
-				break;
-			}
-			std::thread::sleep(Duration::from_millis(100));
 		}
-		for s in &mut self.children {
-			if let Some(mut child) = s.child.take() {
-				let _ = child.kill();
-				let _ = child.wait();
-			}
+		if alive == 0 {
+			return;
+		}
+		if Instant::now() >= deadline {
+			break;
+		}
+		std::thread::sleep(Duration::from_millis(100));
+	}
+	for s in children {
+		if let Some(mut child) = s.child.take() {
+			let _ = child.kill();
+			let _ = child.wait();
 		}
 	}
 }
@@ -278,6 +298,35 @@ mod tests {
 			std::thread::sleep(Duration::from_millis(50));
 		}
 		panic!("the child did not exit within 10 s");
+	}
+
+	#[test]
+	fn stopping_one_child_leaves_the_others_running() {
+		let dir =
+			std::env::temp_dir().join(format!("plexus-supervisor-stop-{}", std::process::id()));
+		std::fs::create_dir_all(&dir).unwrap();
+		let mut supervisor = Supervisor::default();
+		for name in ["a", "b"] {
+			let spec = ChildSpec {
+				name: name.into(),
+				program: "/bin/sleep".into(),
+				args: Box::new(|_: &[u16]| vec!["60".into()]),
+				ports: vec![],
+				env: vec![],
+				log: dir.join(format!("{name}.log")),
+			};
+			supervisor.start(spec).unwrap();
+		}
+		let a = supervisor.child("a").and_then(Supervised::pid).unwrap();
+		assert!(supervisor.stop("a", Duration::from_secs(5)));
+		assert!(!supervisor.stop("a", Duration::from_secs(5)), "gone already");
+		// SAFETY: probing a pid with signal 0.
+		assert_ne!(unsafe { libc::kill(a as i32, 0) }, 0, "a was stopped and reaped");
+		assert!(supervisor.check().is_empty(), "b runs on, and a is not restarted");
+		assert_eq!(supervisor.children.len(), 1);
+		assert!(supervisor.child("b").and_then(Supervised::pid).is_some());
+		supervisor.stop_all(Duration::from_secs(5));
+		std::fs::remove_dir_all(dir).unwrap();
 	}
 
 	#[test]

@@ -145,7 +145,7 @@ pub mod pallet {
 					producers.iter().position(|p| p == &who).ok_or(Error::<T>::NotProducer)?;
 				producers.remove(index);
 				ensure!(
-					producers.iter().any(|p| pallet_session::NextKeys::<T>::contains_key(p)),
+					producers.iter().any(pallet_session::NextKeys::<T>::contains_key),
 					Error::<T>::LastProducer
 				);
 				Ok::<_, Error<T>>(())
