@@ -38,6 +38,42 @@ impl Signer {
 	}
 }
 
+/// A runtime's name and versions, as `state_getRuntimeVersion` gives them.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RuntimeVersion {
+	pub spec_name: String,
+	pub spec_version: u32,
+	pub transaction_version: u32,
+}
+
+/// Whether this build can make transactions for a network running `version`: the same runtime
+/// (`spec_name`) with the same transaction format (`transaction_version`, which a runtime raises
+/// when its calls or transaction extensions change), at any `spec_version`. This build encodes
+/// calls with its own copy of the runtime, so a new format needs a new build of the tool.
+pub fn servable(version: &RuntimeVersion) -> Result<(), Error> {
+	let ours = &plexus_runtime::VERSION;
+	if version.spec_name != ours.spec_name
+		|| version.transaction_version != ours.transaction_version
+	{
+		return Err(format!(
+			"{CANNOT_SERVE}: the network runs {} spec_version {} with transaction_version {}, and \
+			 this build of plexus-node makes transactions for {} transaction_version {} (spec_version \
+			 {}); use a plexus-node built from the runtime the network now runs",
+			version.spec_name,
+			version.spec_version,
+			version.transaction_version,
+			ours.spec_name,
+			ours.transaction_version,
+			ours.spec_version,
+		));
+	}
+	Ok(())
+}
+
+/// How [`servable`]'s refusal begins, so that a caller can tell it from a passing failure.
+pub const CANNOT_SERVE: &str = "cannot serve this runtime";
+
 impl Client {
 	/// The nonce `who`'s next transaction takes, counting those in the node's pool.
 	pub async fn next_nonce(&self, who: &AccountId) -> Result<Nonce, Error> {
@@ -51,15 +87,29 @@ impl Client {
 		self.submit_with_nonce(call, signer, nonce).await
 	}
 
-	/// As [`Self::submit`], with a nonce the caller keeps.
+	/// As [`Self::submit`], with a nonce the caller keeps. Signed for the runtime version of the
+	/// best block, which [`servable`] must accept.
 	pub async fn submit_with_nonce(
 		&self,
 		call: RuntimeCall,
 		signer: &sr25519::Pair,
 		nonce: Nonce,
 	) -> Result<Hash, Error> {
-		let extrinsic = plexus_runtime::signing::sign(call, signer, nonce, self.genesis());
+		let version = self.runtime_version(None).await?;
+		servable(&version).map_err(|e| format!("{}: {e}", self.url))?;
+		let extrinsic = plexus_runtime::signing::sign_for(
+			call,
+			signer,
+			nonce,
+			self.genesis(),
+			version.spec_version,
+		);
 		self.submit_encoded(&extrinsic.encode()).await
+	}
+
+	/// What the network's runtime says it is at block `at` (best block when `None`).
+	pub async fn runtime_version(&self, at: Option<Hash>) -> Result<RuntimeVersion, Error> {
+		self.call("state_getRuntimeVersion", rpc_params![at]).await
 	}
 
 	/// As [`Self::submit`], counting `signer`'s nonce locally; a refused transaction makes the
@@ -90,6 +140,61 @@ impl Client {
 #[cfg(test)]
 mod tests {
 	use super::*;
+
+	fn version(spec_name: &str, spec_version: u32, transaction_version: u32) -> RuntimeVersion {
+		RuntimeVersion { spec_name: spec_name.into(), spec_version, transaction_version }
+	}
+
+	#[test]
+	fn a_new_spec_version_is_served_and_a_new_transaction_format_is_not() {
+		let ours = &plexus_runtime::VERSION;
+		let (spec, tx) = (ours.spec_version, ours.transaction_version);
+		assert_eq!(servable(&version("plexus", spec, tx)), Ok(()));
+		assert_eq!(servable(&version("plexus", spec + 1, tx)), Ok(()), "an upgrade");
+		let refused = servable(&version("plexus", spec + 1, tx + 1)).unwrap_err();
+		assert!(refused.starts_with(CANNOT_SERVE), "{refused}");
+		assert!(refused.contains(&format!("transaction_version {}", tx + 1)), "{refused}");
+		assert!(servable(&version("polkadot", spec, tx)).is_err(), "another runtime");
+		// The JSON the node answers with.
+		let json = serde_json::json!({
+			"specName": "plexus", "implName": "plexus", "authoringVersion": 1,
+			"specVersion": spec, "implVersion": 0, "apis": [], "transactionVersion": tx,
+			"systemVersion": 1, "stateVersion": 1
+		});
+		let parsed: RuntimeVersion = serde_json::from_value(json).unwrap();
+		assert_eq!(parsed, version("plexus", spec, tx));
+	}
+
+	#[test]
+	fn a_transaction_is_signed_for_the_spec_version_it_names() {
+		use plexus_runtime::{signing, SignedPayload, VERSION};
+		use sp_runtime::{generic::Preamble, traits::Verify};
+		let alice = dev_pair("//Alice").unwrap();
+		let call = RuntimeCall::System(frame_system::Call::remark { remark: vec![7] });
+		let genesis = Hash::repeat_byte(1);
+		let next = VERSION.spec_version + 1;
+		let xt = signing::sign_for(call.clone(), &alice, 0, genesis, next);
+		let Preamble::Signed(_, signature, extension) = xt.preamble else { panic!("signed") };
+		// What CheckSpecVersion and the other extensions add to the payload, at `spec_version`.
+		let signed_for = |spec_version: u32| {
+			let implicit = (
+				(),
+				spec_version,
+				VERSION.transaction_version,
+				genesis,
+				genesis,
+				(),
+				(),
+				(),
+				(),
+				(),
+			);
+			let payload = SignedPayload::from_raw(call.clone(), extension.clone(), implicit);
+			payload.using_encoded(|bytes| signature.verify(bytes, &alice.public().into()))
+		};
+		assert!(signed_for(next));
+		assert!(!signed_for(VERSION.spec_version), "not valid before the upgrade");
+	}
 
 	#[test]
 	fn a_signer_is_the_account_of_its_uri() {

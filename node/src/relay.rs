@@ -58,7 +58,14 @@ impl RelayCmd {
 			.enable_all()
 			.build()
 			.map_err(|e| format!("cannot start the async runtime: {e}"))?;
-		runtime.block_on(self.relay()).map_err(Into::into)
+		match runtime.block_on(self.relay()) {
+			Err(e) if e.contains(plexus_client::author::CANNOT_SERVE) => {
+				log::error!(target: "relay", "{e}; stopping");
+				// Restarting would not help: `launch` reports this exit instead.
+				std::process::exit(plexus_relay::EXIT_CANNOT_SERVE)
+			},
+			result => result.map_err(Into::into),
+		}
 	}
 
 	/// The key that signs relay transactions, and the sudo key to initialise the bridge as.

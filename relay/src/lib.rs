@@ -50,6 +50,10 @@ use std::{
 	time::{Duration, Instant},
 };
 
+/// The relayer's exit status when a network runs a runtime it cannot make transactions for
+/// (`EX_CONFIG` of sysexits.h): restarting the same relayer would not help.
+pub const EXIT_CANNOT_SERVE: i32 = 78;
+
 /// Most messages proven in one delivery transaction.
 pub const MAX_MESSAGES_PER_DELIVERY: MessageNonce = 1024;
 
@@ -88,9 +92,33 @@ pub struct End {
 	task: Mutex<Option<tokio::task::AbortHandle>>,
 	/// Woken at each new justification, so that a round starts as soon as there is news.
 	news: Arc<tokio::sync::Notify>,
+	/// The runtime's spec_version when last looked at (0: not yet), to say when it is upgraded.
+	spec_version: std::sync::atomic::AtomicU32,
 }
 
 impl End {
+	/// Whether this relayer can still make transactions for the network's runtime
+	/// ([`plexus_client::author::servable`]); says so in the log when it was upgraded. The error,
+	/// which begins with [`plexus_client::author::CANNOT_SERVE`], is final: relaying on would
+	/// only pay for failing transactions.
+	pub async fn check_runtime(&self) -> Result<(), Error> {
+		use std::sync::atomic::Ordering;
+		// A failed read is a passing failure, which the round reports.
+		let Ok(version) = self.client.runtime_version(None).await else { return Ok(()) };
+		plexus_client::author::servable(&version).map_err(|e| format!("{}: {e}", self.name))?;
+		let before = self.spec_version.swap(version.spec_version, Ordering::Relaxed);
+		if before != 0 && before != version.spec_version {
+			log::info!(
+				target: "relay",
+				"{}: runtime upgraded from spec_version {before} to {}; same transaction format, \
+				 relaying on",
+				self.name,
+				version.spec_version
+			);
+		}
+		Ok(())
+	}
+
 	/// Connects to `url` and follows its GRANDPA justifications. They are not kept on chain for
 	/// every block and `grandpa_proveFinality` needs an authority set change to have happened, so
 	/// the newest one announced is what a finality proof is made of; after a restart the next
@@ -105,6 +133,7 @@ impl End {
 			following: Arc::new(Mutex::new(following)),
 			task: Mutex::new(None),
 			news: Arc::new(tokio::sync::Notify::new()),
+			spec_version: Default::default(),
 		};
 		end.follow().await?;
 		Ok(end)
@@ -451,6 +480,9 @@ impl Relayer {
 			for end in [a, b] {
 				if !end.client.is_connected() {
 					return format!("lost the connection to {} ({})", end.name, end.client.url);
+				}
+				if let Err(e) = end.check_runtime().await {
+					return e;
 				}
 				match end.keep_following(JUSTIFICATION_SILENCE).await {
 					Ok(Some(why)) => {

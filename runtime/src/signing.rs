@@ -24,27 +24,31 @@ pub fn tx_extension(nonce: Nonce) -> TxExtension {
 	)
 }
 
-/// Signs `call` by `signer` for the network whose genesis hash is `genesis`.
+/// Signs `call` by `signer` for the network whose genesis hash is `genesis`, running this
+/// runtime's version.
 pub fn sign(
 	call: RuntimeCall,
 	signer: &sr25519::Pair,
 	nonce: Nonce,
 	genesis: Hash,
 ) -> UncheckedExtrinsic {
+	sign_for(call, signer, nonce, genesis, VERSION.spec_version)
+}
+
+/// As [`sign`], for a network whose runtime is at `spec_version`: after a runtime upgrade that
+/// kept the transaction format (the same `transaction_version`), this build's calls are still
+/// valid there, signed for the new version.
+pub fn sign_for(
+	call: RuntimeCall,
+	signer: &sr25519::Pair,
+	nonce: Nonce,
+	genesis: Hash,
+	spec_version: u32,
+) -> UncheckedExtrinsic {
 	let extension = tx_extension(nonce);
 	// What the extensions add to the signed payload without carrying it in the transaction.
-	let implicit = (
-		(),
-		VERSION.spec_version,
-		VERSION.transaction_version,
-		genesis,
-		genesis,
-		(),
-		(),
-		(),
-		(),
-		(),
-	);
+	let implicit =
+		((), spec_version, VERSION.transaction_version, genesis, genesis, (), (), (), (), ());
 	let payload = SignedPayload::from_raw(call.clone(), extension.clone(), implicit);
 	let signature = payload.using_encoded(|bytes| signer.sign(bytes));
 	let account: AccountId = signer.public().into();

@@ -111,6 +111,8 @@ pub async fn bring_up(
 				(secret::INITIALIZE_AS_ENV.into(), None),
 			],
 			log: log.clone(),
+			// A network upgraded to a runtime this relayer cannot make transactions for.
+			final_exit: Some(plexus_relay::EXIT_CANNOT_SERVE),
 		})?;
 		bridges.push(BridgeSummary {
 			between: [a.name.clone(), b.name.clone()],

@@ -367,6 +367,7 @@ fn start_node(
 		ports: ports.to_vec(),
 		env: vec![],
 		log: log.clone(),
+		final_exit: None,
 	})?;
 	let mut endpoint = NodeEndpoint {
 		network: network.to_string(),
@@ -590,6 +591,10 @@ fn report(incidents: Vec<Incident>, endpoints: &mut [NodeEndpoint], supervisor: 
 			Incident::Restarted { name, status, log, rebound: true } => eprintln!(
 				"plexus launch: {name} exited ({status}): another process took a port of it; \
 				 restarted on new ports. Log: {}",
+				log.display()
+			),
+			Incident::Stopped { name, reason, log } => eprintln!(
+				"plexus launch: {name} stopped and will not be restarted: {reason}. Log: {}",
 				log.display()
 			),
 			Incident::GaveUp { name, status, log } => eprintln!(

@@ -35,6 +35,9 @@ pub struct ChildSpec {
 	/// Environment variables to set (`Some`) or remove (`None`) in the child.
 	pub env: Vec<(String, Option<String>)>,
 	pub log: PathBuf,
+	/// An exit status that means "restarting will not help": the child is left stopped and its
+	/// last log line reported ([`Incident::Stopped`]).
+	pub final_exit: Option<i32>,
 }
 
 pub struct Supervised {
@@ -64,6 +67,12 @@ pub enum Incident {
 	GaveUp {
 		name: String,
 		status: String,
+		log: PathBuf,
+	},
+	/// Exited with its [`ChildSpec::final_exit`] status; `reason` is its last log line.
+	Stopped {
+		name: String,
+		reason: String,
 		log: PathBuf,
 	},
 }
@@ -110,6 +119,17 @@ fn failed_to_bind(log: &Path, from: u64) -> bool {
 	read.is_ok() && String::from_utf8_lossy(&text).contains("already in use")
 }
 
+/// The last non-empty line the child wrote to `log` since `from`.
+fn last_line(log: &Path, from: u64) -> Option<String> {
+	let mut text = Vec::new();
+	let mut file = OpenOptions::new().read(true).open(log).ok()?;
+	let len = file.metadata().ok()?.len();
+	file.seek(SeekFrom::Start(from.max(len.saturating_sub(16 * 1024)))).ok()?;
+	file.read_to_end(&mut text).ok()?;
+	let text = String::from_utf8_lossy(&text);
+	text.lines().rev().map(str::trim).find(|l| !l.is_empty()).map(str::to_string)
+}
+
 #[derive(Default)]
 pub struct Supervisor {
 	pub children: Vec<Supervised>,
@@ -134,12 +154,21 @@ impl Supervisor {
 		let mut incidents = vec![];
 		for s in &mut self.children {
 			let Some(child) = s.child.as_mut() else { continue };
-			let status = match child.try_wait() {
-				Ok(Some(status)) => status.to_string(),
+			let (status, code) = match child.try_wait() {
+				Ok(Some(status)) => (status.to_string(), status.code()),
 				Ok(None) => continue,
-				Err(e) => format!("unknown ({e})"),
+				Err(e) => (format!("unknown ({e})"), None),
 			};
 			s.child = None;
+			if code.is_some() && code == s.spec.final_exit {
+				s.given_up = true;
+				incidents.push(Incident::Stopped {
+					name: s.spec.name.clone(),
+					reason: last_line(&s.spec.log, s.log_start).unwrap_or(status),
+					log: s.spec.log.clone(),
+				});
+				continue;
+			}
 			let now = Instant::now();
 			s.restarts.retain(|t| now.duration_since(*t) < RESTART_WINDOW);
 			if s.restarts.len() >= MAX_RESTARTS {
@@ -284,6 +313,7 @@ mod tests {
 				ports: vec![port],
 				env: vec![],
 				log: dir.join("child.log"),
+				final_exit: None,
 			})
 			.unwrap();
 		(supervisor, port, dir)
@@ -301,6 +331,40 @@ mod tests {
 	}
 
 	#[test]
+	fn a_child_that_exits_with_its_final_status_is_reported_and_left_stopped() {
+		let dir =
+			std::env::temp_dir().join(format!("plexus-supervisor-final-{}", std::process::id()));
+		std::fs::create_dir_all(&dir).unwrap();
+		let mut supervisor = Supervisor::default();
+		let spec = ChildSpec {
+			name: "relay-a-b".into(),
+			program: "/bin/sh".into(),
+			args: Box::new(|_: &[u16]| {
+				vec![
+					"-c".into(),
+					"echo starting; echo 'b: cannot serve this runtime'; exit 78".into(),
+				]
+			}),
+			ports: vec![],
+			env: vec![],
+			log: dir.join("relay.log"),
+			final_exit: Some(78),
+		};
+		supervisor.start(spec).unwrap();
+		match first_incident(&mut supervisor) {
+			Incident::Stopped { name, reason, .. } => {
+				assert_eq!(name, "relay-a-b");
+				assert_eq!(reason, "b: cannot serve this runtime");
+			},
+			_ => panic!("expected Stopped"),
+		}
+		std::thread::sleep(Duration::from_millis(300));
+		assert!(supervisor.check().is_empty(), "not restarted");
+		assert!(supervisor.child("relay-a-b").unwrap().pid().is_none());
+		std::fs::remove_dir_all(dir).unwrap();
+	}
+
+	#[test]
 	fn stopping_one_child_leaves_the_others_running() {
 		let dir =
 			std::env::temp_dir().join(format!("plexus-supervisor-stop-{}", std::process::id()));
@@ -314,6 +378,7 @@ mod tests {
 				ports: vec![],
 				env: vec![],
 				log: dir.join(format!("{name}.log")),
+				final_exit: None,
 			};
 			supervisor.start(spec).unwrap();
 		}
