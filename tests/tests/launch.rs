@@ -125,9 +125,60 @@ async fn default_topology_runs_two_networks_and_stops_cleanly() {
 		(now > before.unwrap_or(0)).then_some(now)
 	})
 	.await;
+	// It came back on its own database: a node makes its genesis only in a new one.
+	let victim_name = victim["name"].as_str().unwrap().to_string();
+	let victim_network = victim["network"].as_str().unwrap().to_string();
+	let victim_dir = base.join(&victim_network).join(&victim_name);
+	let geneses_made = || {
+		let log = std::fs::read_to_string(victim_dir.join("node.log")).unwrap();
+		log.matches("Initializing Genesis block/state").count()
+	};
+	assert_eq!(geneses_made(), 1, "the restarted node kept its database");
+
+	// Its database broken (the manifest that RocksDB opens first), it cannot start: launch
+	// says which node and what failed, and how to resync it; that way works.
+	let chains = victim_dir.join("chains");
+	let chain_dir = std::fs::read_dir(&chains).unwrap().next().unwrap().unwrap().path();
+	let db = chain_dir.join("db").join("full");
+	let manifest = std::fs::read_to_string(db.join("CURRENT")).unwrap();
+	unsafe { libc::kill(new_pid as i32, libc::SIGSTOP) };
+	std::fs::write(db.join(manifest.trim()), b"not a manifest").unwrap();
+	unsafe { libc::kill(new_pid as i32, libc::SIGKILL) };
+	let stderr = base.with_extension("stderr");
+	let advice = wait_for("launch to give up on the node", Duration::from_secs(120), || async {
+		let text = std::fs::read_to_string(&stderr).ok()?;
+		let gave_up =
+			text.lines().find(|l| l.contains(&victim_name) && l.contains("keeps failing"))?;
+		let command =
+			text.lines().map(str::trim).find(|l| l.starts_with("plexus-node purge-chain"))?;
+		Some((gave_up.to_string(), command.to_string()))
+	})
+	.await;
+	assert!(advice.0.contains("Corruption") || advice.0.contains("Backend error"), "{}", advice.0);
+	let purge = Command::new(node_binary())
+		.args(advice.1.split(' ').skip(1))
+		.output()
+		.expect("plexus-node runs");
+	assert!(purge.status.success(), "{}", String::from_utf8_lossy(&purge.stderr));
+	assert!(!db.exists(), "purge-chain removed the database");
+	assert!(chain_dir.join("network").exists(), "and kept the node key's peer store");
+	let network_rpc = rpc_of(&report, &victim_network, Some("producer"));
+	let target = best(network_rpc).await.unwrap();
+	let resynced =
+		wait_for("the node to resync from its peers", Duration::from_secs(180), || async {
+			let report = read_report(&base).await?;
+			let node =
+				report["nodes"].as_array()?.iter().find(|n| n["name"] == victim_name)?.clone();
+			let now = best(node["rpc"].as_str()?.to_string()).await?;
+			(now >= target).then_some(node["pid"].as_u64()? as u32)
+		})
+		.await;
+	launch.extra_pids.push(resynced);
+	assert_eq!(geneses_made(), 2, "a new database");
 
 	// SIGTERM stops every child, and launch exits 0.
-	let pids: Vec<u32> = launch.extra_pids.iter().copied().filter(|p| *p != old_pid).collect();
+	let pids: Vec<u32> =
+		launch.extra_pids.iter().copied().filter(|p| *p != old_pid && *p != new_pid).collect();
 	let status = launch.terminate(Duration::from_secs(60)).expect("launch exits after SIGTERM");
 	assert!(status.success(), "launch exited with {status}");
 	for pid in pids {

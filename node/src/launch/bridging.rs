@@ -113,6 +113,7 @@ pub async fn bring_up(
 			log: log.clone(),
 			// A network upgraded to a runtime this relayer cannot make transactions for.
 			final_exit: Some(plexus_relay::EXIT_CANNOT_SERVE),
+			revive_when_absent: None,
 		})?;
 		bridges.push(BridgeSummary {
 			between: [a.name.clone(), b.name.clone()],

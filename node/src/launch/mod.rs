@@ -368,6 +368,9 @@ fn start_node(
 		env: vec![],
 		log: log.clone(),
 		final_exit: None,
+		revive_when_absent: Some(
+			dir.join("chains").join(&deployment.network(network)?.chain_id).join("db").join("full"),
+		),
 	})?;
 	let mut endpoint = NodeEndpoint {
 		network: network.to_string(),
@@ -584,11 +587,11 @@ async fn supervise_loop(
 fn report(incidents: Vec<Incident>, endpoints: &mut [NodeEndpoint], supervisor: &Supervisor) {
 	for incident in incidents {
 		match incident {
-			Incident::Restarted { name, status, log, rebound: false } => eprintln!(
-				"plexus launch: {name} exited ({status}); restarted. Log: {}",
+			Incident::Restarted { name, status, reason, log, rebound: false } => eprintln!(
+				"plexus launch: {name} exited ({status}: {reason}); restarted. Log: {}",
 				log.display()
 			),
-			Incident::Restarted { name, status, log, rebound: true } => eprintln!(
+			Incident::Restarted { name, status, log, rebound: true, .. } => eprintln!(
 				"plexus launch: {name} exited ({status}): another process took a port of it; \
 				 restarted on new ports. Log: {}",
 				log.display()
@@ -597,8 +600,21 @@ fn report(incidents: Vec<Incident>, endpoints: &mut [NodeEndpoint], supervisor: 
 				"plexus launch: {name} stopped and will not be restarted: {reason}. Log: {}",
 				log.display()
 			),
-			Incident::GaveUp { name, status, log } => eprintln!(
-				"plexus launch: {name} exited ({status}) and keeps failing; not restarting it. Log: {}",
+			Incident::GaveUp { name, status, reason, log } => {
+				eprintln!(
+					"plexus launch: {name} exited ({status}: {reason}) and keeps failing; not \
+					 restarting it. Log: {}",
+					log.display()
+				);
+				let database =
+					supervisor.child(&name).and_then(|c| c.spec.revive_when_absent.clone());
+				if let Some(database) = database.filter(|_| database_failure(&reason)) {
+					eprintln!("{}", resync_advice(&name, &database));
+				}
+			},
+			Incident::Revived { name, log } => eprintln!(
+				"plexus launch: {name}'s database is gone; started it again to resync from its \
+				 peers. Log: {}",
 				log.display()
 			),
 		}
@@ -609,6 +625,27 @@ fn report(incidents: Vec<Incident>, endpoints: &mut [NodeEndpoint], supervisor: 
 			e.set_ports(&Ports::from_slice(&c.spec.ports));
 		}
 	}
+}
+
+/// Whether a node's failure is its database's: what sc-client-db and RocksDB or ParityDb say
+/// when they cannot open or read it.
+fn database_failure(reason: &str) -> bool {
+	["Backend error", "Corruption", "database", "Database"].iter().any(|m| reason.contains(m))
+}
+
+/// How to resync the node whose database is at `database` (`<node>/chains/<id>/db/full`) from
+/// its peers: remove the database, which launch notices and starts the node again.
+fn resync_advice(name: &str, database: &Path) -> String {
+	let node_dir = database.ancestors().nth(4).unwrap_or(database);
+	let spec = node_dir.parent().unwrap_or(node_dir).join("chain-spec.json");
+	format!(
+		"plexus launch: {name}'s database at {} cannot be used. To resync it from its peers, run\n\
+		 \n    plexus-node purge-chain -y --chain {} --base-path {}\n\n\
+		 and launch starts it again (its keys and node key are kept).",
+		database.display(),
+		spec.display(),
+		node_dir.display()
+	)
 }
 
 fn apps_link(rpc: &str) -> String {
@@ -752,6 +789,37 @@ mod tests {
 		assert_eq!(
 			keys.node_key_file.as_deref(),
 			Some(Path::new("/l/alpha/alpha-producer-1/node-key"))
+		);
+	}
+
+	#[test]
+	fn a_broken_database_gets_the_command_that_resyncs_it() {
+		let reason = "Error: Backend error: Corruption: no log_file_number entry in MANIFEST";
+		assert!(database_failure(reason));
+		assert!(!database_failure("Error: Invalid node key: bad length"));
+		let db = Path::new("/l/beta/beta-consumer-1/chains/plexus_beta/db/full");
+		let advice = resync_advice("beta-consumer-1", db);
+		let command = advice.lines().find(|l| l.contains("purge-chain")).unwrap().trim();
+		let args: Vec<String> = command.split(' ').skip(1).map(String::from).collect();
+		assert_eq!(
+			args,
+			[
+				"purge-chain",
+				"-y",
+				"--chain",
+				"/l/beta/chain-spec.json",
+				"--base-path",
+				"/l/beta/beta-consumer-1"
+			]
+		);
+		// The command line the node's own CLI reads, and the database path it purges.
+		let cli = parse(&args);
+		let Some(crate::cli::Subcommand::PurgeChain(purge)) = cli.subcommand else {
+			panic!("purge-chain")
+		};
+		assert_eq!(
+			purge.shared_params.base_path.as_deref(),
+			Some(Path::new("/l/beta/beta-consumer-1"))
 		);
 	}
 

@@ -38,6 +38,9 @@ pub struct ChildSpec {
 	/// An exit status that means "restarting will not help": the child is left stopped and its
 	/// last log line reported ([`Incident::Stopped`]).
 	pub final_exit: Option<i32>,
+	/// Once the child is given up on, removing this path starts it again: a node's database,
+	/// which `plexus-node purge-chain` removes so that the node resyncs from its peers.
+	pub revive_when_absent: Option<PathBuf>,
 }
 
 pub struct Supervised {
@@ -61,12 +64,20 @@ pub enum Incident {
 	Restarted {
 		name: String,
 		status: String,
+		/// Its last `Error:` line, or its last line.
+		reason: String,
 		log: PathBuf,
 		rebound: bool,
 	},
 	GaveUp {
 		name: String,
 		status: String,
+		reason: String,
+		log: PathBuf,
+	},
+	/// Given up on, and started again because its [`ChildSpec::revive_when_absent`] path went.
+	Revived {
+		name: String,
 		log: PathBuf,
 	},
 	/// Exited with its [`ChildSpec::final_exit`] status; `reason` is its last log line.
@@ -119,15 +130,33 @@ fn failed_to_bind(log: &Path, from: u64) -> bool {
 	read.is_ok() && String::from_utf8_lossy(&text).contains("already in use")
 }
 
-/// The last non-empty line the child wrote to `log` since `from`.
-fn last_line(log: &Path, from: u64) -> Option<String> {
+/// A given-up child whose [`ChildSpec::revive_when_absent`] path is gone, started again with a
+/// clean record.
+fn revive(s: &mut Supervised) -> Option<Incident> {
+	let gone = s.spec.revive_when_absent.as_ref().is_some_and(|p| !p.exists());
+	if !s.given_up || !gone {
+		return None;
+	}
+	let (child, log_start) = spawn(&s.spec).ok()?;
+	s.child = Some(child);
+	s.log_start = log_start;
+	s.given_up = false;
+	s.restarts.clear();
+	Some(Incident::Revived { name: s.spec.name.clone(), log: s.spec.log.clone() })
+}
+
+/// Why the child ended, from what it wrote to `log` since `from`: its last `Error:` line (what
+/// sc-cli prints when a node cannot start), or else its last non-empty line.
+fn failure(log: &Path, from: u64) -> Option<String> {
 	let mut text = Vec::new();
 	let mut file = OpenOptions::new().read(true).open(log).ok()?;
 	let len = file.metadata().ok()?.len();
 	file.seek(SeekFrom::Start(from.max(len.saturating_sub(16 * 1024)))).ok()?;
 	file.read_to_end(&mut text).ok()?;
 	let text = String::from_utf8_lossy(&text);
-	text.lines().rev().map(str::trim).find(|l| !l.is_empty()).map(str::to_string)
+	let mut lines = text.lines().rev().map(str::trim);
+	let error = lines.clone().find(|l| l.starts_with("Error:"));
+	error.or_else(|| lines.find(|l| !l.is_empty())).map(str::to_string)
 }
 
 #[derive(Default)]
@@ -149,35 +178,36 @@ impl Supervisor {
 		Ok(())
 	}
 
-	/// Reaps dead children and restarts them, unless one keeps dying.
+	/// Reaps dead children and restarts them, unless one keeps dying; starts a given-up child
+	/// again once its [`ChildSpec::revive_when_absent`] path is gone.
 	pub fn check(&mut self) -> Vec<Incident> {
 		let mut incidents = vec![];
 		for s in &mut self.children {
-			let Some(child) = s.child.as_mut() else { continue };
+			let Some(child) = s.child.as_mut() else {
+				if let Some(incident) = revive(s) {
+					incidents.push(incident);
+				}
+				continue;
+			};
 			let (status, code) = match child.try_wait() {
 				Ok(Some(status)) => (status.to_string(), status.code()),
 				Ok(None) => continue,
 				Err(e) => (format!("unknown ({e})"), None),
 			};
 			s.child = None;
+			let reason = failure(&s.spec.log, s.log_start).unwrap_or_else(|| status.clone());
 			if code.is_some() && code == s.spec.final_exit {
 				s.given_up = true;
-				incidents.push(Incident::Stopped {
-					name: s.spec.name.clone(),
-					reason: last_line(&s.spec.log, s.log_start).unwrap_or(status),
-					log: s.spec.log.clone(),
-				});
+				let (name, log) = (s.spec.name.clone(), s.spec.log.clone());
+				incidents.push(Incident::Stopped { name, reason, log });
 				continue;
 			}
 			let now = Instant::now();
 			s.restarts.retain(|t| now.duration_since(*t) < RESTART_WINDOW);
 			if s.restarts.len() >= MAX_RESTARTS {
 				s.given_up = true;
-				incidents.push(Incident::GaveUp {
-					name: s.spec.name.clone(),
-					status,
-					log: s.spec.log.clone(),
-				});
+				let (name, log) = (s.spec.name.clone(), s.spec.log.clone());
+				incidents.push(Incident::GaveUp { name, status, reason, log });
 				continue;
 			}
 			s.restarts.push(now);
@@ -201,9 +231,9 @@ impl Supervisor {
 			}
 			let (name, log) = (s.spec.name.clone(), s.spec.log.clone());
 			incidents.push(if s.given_up {
-				Incident::GaveUp { name, status, log }
+				Incident::GaveUp { name, status, reason, log }
 			} else {
-				Incident::Restarted { name, status, log, rebound }
+				Incident::Restarted { name, status, reason, log, rebound }
 			});
 		}
 		incidents
@@ -314,6 +344,7 @@ mod tests {
 				env: vec![],
 				log: dir.join("child.log"),
 				final_exit: None,
+				revive_when_absent: None,
 			})
 			.unwrap();
 		(supervisor, port, dir)
@@ -349,6 +380,7 @@ mod tests {
 			env: vec![],
 			log: dir.join("relay.log"),
 			final_exit: Some(78),
+			revive_when_absent: None,
 		};
 		supervisor.start(spec).unwrap();
 		match first_incident(&mut supervisor) {
@@ -379,6 +411,7 @@ mod tests {
 				env: vec![],
 				log: dir.join(format!("{name}.log")),
 				final_exit: None,
+				revive_when_absent: None,
 			};
 			supervisor.start(spec).unwrap();
 		}
