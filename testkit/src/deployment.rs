@@ -207,6 +207,15 @@ pub async fn dev_node(tag: &str, args: &[&str]) -> (Guard, PathBuf, String) {
 /// tried.
 pub async fn spawn_node(tag: &str, args: &[&str]) -> (Guard, PathBuf, String) {
 	let base = temp_dir(tag);
+	let (guard, url) = spawn_node_at(&base, args).await;
+	(guard, base, url)
+}
+
+/// As [`spawn_node`], on the base path `base`: a new node, or one started there before, on its
+/// own database again. Its output is appended to `<base>.stdout` and `<base>.stderr`.
+pub async fn spawn_node_at(base: &Path, args: &[&str]) -> (Guard, String) {
+	let append =
+		|path: PathBuf| std::fs::OpenOptions::new().create(true).append(true).open(path).unwrap();
 	for _ in 0..3 {
 		let port = free_port();
 		let mut command = Command::new(node_binary());
@@ -214,10 +223,10 @@ pub async fn spawn_node(tag: &str, args: &[&str]) -> (Guard, PathBuf, String) {
 			.args(["--no-mdns", "--no-prometheus", "--no-telemetry"])
 			.args(["--rpc-port", &port.to_string()])
 			.arg("--base-path")
-			.arg(&base)
+			.arg(base)
 			.args(args)
-			.stdout(std::fs::File::create(base.with_extension("stdout")).unwrap())
-			.stderr(std::fs::File::create(base.with_extension("stderr")).unwrap());
+			.stdout(append(base.with_extension("stdout")))
+			.stderr(append(base.with_extension("stderr")));
 		if !args.contains(&"--listen-addr") {
 			command.args(["--listen-addr", "/ip4/127.0.0.1/tcp/0"]);
 		}
@@ -227,7 +236,7 @@ pub async fn spawn_node(tag: &str, args: &[&str]) -> (Guard, PathBuf, String) {
 		while Instant::now() < deadline {
 			if let Ok(client) = Client::connect(&url).await {
 				if client.best_number().await.is_ok() {
-					return (guard, base, url);
+					return (guard, url);
 				}
 			}
 			if guard.child.as_mut().is_some_and(|c| matches!(c.try_wait(), Ok(Some(_)))) {
