@@ -116,10 +116,33 @@ impl RelayCmd {
 			slot.0, a.name, a.client.url, b.name, b.client.url
 		);
 		let relayer = Relayer { slot, signer, metrics };
+		let interval = Duration::from_millis(self.interval_ms);
+		// A node that restarts drops the connection: connect again and go on (the relayer keeps
+		// no state), rather than exit and spend the supervisor's restart budget. Only a node
+		// that stays away past `connect`'s minute, or a runtime this build cannot serve, ends it.
+		let relaying = async {
+			let (mut a, mut b) = (a, b);
+			loop {
+				let why = relayer.run(&a, &b, interval).await;
+				if why.contains(plexus_client::author::CANNOT_SERVE) {
+					return why;
+				}
+				log::warn!(target: "relay", "{why}; connecting again");
+				drop((a, b));
+				a = match connect(&self.names[0], &self.a).await {
+					Ok(end) => end,
+					Err(e) => return e,
+				};
+				b = match connect(&self.names[1], &self.b).await {
+					Ok(end) => end,
+					Err(e) => return e,
+				};
+			}
+		};
 		// A metrics port another process took ends the relayer ("already in use"), so that
 		// `launch` restarts it on a new one rather than leave it without metrics.
 		tokio::select! {
-			e = relayer.run(&a, &b, Duration::from_millis(self.interval_ms)) => Err(e),
+			e = relaying => Err(e),
 			e = serve_metrics => Err(e),
 		}
 	}

@@ -15,5 +15,6 @@
 pub mod deployment;
 pub mod fixtures;
 pub mod in_process;
+pub mod partition;
 
 pub use plexus_client::{self as client, Client};
