@@ -68,17 +68,30 @@ impl_opaque_keys! {
 	}
 }
 
-#[sp_version::runtime_version]
-pub const VERSION: RuntimeVersion = RuntimeVersion {
-	spec_name: alloc::borrow::Cow::Borrowed("plexus"),
-	impl_name: alloc::borrow::Cow::Borrowed("plexus-runtime"),
-	authoring_version: 1,
-	spec_version: 104,
-	impl_version: 1,
-	apis: apis::RUNTIME_API_VERSIONS,
-	transaction_version: 2,
-	system_version: 1,
-};
+/// `VERSION` with `spec_version` given as a literal, which `runtime_version` needs to write the
+/// version into the wasm blob.
+macro_rules! runtime_version {
+	($spec_version:tt) => {
+		#[sp_version::runtime_version]
+		pub const VERSION: RuntimeVersion = RuntimeVersion {
+			spec_name: alloc::borrow::Cow::Borrowed("plexus"),
+			impl_name: alloc::borrow::Cow::Borrowed("plexus-runtime"),
+			authoring_version: 1,
+			spec_version: $spec_version,
+			impl_version: 1,
+			apis: apis::RUNTIME_API_VERSIONS,
+			transaction_version: 2,
+			system_version: 1,
+		};
+	};
+}
+
+#[cfg(not(feature = "spec-version-next"))]
+runtime_version!(104);
+// The same runtime one `spec_version` later: what the runtime-upgrade test upgrades a network to
+// (`plexus_testkit::upgrade`). Never the node's own.
+#[cfg(feature = "spec-version-next")]
+runtime_version!(105);
 
 /// One unit of the native token (12 decimals).
 pub const UNIT: Balance = 1_000_000_000_000;

@@ -16,5 +16,6 @@ pub mod deployment;
 pub mod fixtures;
 pub mod in_process;
 pub mod partition;
+pub mod upgrade;
 
 pub use plexus_client::{self as client, Client};
