@@ -3,7 +3,7 @@
 use frame_support::weights::Weight;
 use plexus_client::{Client, Signer};
 use plexus_primitives::envelope::{MessageId, MessageStatus, Outcome, Service, Timeout};
-use plexus_runtime::{AccountId, Hash, RuntimeCall};
+use plexus_runtime::{AccountId, Balance, Hash, RuntimeCall};
 use sp_core::{sr25519, Pair};
 
 pub use plexus_client::{
@@ -157,4 +157,30 @@ pub fn settled_ok(status: &MessageStatus) -> Option<[u8; 32]> {
 		MessageStatus::Settled(Outcome::Ok(digest)) => Some(*digest),
 		_ => None,
 	}
+}
+
+/// Waits (at most five minutes) until request `id` is settled `Ok` on its origin, and checks that
+/// its destination received it: what "settled exactly once" means on two networks.
+pub async fn settled_once(origin: &Client, destination: &Client, id: MessageId) {
+	crate::deployment::wait_for(
+		"the request to be settled",
+		std::time::Duration::from_secs(300),
+		|| async { settled_ok(&status(origin, id).await) },
+	)
+	.await;
+	let received = status(destination, id).await;
+	assert!(
+		matches!(received, MessageStatus::Received { .. }),
+		"{id:?} on its destination: {received:?}"
+	);
+}
+
+/// What the resource manager holds from `who` at block `at`.
+pub async fn transaction_hold(client: &Client, who: &AccountId, at: Hash) -> Balance {
+	let key = pallet_balances::Holds::<plexus_runtime::Runtime>::hashed_key_for(who);
+	let holds: Vec<(plexus_runtime::RuntimeHoldReason, Balance)> =
+		client.storage_at(key, Some(at)).await.unwrap().unwrap_or_default();
+	let reason: plexus_runtime::RuntimeHoldReason =
+		pallet_resource_manager::HoldReason::Transaction.into();
+	holds.iter().filter(|(id, _)| *id == reason).map(|(_, amount)| amount).sum()
 }

@@ -1,5 +1,5 @@
 //! Chaos on the default topology (issue 14): while a mixed load runs (transfers, routed requests
-//! both ways, resource-manager transactions), nodes of either network and the relayer are killed
+//! both ways, resource-manager transactions, access decisions on personal data), nodes of either network and the relayer are killed
 //! with SIGKILL at random, and beta is cut in two (beta-producer-1 against the rest) and healed.
 //! Afterwards every invariant is checked:
 //! - both networks finalize again;
@@ -7,6 +7,8 @@
 //! - every routed request is settled on its origin and received once on its destination;
 //! - every resource-manager transaction is committed on alpha exactly when beta applied it, and
 //!   aborted otherwise; no hold is left;
+//! - every access request on beta is decided once, as the policy says (Dave's approved, Eve's
+//!   rejected);
 //! - on both networks the accounts' balances add up to the total issuance.
 //!
 //! The README's test command runs 20 kills and one partition. `scripts/chaos.sh` runs a longer
@@ -17,8 +19,14 @@ use plexus_primitives::{
 	envelope::Timeout,
 	transaction::{Action, Hold, ReceiptStatus, TxId, TxState, TxStatus},
 };
-use plexus_runtime::{AccountId, Balance, Hash, Runtime, RuntimeCall, RuntimeHoldReason, UNIT};
-use plexus_testkit::{client::now_ms, deployment::*, fixtures::*, partition::Partition, Client};
+use plexus_runtime::{Balance, Hash, RuntimeCall, UNIT};
+use plexus_testkit::{
+	client::{node_rpc::RequestStateJson, now_ms},
+	deployment::*,
+	fixtures::*,
+	partition::Partition,
+	Client,
+};
 use serde_json::Value;
 use std::{
 	collections::BTreeMap,
@@ -79,7 +87,65 @@ struct Load {
 	transfers: AtomicU64,
 	requests: AtomicU64,
 	transactions: AtomicU64,
+	access_requests: AtomicU64,
 	refused: AtomicU64,
+}
+
+fn tag(name: &str) -> pallet_data_protection::Tag {
+	name.as_bytes().to_vec().try_into().unwrap()
+}
+
+/// On beta, as in tests/tests/data_protection.rs: Bob's policy approves billing for his clerks
+/// with consent; Dave is a clerk; Charlie consents to billing; Charlie's record 0 is in the vault
+/// of `beta`'s node. Waits until it is registered.
+async fn personal_data(beta: &Client) {
+	use pallet_data_protection::{Approver, Call, Category, LegalBasis, Rule};
+	let (bob, charlie) = (account("//Bob"), account("//Charlie"));
+	let rule = Rule {
+		purpose: tag("billing"),
+		basis: LegalBasis::Consent,
+		role: Some(tag("clerk")),
+		approver: Approver::Policy,
+	};
+	let calls = [
+		(
+			"//Bob",
+			Call::create_policy {
+				rules: vec![rule].try_into().unwrap(),
+				approval_ttl_ms: 3_600_000,
+			},
+		),
+		("//Bob", Call::set_role { account: account("//Dave"), role: tag("clerk"), granted: true }),
+		(
+			"//Charlie",
+			Call::grant_consent {
+				controller: bob.clone(),
+				purpose: tag("billing"),
+				expires_at: None,
+			},
+		),
+	];
+	for (signer, call) in calls {
+		let call = RuntimeCall::DataProtection(call);
+		beta.submit(call, &dev_pair(signer)).await.expect("the pool takes it");
+	}
+	let put =
+		beta.vault_put(&dev_pair("//Bob"), &charlie, b"Charlie's bank details").await.unwrap();
+	let custody: [u8; 64] = put.custody.0.clone().try_into().unwrap();
+	let holders = vec![(put.holder.clone(), sp_core::sr25519::Signature::from_raw(custody).into())];
+	let register = RuntimeCall::DataProtection(Call::register {
+		subject: charlie,
+		category: Category::Financial,
+		commitment: put.commitment.0,
+		holders: holders.try_into().unwrap(),
+		retain_until: now_ms() + 86_400_000,
+		policy: 0,
+	});
+	beta.submit(register, &dev_pair("//Bob")).await.expect("the pool takes it");
+	wait_for("Charlie's record", Duration::from_secs(120), || async {
+		beta.record(0, None).await.ok()?.map(|_| ())
+	})
+	.await;
 }
 
 /// Submits, round after round until `stop`: a transfer on each network, a routed request each
@@ -103,6 +169,20 @@ async fn run_load(base: &Path, geneses: [Hash; 2], load: &Load, stop: &AtomicBoo
 				Timeout { height: None, timestamp: Some(now_ms() + 900_000) },
 			);
 			let mut calls = vec![(transfer, &load.transfers), (request, &load.requests)];
+			if i == 1 {
+				// Dave asks for billing (approved); Eve for research (no rule: rejected).
+				for (who, purpose) in [("//Dave", "billing"), ("//Eve", "research")] {
+					let ask =
+						RuntimeCall::DataProtection(pallet_data_protection::Call::request_access {
+							record: 0,
+							purpose: tag(purpose),
+						});
+					match client.submit(ask, &dev_pair(who)).await {
+						Ok(_) => load.access_requests.fetch_add(1, Ordering::Relaxed),
+						Err(_) => load.refused.fetch_add(1, Ordering::Relaxed),
+					};
+				}
+			}
 			if i == 0 {
 				let prepare =
 					RuntimeCall::ResourceManager(pallet_resource_manager::Call::prepare {
@@ -191,14 +271,6 @@ async fn balances_and_issuance(client: &Client, at: Hash) -> (Balance, Balance) 
 	(sum, issuance)
 }
 
-async fn transaction_hold(client: &Client, who: &AccountId, at: Hash) -> Balance {
-	let key = pallet_balances::Holds::<Runtime>::hashed_key_for(who);
-	let holds: Vec<(RuntimeHoldReason, Balance)> =
-		client.storage_at(key, Some(at)).await.unwrap().unwrap_or_default();
-	let reason: RuntimeHoldReason = pallet_resource_manager::HoldReason::Transaction.into();
-	holds.iter().filter(|(id, _)| *id == reason).map(|(_, amount)| amount).sum()
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn kills_and_a_partition_lose_nothing() {
 	let kills = setting("PLEXUS_CHAOS_KILLS", 20);
@@ -218,6 +290,7 @@ async fn kills_and_a_partition_lose_nothing() {
 	let alpha = connect(&rpc_of(&report, "alpha", Some("producer"))).await;
 	let beta = connect(&rpc_of(&report, "beta", Some("producer"))).await;
 	let geneses = [alpha.genesis(), beta.genesis()];
+	personal_data(&beta).await;
 
 	let stop = Arc::new(AtomicBool::new(false));
 	let load = Arc::new(Load::default());
@@ -379,7 +452,31 @@ async fn kills_and_a_partition_lose_nothing() {
 	.await;
 	println!("chaos: ok: {committed} transactions committed on both ends, {aborted} aborted on both; no hold left");
 
-	// 5. Balances add up to the total issuance on both networks.
+	// 5. Every access request on beta was decided once, as the policy says.
+	let beta_at = beta.finalized_hash().await.unwrap();
+	let (mut approved, mut rejected, mut from) = (0, 0, Some(0));
+	let mut requests_seen = Vec::new();
+	while let Some(start) = from {
+		let page = beta.audit(0, start, Some(beta_at)).await.unwrap();
+		for entry in page.entries {
+			requests_seen.push(entry.request);
+			match entry.state {
+				RequestStateJson::Approved { .. } if entry.requester == account("//Dave") => {
+					approved += 1
+				},
+				RequestStateJson::Rejected { .. } if entry.requester == account("//Eve") => {
+					rejected += 1
+				},
+				state => panic!("request {} of {}: {state:?}", entry.request, entry.requester),
+			}
+		}
+		from = page.next;
+	}
+	let expected: Vec<u64> = (0..requests_seen.len() as u64).collect();
+	assert_eq!(requests_seen, expected, "each request audited once, none missing");
+	println!("chaos: ok: {approved} access requests approved (Dave), {rejected} rejected (Eve), each once");
+
+	// 6. Balances add up to the total issuance on both networks.
 	for (network, client) in [("alpha", &alpha), ("beta", &beta)] {
 		let at = if network == "alpha" { at } else { client.finalized_hash().await.unwrap() };
 		let (sum, issuance) = balances_and_issuance(client, at).await;
@@ -389,15 +486,16 @@ async fn kills_and_a_partition_lose_nothing() {
 
 	println!(
 		"chaos: {kills} kills ({}), {cuts} partitions in {:.0} s; load: {} transfers, {} requests, \
-		 {} transactions accepted, {} submissions refused",
+		 {} transactions, {} access requests accepted, {} submissions refused",
 		killed.iter().map(|(n, t)| format!("{n} ×{}", t.len())).collect::<Vec<_>>().join(", "),
 		chaos_time.as_secs_f64(),
 		load.transfers.load(Ordering::Relaxed),
 		load.requests.load(Ordering::Relaxed),
 		load.transactions.load(Ordering::Relaxed),
+		load.access_requests.load(Ordering::Relaxed),
 		load.refused.load(Ordering::Relaxed),
 	);
-	assert!(requests.iter().all(|r| *r > 0) && committed > 0, "the load ran");
+	assert!(requests.iter().all(|r| *r > 0) && committed > 0 && approved > 0, "the load ran");
 
 	let exit = launch.terminate(Duration::from_secs(60)).expect("launch exits on SIGTERM");
 	assert!(exit.success(), "launch exited with {exit:?}");

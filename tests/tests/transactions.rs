@@ -14,7 +14,7 @@ use plexus_primitives::{
 	contract::{Apply, CommitTo, ContractAddress, ContractCall, ContractRequest, Limits},
 	transaction::{AbortReason, Action, Hold, ReceiptStatus, TxId, TxState, TxStatus},
 };
-use plexus_runtime::{AccountId, Balance, Hash, Runtime, RuntimeCall, RuntimeHoldReason, UNIT};
+use plexus_runtime::{AccountId, Balance, Hash, Runtime, RuntimeCall, UNIT};
 use plexus_testkit::{deployment::*, fixtures::*, Client};
 use serde_json::Value;
 use std::time::Duration;
@@ -25,15 +25,6 @@ const FLOW: Duration = Duration::from_secs(300);
 
 async fn submit(client: &Client, signer: &str, call: RuntimeCall) {
 	client.submit(call, &dev_pair(signer)).await.expect("the pool takes it");
-}
-
-/// What the resource manager holds from `who` at block `at`.
-async fn held_at(client: &Client, who: &AccountId, at: Hash) -> Balance {
-	let key = pallet_balances::Holds::<Runtime>::hashed_key_for(who);
-	let holds: Vec<(RuntimeHoldReason, Balance)> =
-		client.storage_at(key, Some(at)).await.unwrap().unwrap_or_default();
-	let reason: RuntimeHoldReason = pallet_resource_manager::HoldReason::Transaction.into();
-	holds.iter().filter(|(id, _)| *id == reason).map(|(_, amount)| amount).sum()
 }
 
 async fn free_balance(client: &Client, who: &AccountId) -> Balance {
@@ -226,7 +217,9 @@ async fn a_contract_on_b_asked_from_a_commits_on_c_even_when_its_relayer_dies() 
 		let transaction: Option<pallet_resource_manager::Transaction<AccountId, Balance>> =
 			b.storage_at(key.clone(), Some(at)).await.unwrap();
 		match transaction.map(|t| t.state) {
-			Some(TxState::Prepared) => held_while_prepared = Some(held_at(&b, &bob, at).await),
+			Some(TxState::Prepared) => {
+				held_while_prepared = Some(transaction_hold(&b, &bob, at).await)
+			},
 			Some(state) => break state,
 			None => {},
 		}
@@ -235,7 +228,7 @@ async fn a_contract_on_b_asked_from_a_commits_on_c_even_when_its_relayer_dies() 
 	assert_eq!(state, TxState::Aborted(AbortReason::Refused(Failure::Reverted)));
 	assert_eq!(held_while_prepared, Some(3 * UNIT), "the hold was placed while in doubt");
 	let now = b.best_hash().await.unwrap();
-	assert_eq!(held_at(&b, &bob, now).await, 0, "the hold was released");
+	assert_eq!(transaction_hold(&b, &bob, now).await, 0, "the hold was released");
 	assert!(bob_before - free_balance(&b, &bob).await < UNIT, "Bob paid only fees");
 	assert_eq!(free_balance(&b, &dave).await, dave_before, "Dave was not paid");
 	assert_eq!(tx_status(&c, doomed).await, TxStatus::Unknown, "c applied nothing");
