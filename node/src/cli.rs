@@ -23,6 +23,9 @@ pub enum Subcommand {
 	/// Add a producer to a network that `launch` runs, or retire one.
 	Producer(crate::launch::ProducerCmd),
 
+	/// Upgrade the runtime of a network that `launch` runs (governance `set_code`).
+	Upgrade(crate::launch::UpgradeCmd),
+
 	/// Relay one bridge between two networks, both ways.
 	Relay(crate::relay::RelayCmd),
 

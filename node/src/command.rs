@@ -55,6 +55,7 @@ pub fn run() -> sc_cli::Result<()> {
 		Some(Subcommand::Launch(cmd)) => cmd.run(),
 		Some(Subcommand::Load(cmd)) => cmd.run(),
 		Some(Subcommand::Producer(cmd)) => cmd.run(),
+		Some(Subcommand::Upgrade(cmd)) => cmd.run(),
 		Some(Subcommand::Relay(cmd)) => cmd.run(),
 		Some(Subcommand::Benchmark(cmd)) => crate::benchmarking::run(&cli, cmd),
 		Some(Subcommand::Key(cmd)) => cmd.run(&cli),

@@ -3,9 +3,8 @@
 //! requests go both ways. The relayer goes on without a restart, signing for the new version, and
 //! every request is settled on its origin and received once on its destination.
 
-use frame_support::weights::Weight;
 use pallet_event_router::MessageId;
-use plexus_runtime::{RuntimeCall, VERSION};
+use plexus_runtime::VERSION;
 use plexus_testkit::{deployment::*, fixtures::*, upgrade::next_runtime, Client};
 use serde_json::Value;
 use std::time::Duration;
@@ -39,21 +38,44 @@ async fn upgrading_betas_runtime_with_requests_in_flight_loses_none() {
 		(to_beta, to_alpha) = (to_beta + 1, to_alpha + 1);
 	}
 
-	// The upgrade, as an operator makes it: sudo, the weight overridden (set_code weighs a
-	// whole block).
-	let set_code = RuntimeCall::System(frame_system::Call::set_code { code });
-	let upgrade = RuntimeCall::Sudo(pallet_sudo::Call::sudo_unchecked_weight {
-		call: Box::new(set_code),
-		weight: Weight::zero(),
-	});
-	beta.submit(upgrade, &dev_pair("//Alice")).await.expect("the pool takes the upgrade");
-	// Requests right behind it, from both sides.
-	sent.push((send(&alpha, beta_genesis, to_beta).await, true));
-	to_beta += 1;
-	wait_for("beta to run the new runtime", Duration::from_secs(180), || async {
-		(spec_version(&beta).await == VERSION.spec_version + 1).then_some(())
-	})
-	.await;
+	// The upgrade, as an operator makes it: `plexus-node upgrade`, which returns once beta's
+	// finalized block runs the new runtime. Requests go both ways meanwhile.
+	let wasm = base.with_extension("next.wasm");
+	std::fs::write(&wasm, &code).unwrap();
+	sent.push((send(&beta, alpha_genesis, to_alpha).await, false));
+	to_alpha += 1;
+	let upgrade = std::process::Command::new(node_binary())
+		.args(["upgrade", "beta"])
+		.arg(&wasm)
+		.arg("--base-path")
+		.arg(&base)
+		.stdout(std::process::Stdio::piped())
+		.stderr(std::process::Stdio::piped())
+		.spawn()
+		.expect("plexus-node runs");
+	// Requests towards beta while it upgrades (beta's own wait: the upgrade signs as Alice
+	// there, and two signers of one account would race for a nonce).
+	for _ in 0..2 {
+		sent.push((send(&alpha, beta_genesis, to_beta).await, true));
+		to_beta += 1;
+	}
+	let out =
+		tokio::task::spawn_blocking(move || upgrade.wait_with_output()).await.unwrap().unwrap();
+	let said = String::from_utf8_lossy(&out.stdout).to_string();
+	assert!(out.status.success(), "{said}{}", String::from_utf8_lossy(&out.stderr));
+	let next = VERSION.spec_version + 1;
+	assert!(said.contains(&format!("finalized, running spec_version {next}")), "{said}");
+	assert_eq!(spec_version(&beta).await, next);
+	// The same file again is refused before anything is submitted.
+	let again = std::process::Command::new(node_binary())
+		.args(["upgrade", "beta"])
+		.arg(&wasm)
+		.arg("--base-path")
+		.arg(&base)
+		.output()
+		.unwrap();
+	assert!(!again.status.success());
+	assert!(String::from_utf8_lossy(&again.stderr).contains("is not above"));
 	let version = beta.runtime_version(None).await.unwrap();
 	assert_eq!(version.transaction_version, VERSION.transaction_version);
 	// Transactions signed for the new version are taken on beta.

@@ -3,6 +3,7 @@
 //! time as the networks' sudo key; next hops follow shortest paths of the topology.
 
 use super::{
+	control::SUDO,
 	plan::{Deployment, Role},
 	slots,
 	supervisor::{free_port, ChildSpec, Supervisor},
@@ -13,8 +14,6 @@ use plexus_relay::{init, secret, slot::Slot, End};
 use serde::Serialize;
 use std::path::PathBuf;
 
-/// The governance key of launched networks (their genesis makes Alice sudo).
-const SUDO: &str = "//Alice";
 /// Pays for relay transactions; endowed on every launched network. A well-known key, but passed
 /// as a secret would be (in the environment, never in arguments), and set explicitly so that
 /// the operator's own `PLEXUS_RELAY_SIGNER` does not leak into relayers of a testnet.

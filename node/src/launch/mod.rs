@@ -11,6 +11,7 @@
 //!    child and exit 0.
 
 mod bridging;
+mod control;
 mod keys;
 mod plan;
 mod producers;
@@ -18,6 +19,7 @@ mod slots;
 mod status;
 mod supervisor;
 pub mod topology;
+mod upgrade;
 
 use plan::{Deployment, NodeRecord, Role, CONSUMER_STATE_PRUNING};
 pub use producers::ProducerCmd;
@@ -29,6 +31,7 @@ use std::{
 };
 use supervisor::{free_port, ChildSpec, Incident, Supervisor};
 use topology::Topology;
+pub use upgrade::UpgradeCmd;
 
 const DEFAULT_TOPOLOGY: &str = include_str!("../../../chain-specs/default.toml");
 

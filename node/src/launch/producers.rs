@@ -16,18 +16,19 @@
 //! Launched networks are testnets whose sudo key is the well-known `//Alice`, which is what
 //! signs the governance calls here.
 
-use super::plan::{Deployment, Role};
+use super::{
+	control::{first_producer, governance_client, listed, sudo_call, wait, POLL, SUDO},
+	plan::{Deployment, Role},
+};
 use plexus_client::{author::Signer, follow::Follower, Client};
 use plexus_runtime::{AccountId, RuntimeCall, RuntimeEvent, UNIT};
 use sp_consensus_grandpa::{AuthorityId as GrandpaId, AuthorityList};
 use sp_core::{crypto::Ss58Codec, storage::StorageKey};
 use std::{
 	path::{Path, PathBuf},
-	time::{Duration, Instant},
+	time::Duration,
 };
 
-/// The governance key of launched networks (their genesis makes Alice sudo).
-const SUDO: &str = "//Alice";
 /// What a new producer's account gets: pallet-session's key deposit and fees, with room.
 const FUNDING: u128 = 10 * UNIT;
 
@@ -81,50 +82,6 @@ impl ProducerCmd {
 		});
 		outcome.map_err(|e| format!("plexus producer: {e}").into())
 	}
-}
-
-/// A running launch's node, as launch.json lists it.
-#[derive(Debug)]
-struct Listed {
-	name: String,
-	role: String,
-	rpc: String,
-}
-
-fn listed(base: &Path, network: &str) -> Result<Vec<Listed>, String> {
-	let file = base.join("launch.json");
-	let text = std::fs::read_to_string(&file).map_err(|e| {
-		format!(
-			"no launch is running under {} ({}: {e}); start `plexus-node launch` first",
-			base.display(),
-			file.display()
-		)
-	})?;
-	let report: serde_json::Value =
-		serde_json::from_str(&text).map_err(|e| format!("{} is damaged: {e}", file.display()))?;
-	let nodes = report["nodes"].as_array().cloned().unwrap_or_default();
-	Ok(nodes
-		.iter()
-		.filter(|n| n["network"] == network)
-		.map(|n| Listed {
-			name: n["name"].as_str().unwrap_or_default().to_string(),
-			role: n["role"].as_str().unwrap_or_default().to_string(),
-			rpc: n["rpc"].as_str().unwrap_or_default().replace("ws://", "http://"),
-		})
-		.collect())
-}
-
-/// The network's first listed producer: where launch's relayers and governance calls go.
-fn first_producer(base: &Path, network: &str) -> Result<Listed, String> {
-	listed(base, network)?
-		.into_iter()
-		.find(|n| n.role == "producer")
-		.ok_or_else(|| format!("launch.json lists no running producer of {network}"))
-}
-
-async fn governance_client(base: &Path, network: &str) -> Result<Client, String> {
-	let url = first_producer(base, network)?.rpc;
-	Client::connect_retrying(&url, Duration::from_secs(30)).await
 }
 
 async fn add(base: &Path, network: &str, limit: Duration) -> Result<(), String> {
@@ -240,12 +197,6 @@ async fn retire(base: &Path, network: &str, node: &str, limit: Duration) -> Resu
 	Ok(())
 }
 
-const POLL: Duration = Duration::from_millis(500);
-
-fn sudo_call(call: RuntimeCall) -> RuntimeCall {
-	RuntimeCall::Sudo(pallet_sudo::Call::sudo { call: Box::new(call) })
-}
-
 /// The outcome of a governance call on `who`, from the events that tell it: the producer added
 /// (or removed), or the sudo call's error.
 fn governed(event: &RuntimeEvent, who: &AccountId, added: bool) -> Option<Result<(), String>> {
@@ -285,30 +236,6 @@ async fn wait_for_set(
 	})
 	.await?;
 	Ok(set_id)
-}
-
-/// Polls `check` until it yields something, for at most `limit`, saying every 10 s what it
-/// waits for.
-async fn wait<T, F, Fut>(what: &str, limit: Duration, mut check: F) -> Result<T, String>
-where
-	F: FnMut() -> Fut,
-	Fut: std::future::Future<Output = Result<Option<T>, String>>,
-{
-	let started = Instant::now();
-	let mut said = started;
-	loop {
-		if let Some(found) = check().await? {
-			return Ok(found);
-		}
-		if started.elapsed() > limit {
-			return Err(format!("gave up waiting for {what} after {} s", limit.as_secs()));
-		}
-		if said.elapsed() >= Duration::from_secs(10) {
-			eprintln!("  waiting for {what} ({} s)", started.elapsed().as_secs());
-			said = Instant::now();
-		}
-		tokio::time::sleep(POLL).await;
-	}
 }
 
 /// The storage key of pallet-session's `NextKeys(who)`.
@@ -354,25 +281,5 @@ mod tests {
 		let key = next_keys_key(&dave);
 		let expected = pallet_session::NextKeys::<plexus_runtime::Runtime>::hashed_key_for(&dave);
 		assert_eq!(key.0, expected);
-	}
-
-	#[test]
-	fn launch_json_is_read_per_network() {
-		let dir = std::env::temp_dir().join(format!("plexus-producers-{}", std::process::id()));
-		std::fs::create_dir_all(&dir).unwrap();
-		assert!(listed(&dir, "beta").unwrap_err().contains("no launch is running"));
-		let report = serde_json::json!({ "nodes": [
-			{ "network": "alpha", "name": "alpha-producer-1", "role": "producer", "rpc": "ws://127.0.0.1:1" },
-			{ "network": "beta", "name": "beta-consumer-1", "role": "consumer", "rpc": "ws://127.0.0.1:2" },
-			{ "network": "beta", "name": "beta-producer-1", "role": "producer", "rpc": "ws://127.0.0.1:3" },
-		]});
-		std::fs::write(dir.join("launch.json"), report.to_string()).unwrap();
-		let first = first_producer(&dir, "beta").unwrap();
-		assert_eq!(
-			(first.name.as_str(), first.rpc.as_str()),
-			("beta-producer-1", "http://127.0.0.1:3")
-		);
-		assert!(first_producer(&dir, "gamma").is_err());
-		std::fs::remove_dir_all(dir).unwrap();
 	}
 }
