@@ -5,34 +5,12 @@
 use plexus_client::Client;
 use plexus_runtime::RuntimeCall;
 use std::{
-	future::Future,
-	path::{Path, PathBuf},
+	path::Path,
 	time::{Duration, Instant},
 };
 
 /// The governance key of launched networks (their genesis makes Alice sudo).
 pub const SUDO: &str = "//Alice";
-
-/// Runs `work` on the launch at `base_path` (launch's default when `None`) to its end; its error
-/// says it comes from `command`.
-pub fn on_launch<Fut>(
-	command: &str,
-	base_path: Option<&Path>,
-	work: impl FnOnce(PathBuf) -> Fut,
-) -> sc_cli::Result<()>
-where
-	Fut: Future<Output = Result<(), String>>,
-{
-	let base = match base_path {
-		Some(p) => p.to_path_buf(),
-		None => super::default_base_path()?,
-	};
-	let runtime = tokio::runtime::Builder::new_current_thread()
-		.enable_all()
-		.build()
-		.map_err(|e| format!("cannot start the async runtime: {e}"))?;
-	runtime.block_on(work(base)).map_err(|e| format!("{command}: {e}").into())
-}
 
 /// A running launch's node, as launch.json lists it.
 #[derive(Debug)]

@@ -17,7 +17,7 @@
 //! signs the governance calls here.
 
 use super::{
-	control::{first_producer, governance_client, listed, on_launch, sudo_call, wait, POLL, SUDO},
+	control::{first_producer, governance_client, listed, sudo_call, wait, POLL, SUDO},
 	plan::{Deployment, Role},
 };
 use plexus_client::{author::Signer, follow::Follower, Client};
@@ -63,15 +63,24 @@ pub enum ProducerAction {
 
 impl ProducerCmd {
 	pub fn run(&self) -> sc_cli::Result<()> {
+		let base = match &self.base_path {
+			Some(p) => p.clone(),
+			None => super::default_base_path()?,
+		};
+		let runtime = tokio::runtime::Builder::new_current_thread()
+			.enable_all()
+			.build()
+			.map_err(|e| format!("cannot start the async runtime: {e}"))?;
 		let limit = Duration::from_secs(self.timeout);
-		on_launch("plexus producer", self.base_path.as_deref(), |base| async move {
+		let outcome = runtime.block_on(async {
 			match &self.action {
 				ProducerAction::Add { network } => add(&base, network, limit).await,
 				ProducerAction::Retire { network, node } => {
 					retire(&base, network, node, limit).await
 				},
 			}
-		})
+		});
+		outcome.map_err(|e| format!("plexus producer: {e}").into())
 	}
 }
 

@@ -12,7 +12,7 @@
 //! transactions there: the relayers of the network's bridges stop with a plain message, and a
 //! plexus-node built from the new runtime takes over (docs/reliability.md).
 
-use super::control::{governance_client, on_launch, wait, POLL, SUDO};
+use super::control::{governance_client, wait, POLL, SUDO};
 use plexus_client::{author::Signer, follow::Follower};
 use plexus_runtime::{RuntimeCall, RuntimeEvent};
 use sp_maybe_compressed_blob::{compress_strongly, decompress, CODE_BLOB_BOMB_LIMIT};
@@ -80,10 +80,17 @@ fn refusal(
 
 impl UpgradeCmd {
 	pub fn run(&self) -> sc_cli::Result<()> {
-		let limit = Duration::from_secs(self.timeout);
-		on_launch("plexus upgrade", self.base_path.as_deref(), |base| async move {
-			self.upgrade(&base, limit).await
-		})
+		let base = match &self.base_path {
+			Some(p) => p.clone(),
+			None => super::default_base_path()?,
+		};
+		let runtime = tokio::runtime::Builder::new_current_thread()
+			.enable_all()
+			.build()
+			.map_err(|e| format!("cannot start the async runtime: {e}"))?;
+		runtime
+			.block_on(self.upgrade(&base, Duration::from_secs(self.timeout)))
+			.map_err(|e| format!("plexus upgrade: {e}").into())
 	}
 
 	async fn upgrade(&self, base: &Path, limit: Duration) -> Result<(), String> {
