@@ -53,6 +53,10 @@ echo "weights: benchmark overhead"
 "$node" benchmark overhead --chain dev --header "$header" --weight-path "$out" \
   --warmup 10 --repeat 100
 
+# The remark above ran every transaction extension, whose own weights frame-system charges too:
+# the base that the runtime charges is the remark without them (runtime/src/weights/extrinsic_base.rs).
+python3 scripts/extrinsic-base.py
+
 echo "weights: benchmark storage"
 tmp=""
 if [ -z "$db" ]; then

@@ -29,11 +29,12 @@ pub const MAXIMUM_BLOCK_WEIGHT: Weight = Weight::from_parts(WEIGHT_REF_TIME_PER_
 parameter_types! {
 	pub const BlockHashCount: BlockNumber = 2400;
 	pub const Version: RuntimeVersion = VERSION;
-	/// The measured base costs of a block and of a transaction, and the normal/operational split.
+	/// The measured base costs of a block and of a transaction (without the extensions' work, which
+	/// their own weights charge: `weights::extrinsic_base`), and the normal/operational split.
 	pub RuntimeBlockWeights: BlockWeights = BlockWeights::builder()
 		.base_block(weights::block_weights::BlockExecutionWeight::get())
 		.for_class(DispatchClass::all(), |class| {
-			class.base_extrinsic = weights::extrinsic_weights::ExtrinsicBaseWeight::get();
+			class.base_extrinsic = weights::extrinsic_base::EXTRINSIC_BASE;
 		})
 		.for_class(DispatchClass::Normal, |class| {
 			class.max_total = Some(NORMAL_DISPATCH_RATIO * MAXIMUM_BLOCK_WEIGHT);
@@ -65,7 +66,7 @@ impl frame_system::Config for Runtime {
 	type BlockHashCount = BlockHashCount;
 	type DbWeight = weights::rocksdb_weights::constants::RocksDbWeight;
 	type SystemWeightInfo = weights::frame_system::WeightInfo<Runtime>;
-	type ExtensionsWeightInfo = weights::frame_system_extensions::WeightInfo<Runtime>;
+	type ExtensionsWeightInfo = weights::once::ExtensionWeights<Runtime>;
 	type Version = Version;
 	type AccountData = pallet_balances::AccountData<Balance>;
 	type SS58Prefix = SS58Prefix;

@@ -8,6 +8,7 @@ mod data_protection;
 mod precompiles;
 mod producers;
 mod transactions;
+mod weights;
 mod xcm_service;
 
 use super::*;

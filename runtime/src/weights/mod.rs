@@ -1,10 +1,16 @@
 //! Weights measured on this project's machine by `scripts/weights.sh` (frame-benchmarking, release
 //! build of the node). Regenerate them there; never edit them by hand. Figures: docs/benchmarks.md.
+//!
+//! Two modules combine them so that each cost is counted once: `extrinsic_base` (generated from
+//! the measured files by `scripts/extrinsic-base.py`) and `once` (the extensions' weights with the
+//! sender's account counted once).
 
 pub mod block_weights;
+pub mod extrinsic_base;
 pub mod extrinsic_weights;
 pub mod frame_system;
 pub mod frame_system_extensions;
+pub mod once;
 pub mod pallet_balances;
 pub mod pallet_data_protection;
 pub mod pallet_event_router;
