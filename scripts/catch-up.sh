@@ -10,4 +10,4 @@ export CARGO_TARGET_DIR
 cargo build --locked -p plexus-node
 export PLEXUS_NODE="$CARGO_TARGET_DIR/debug/plexus-node"
 PLEXUS_CATCH_UP_BLOCKS="${1:-1000}" \
-  cargo test --locked -p plexus-tests --test catch_up -- --nocapture 2>&1 | grep -E "catch-up:|test result|panicked"
+  cargo test --locked -p plexus-tests --test spawned catch_up:: -- --nocapture 2>&1 | grep -E "catch-up:|test result|panicked"

@@ -12,5 +12,5 @@ cargo build --locked -p plexus-node
 export PLEXUS_NODE="$CARGO_TARGET_DIR/debug/plexus-node"
 export PLEXUS_CHAOS_KILLS="${1:-100}" PLEXUS_CHAOS_PARTITIONS="${2:-4}"
 [ -n "${3:-}" ] && export PLEXUS_CHAOS_SEED="$3"
-cargo test --locked -p plexus-tests --test chaos -- --nocapture 2>&1 \
+cargo test --locked -p plexus-tests --test spawned chaos:: -- --nocapture 2>&1 \
   | grep -E "^chaos:|panicked|test result"

@@ -34,7 +34,9 @@ SKIP_WASM_BUILD=1 RUSTFLAGS="--cfg substrate_runtime" cargo check --locked -q -p
   --no-default-features --features runtime-benchmarks --target wasm32v1-none
 
 echo "== Rust tests"
-cargo test --locked --workspace 2>&1 | tee "$logs/cargo"
+# One test at a time: the spawned-node tests are modules of one binary (tests/tests/spawned.rs),
+# and each one's deployment wants the two cores to itself.
+cargo test --locked --workspace -- --test-threads=1 2>&1 | tee "$logs/cargo"
 # The router's, the resource manager's, data protection's, the contract executor's and the producers' benchmarks, run once each on their
 # mock runtimes, so they cannot rot.
 cargo test --locked -p pallet-event-router --features runtime-benchmarks benchmarking 2>&1 \
