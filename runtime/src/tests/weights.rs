@@ -5,7 +5,7 @@ use crate::{
 	weights::extrinsic_base::{EXTENSIONS, EXTENSIONS_COMPUTE_NS, EXTRINSIC_BASE, SIGNED_REMARK_NS},
 	Runtime, RuntimeCall, SystemCall,
 };
-use frame_support::{dispatch::GetDispatchInfo, traits::Get, weights::Weight};
+use frame_support::{dispatch::GetDispatchInfo, weights::Weight};
 use frame_system::ExtensionsWeightInfo;
 use sp_runtime::traits::TransactionExtension;
 
