@@ -2,7 +2,9 @@
 
 use crate::{
 	signing, weights,
-	weights::extrinsic_base::{EXTENSIONS, EXTENSIONS_COMPUTE_NS, EXTRINSIC_BASE, SIGNED_REMARK_NS},
+	weights::extrinsic_base::{
+		EXTENSIONS, EXTENSIONS_COMPUTE_NS, EXTRINSIC_BASE, SIGNED_REMARK_NS,
+	},
 	Runtime, RuntimeCall, SystemCall,
 };
 use frame_support::{dispatch::GetDispatchInfo, weights::Weight};
@@ -28,8 +30,9 @@ fn measured(name: &str) -> Weight {
 		"check_nonce" => System::check_nonce(),
 		"check_weight" => System::check_weight(),
 		"weight_reclaim" => System::weight_reclaim(),
-		"charge_transaction_payment" =>
-			weights::pallet_transaction_payment::WeightInfo::<Runtime>::charge_transaction_payment(),
+		"charge_transaction_payment" => {
+			weights::pallet_transaction_payment::WeightInfo::<Runtime>::charge_transaction_payment()
+		},
 		other => panic!("{other} is not an extension weight function"),
 	}
 }
@@ -74,7 +77,9 @@ fn subtracted_extensions_are_the_remarks_extensions() {
 #[test]
 fn the_senders_account_is_charged_once() {
 	type Once = weights::once::ExtensionWeights<Runtime>;
-	let (_, nonce_compute, 1, 1) = EXTENSIONS[5] else { panic!("check_nonce reads and writes once") };
+	let (_, nonce_compute, 1, 1) = EXTENSIONS[5] else {
+		panic!("check_nonce reads and writes once")
+	};
 	assert_eq!(EXTENSIONS[5].0, "check_nonce");
 	assert_eq!(Once::check_nonce().ref_time(), nonce_compute * NS);
 	assert_eq!(
