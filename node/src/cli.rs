@@ -35,18 +35,8 @@ pub enum Subcommand {
 
 	/// Measure the runtime's weights and this machine (`pallet` and `storage` need a node built
 	/// with `--features runtime-benchmarks`; `scripts/weights.sh` does it all).
-	#[cfg(feature = "benchmark-cli")]
 	#[command(subcommand)]
 	Benchmark(frame_benchmarking_cli::BenchmarkCmd),
-
-	/// Measure the runtime's weights and this machine: only in a node built with
-	/// `--features benchmark-cli` (`scripts/weights.sh` builds one with everything).
-	#[cfg(not(feature = "benchmark-cli"))]
-	#[command(disable_help_flag = true)]
-	Benchmark {
-		#[arg(trailing_var_arg = true, allow_hyphen_values = true, hide = true)]
-		args: Vec<String>,
-	},
 
 	/// Key management cli utilities
 	#[command(subcommand)]
@@ -107,23 +97,5 @@ mod tests {
 		let help = command().render_help().to_string();
 		assert!(help.contains("load"), "{help}");
 		assert!(!help.contains("aliases"), "the old name stays hidden: {help}");
-	}
-
-	/// Without the feature, `benchmark` still parses whatever follows it, so that the command
-	/// can say which build has it instead of clap's "unrecognized subcommand".
-	#[cfg(not(feature = "benchmark-cli"))]
-	#[test]
-	fn benchmark_without_the_feature_parses_and_says_which_build_has_it() {
-		let matches = command()
-			.try_get_matches_from(["plexus-node", "benchmark", "block", "--from", "1", "--to", "9"])
-			.unwrap();
-		let cli = Cli::from_arg_matches(&matches).unwrap();
-		let Some(Subcommand::Benchmark { args }) = &cli.subcommand else {
-			panic!("not the benchmark placeholder: {:?}", cli.subcommand)
-		};
-		assert_eq!(args, &["block", "--from", "1", "--to", "9"]);
-		let err = crate::command::benchmark_unavailable(args).to_string();
-		assert!(err.contains("--features benchmark-cli"), "{err}");
-		assert!(err.contains("benchmark block"), "{err}");
 	}
 }

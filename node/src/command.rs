@@ -57,10 +57,7 @@ pub fn run() -> sc_cli::Result<()> {
 		Some(Subcommand::Producer(cmd)) => cmd.run(),
 		Some(Subcommand::Upgrade(cmd)) => cmd.run(),
 		Some(Subcommand::Relay(cmd)) => cmd.run(),
-		#[cfg(feature = "benchmark-cli")]
 		Some(Subcommand::Benchmark(cmd)) => crate::benchmarking::run(&cli, cmd),
-		#[cfg(not(feature = "benchmark-cli"))]
-		Some(Subcommand::Benchmark { args }) => Err(benchmark_unavailable(args)),
 		Some(Subcommand::Key(cmd)) => cmd.run(&cli),
 		#[allow(deprecated)]
 		Some(Subcommand::BuildSpec(cmd)) => {
@@ -140,22 +137,4 @@ pub fn run() -> sc_cli::Result<()> {
 			})
 		},
 	}
-}
-
-/// What `benchmark` says in a node built without the `benchmark-cli` feature. The default build
-/// leaves frame-benchmarking-cli out: it brings 67 crates (polkadot's parachain runtime among
-/// them) and a second wasm runtime that launching networks never uses.
-#[cfg(not(feature = "benchmark-cli"))]
-pub fn benchmark_unavailable(args: &[String]) -> sc_cli::Error {
-	let wanted = match args.first() {
-		Some(sub) if !sub.starts_with('-') => format!("benchmark {sub}"),
-		_ => "benchmark".to_string(),
-	};
-	format!(
-		"`{wanted}` is in a node built with `--features benchmark-cli`: \
-		 cargo build --release -p plexus-node --features benchmark-cli \
-		 (or --features runtime-benchmarks for `benchmark pallet` and `benchmark storage`; \
-		 scripts/weights.sh builds that node and runs every benchmark)"
-	)
-	.into()
 }
