@@ -5,12 +5,28 @@
 use plexus_client::Client;
 use plexus_runtime::RuntimeCall;
 use std::{
-	path::Path,
+	path::{Path, PathBuf},
 	time::{Duration, Instant},
 };
 
 /// The governance key of launched networks (their genesis makes Alice sudo).
 pub const SUDO: &str = "//Alice";
+
+/// What an operator command on a running launch starts from: the launch's base path (the given
+/// one, or launch's default) and a runtime to drive the networks' clients on.
+pub fn on_launch(
+	base_path: &Option<PathBuf>,
+) -> sc_cli::Result<(PathBuf, tokio::runtime::Runtime)> {
+	let base = match base_path {
+		Some(p) => p.clone(),
+		None => super::default_base_path()?,
+	};
+	let runtime = tokio::runtime::Builder::new_current_thread()
+		.enable_all()
+		.build()
+		.map_err(|e| format!("cannot start the async runtime: {e}"))?;
+	Ok((base, runtime))
+}
 
 /// A running launch's node, as launch.json lists it.
 #[derive(Debug)]

@@ -63,14 +63,7 @@ pub enum ProducerAction {
 
 impl ProducerCmd {
 	pub fn run(&self) -> sc_cli::Result<()> {
-		let base = match &self.base_path {
-			Some(p) => p.clone(),
-			None => super::default_base_path()?,
-		};
-		let runtime = tokio::runtime::Builder::new_current_thread()
-			.enable_all()
-			.build()
-			.map_err(|e| format!("cannot start the async runtime: {e}"))?;
+		let (base, runtime) = super::control::on_launch(&self.base_path)?;
 		let limit = Duration::from_secs(self.timeout);
 		let outcome = runtime.block_on(async {
 			match &self.action {

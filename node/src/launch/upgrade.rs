@@ -80,14 +80,7 @@ fn refusal(
 
 impl UpgradeCmd {
 	pub fn run(&self) -> sc_cli::Result<()> {
-		let base = match &self.base_path {
-			Some(p) => p.clone(),
-			None => super::default_base_path()?,
-		};
-		let runtime = tokio::runtime::Builder::new_current_thread()
-			.enable_all()
-			.build()
-			.map_err(|e| format!("cannot start the async runtime: {e}"))?;
+		let (base, runtime) = super::control::on_launch(&self.base_path)?;
 		runtime
 			.block_on(self.upgrade(&base, Duration::from_secs(self.timeout)))
 			.map_err(|e| format!("plexus upgrade: {e}").into())
