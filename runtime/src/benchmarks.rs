@@ -16,7 +16,14 @@ frame_benchmarking::define_benchmarks!(
 	[pallet_data_protection, DataProtection]
 	[pallet_producers, Producers]
 	[pallet_contract_executor, ContractExecutor]
+	[pallet_grandpa, Grandpa]
+	[pallet_bridge_grandpa, BridgeSlot1Grandpa]
+	[pallet_bridge_messages, BridgeMessagesBench::<Runtime, frame_support::instances::Instance1>]
 );
+
+/// The messages pallet's benchmarks live in their own type; the runtime's side of them is in
+/// `bridges/benchmarking.rs`.
+pub(crate) type BridgeMessagesBench<R, I> = pallet_bridge_messages::benchmarking::Pallet<R, I>;
 
 use super::Runtime;
 

@@ -64,7 +64,9 @@ impl frame_system::Config for Runtime {
 	type Nonce = Nonce;
 	type Hash = Hash;
 	type BlockHashCount = BlockHashCount;
-	type DbWeight = weights::rocksdb_weights::constants::RocksDbWeight;
+	/// Measured on ParityDb, the one database a Plexus node keeps its chain in
+	/// (node/src/database.rs).
+	type DbWeight = weights::paritydb_weights::constants::ParityDbWeight;
 	type SystemWeightInfo = weights::frame_system::WeightInfo<Runtime>;
 	type ExtensionsWeightInfo = weights::once::ExtensionWeights<Runtime>;
 	type Version = Version;
@@ -89,7 +91,7 @@ impl pallet_aura::Config for Runtime {
 
 impl pallet_grandpa::Config for Runtime {
 	type RuntimeEvent = RuntimeEvent;
-	type WeightInfo = ();
+	type WeightInfo = weights::grandpa::GrandpaWeights<Runtime>;
 	type MaxAuthorities = ConstU32<MAX_AUTHORITIES>;
 	type MaxNominators = ConstU32<0>;
 	type MaxSetIdSessionEntries = ConstU64<0>;
@@ -134,8 +136,7 @@ impl pallet_producers::Config for Runtime {
 	type GovernanceOrigin = frame_system::EnsureRoot<AccountId>;
 	type MaxProducers = ConstU32<MAX_AUTHORITIES>;
 	type SessionPeriod = SessionPeriod;
-	/// Estimated from storage accesses until `scripts/weights.sh` measures it.
-	type WeightInfo = pallet_producers::weights::DbWeights<Runtime>;
+	type WeightInfo = weights::pallet_producers::WeightInfo<Runtime>;
 }
 
 impl pallet_timestamp::Config for Runtime {
@@ -236,7 +237,7 @@ parameter_types! {
 	/// Record keys per remote account: at most 64 × (128 B + 4 KiB) of records each.
 	pub const MaxRecordsPerOwner: u32 = 64;
 	/// Keys the resource manager forgets a block: at most about 18 ms (two reads and four
-	/// writes each at the measured `RocksDbWeight`) of the 100 ms kept for block
+	/// writes each at the measured `DbWeight`) of the 100 ms kept for block
 	/// initialisation. A network that finishes more transactions than this a block builds a
 	/// backlog, worked off when it slows down.
 	pub const TransactionSweepPerBlock: u32 = 64;
@@ -317,5 +318,5 @@ impl pallet_contract_executor::Config for Runtime {
 	type UnixTime = Timestamp;
 	type Retention = ExecutionRetention;
 	type MaxSweepPerBlock = ExecutionSweepPerBlock;
-	type WeightInfo = pallet_contract_executor::weights::DbWeights<Runtime>;
+	type WeightInfo = weights::pallet_contract_executor::WeightInfo<Runtime>;
 }

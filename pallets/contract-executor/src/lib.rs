@@ -291,6 +291,29 @@ impl<T: Config> Pallet<T> {
 			None => None,
 		};
 
+		let report = Self::record(
+			caller,
+			message,
+			execution,
+			outcome,
+			outcome_hash,
+			return_data,
+			transaction,
+		);
+		(Ok(report), used)
+	}
+
+	/// Step 4's bookkeeping for a successful outcome: stores it, files it for forgetting and
+	/// announces it. Part of what `execute_overhead` measures.
+	pub(crate) fn record(
+		caller: &T::AccountId,
+		message: Option<MessageId>,
+		execution: u64,
+		outcome: ContractOutcome,
+		outcome_hash: [u8; 32],
+		return_data: BoundedVec<u8, T::MaxReturnData>,
+		transaction: Option<TxId>,
+	) -> ExecutionReport {
 		NextExecution::<T>::put(execution.saturating_add(1));
 		Executions::<T>::insert(
 			execution,
@@ -320,9 +343,7 @@ impl<T: Config> Pallet<T> {
 			outcome_hash,
 			weight_used: outcome.weight_used,
 		});
-		let report =
-			ExecutionReport { outcome_hash, return_data: outcome.return_data, transaction };
-		(Ok(report), used)
+		ExecutionReport { outcome_hash, return_data: outcome.return_data, transaction }
 	}
 
 	fn now_ms() -> u64 {

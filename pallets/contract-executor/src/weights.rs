@@ -1,10 +1,10 @@
 //! Weights of the contract executor.
 //!
 //! The execution itself is charged by the engine's own limits (pallet-revive meters every
-//! instruction); this pallet adds its bookkeeping. Not measured on this machine yet: [`DbWeights`]
-//! counts the storage it touches at the runtime's `DbWeight`, plus a fixed compute allowance.
-//! `benchmarking.rs` benchmarks `forget_execution`, for when the runtime lists this pallet in
-//! its benchmarks and measures it.
+//! instruction); this pallet adds its bookkeeping, which `benchmarking.rs` measures: the
+//! runtime's weights are in runtime/src/weights/pallet_contract_executor.rs. [`DbWeights`]
+//! (the storage it touches at `DbWeight` plus a fixed compute allowance) is for runtimes that
+//! have not measured them.
 
 use core::marker::PhantomData;
 use frame_support::{traits::Get, weights::Weight};

@@ -6,7 +6,11 @@
 //! side proves its storage are the names the other side reads: [`SlotPeer<K>`] describes both
 //! ends at once.
 
+#[cfg(feature = "runtime-benchmarks")]
+mod benchmarking;
 mod obsolete_calls;
+#[cfg(feature = "runtime-benchmarks")]
+pub use benchmarking::BenchmarkHelper;
 pub use obsolete_calls::RejectObsoleteBridgeCalls;
 
 use crate::*;
@@ -198,18 +202,31 @@ impl pallet_bridge_messages::WeightInfo for SlotMessagesWeight {
 }
 
 impl pallet_bridge_messages::WeightInfoExt for SlotMessagesWeight {
+	/// The proof-size allowance that the bridge's own configuration uses (a size, not a time).
 	fn expected_extra_storage_proof_size() -> u32 {
-		BridgeMessagesWeight::expected_extra_storage_proof_size()
+		<pallet_bridge_messages::weights::BridgeWeight<Runtime> as pallet_bridge_messages::WeightInfoExt>::expected_extra_storage_proof_size()
 	}
 	fn receive_messages_proof_overhead_from_runtime() -> Weight {
-		BridgeMessagesWeight::receive_messages_proof_overhead_from_runtime()
+		Weight::zero()
 	}
 	fn receive_messages_delivery_proof_overhead_from_runtime() -> Weight {
-		BridgeMessagesWeight::receive_messages_delivery_proof_overhead_from_runtime()
+		Weight::zero()
 	}
 }
 
-type BridgeMessagesWeight = pallet_bridge_messages::weights::BridgeWeight<Runtime>;
+/// The messages pallet's calls, measured on slot 1 (`bridges/benchmarking.rs`).
+type BridgeMessagesWeight = crate::weights::pallet_bridge_messages::WeightInfo<Runtime>;
+
+/// The light client's calls, measured on slot 1 (`bridges/benchmarking.rs`).
+type BridgeGrandpaWeight = crate::weights::pallet_bridge_grandpa::WeightInfo<Runtime>;
+
+/// No transaction extension here adds work to a finality proof's import
+/// (`RejectObsoleteBridgeCalls` is weighed as an extension of its own).
+impl pallet_bridge_grandpa::WeightInfoExt for BridgeGrandpaWeight {
+	fn submit_finality_proof_overhead_from_runtime() -> Weight {
+		Weight::zero()
+	}
+}
 
 macro_rules! peer_slot {
 	($k:literal, $instance:ident) => {
@@ -220,7 +237,7 @@ macro_rules! peer_slot {
 			type MaxFreeHeadersPerBlock = ConstU32<0>;
 			type FreeHeadersInterval = ();
 			type HeadersToKeep = HeadersToKeep;
-			type WeightInfo = pallet_bridge_grandpa::weights::BridgeWeight<Runtime>;
+			type WeightInfo = BridgeGrandpaWeight;
 		}
 
 		impl pallet_bridge_messages::Config<frame_support::instances::$instance> for Runtime {
@@ -356,73 +373,5 @@ impl DeliveryProver<u8> for PeerSlots {
 		} else {
 			Err(DispatchError::Other("the proof does not show the packet missed its timeout"))
 		}
-	}
-}
-
-/// For the router's benchmarks: slots 1 and 2 (opened in every preset), and a proof of a late
-/// packet made by importing a peer header whose state root commits to exactly what the prover
-/// reads.
-#[cfg(feature = "runtime-benchmarks")]
-pub struct BenchmarkHelper;
-
-#[cfg(feature = "runtime-benchmarks")]
-impl pallet_event_router::traits::BenchmarkHelper<u8, PeerStateProof> for BenchmarkHelper {
-	fn lanes() -> (u8, u8) {
-		(1, 2)
-	}
-
-	fn late_proof(lane: u8, _nonce: u64, _timeout: &Timeout) -> PeerStateProof {
-		use bp_header_chain::StoredHeaderData;
-		use frame_support::instances::*;
-		use sp_trie::{trie_types::TrieDBMutBuilderV1, LayoutV1, MemoryDB, TrieMut};
-
-		let entries = [
-			(
-				bp_runtime::storage_map_final_key::<Blake2_128Concat>(
-					MESSAGES_PALLETS[lane as usize - 1],
-					"InboundLanes",
-					&SLOT_LANE.encode(),
-				)
-				.0,
-				InboundLaneData::<AccountId>::opened().encode(),
-			),
-			(
-				bp_runtime::storage_value_final_key(b"System", b"Number").to_vec(),
-				BlockNumber::MAX.encode(),
-			),
-			(bp_runtime::storage_value_final_key(b"Timestamp", b"Now").to_vec(), u64::MAX.encode()),
-		];
-		let mut db = MemoryDB::<BlakeTwo256>::new(&[0u8]);
-		let mut state_root = Hash::default();
-		{
-			let mut trie = TrieDBMutBuilderV1::<BlakeTwo256>::new(&mut db, &mut state_root).build();
-			for (key, value) in &entries {
-				trie.insert(key.as_ref(), value).expect("an in-memory trie accepts inserts");
-			}
-		}
-		let storage_proof =
-			bp_runtime::record_all_trie_keys::<LayoutV1<BlakeTwo256>, _>(&db, &state_root)
-				.expect("the trie was just built");
-		let header_hash = Hash::repeat_byte(lane);
-		let header = StoredHeaderData { number: BlockNumber::MAX, state_root };
-		match lane {
-			1 => pallet_bridge_grandpa::ImportedHeaders::<Runtime, Instance1>::insert(
-				header_hash,
-				header,
-			),
-			2 => pallet_bridge_grandpa::ImportedHeaders::<Runtime, Instance2>::insert(
-				header_hash,
-				header,
-			),
-			3 => pallet_bridge_grandpa::ImportedHeaders::<Runtime, Instance3>::insert(
-				header_hash,
-				header,
-			),
-			_ => pallet_bridge_grandpa::ImportedHeaders::<Runtime, Instance4>::insert(
-				header_hash,
-				header,
-			),
-		}
-		PeerStateProof { header_hash, storage_proof }
 	}
 }

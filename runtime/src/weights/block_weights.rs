@@ -2,8 +2,8 @@
 // Measured on this project's development machine by `scripts/weights.sh`; see docs/benchmarks.md.
 
 //! THIS FILE WAS AUTO-GENERATED USING THE SUBSTRATE BENCHMARK CLI VERSION 64.0.0
-//! DATE: 2026-11-25 (Y/M/D)
-//! HOSTNAME: `vm`, CPU: `AMD EPYC`
+//! DATE: 2026-12-03 (Y/M/D)
+//! HOSTNAME: `vm`, CPU: `Intel(R) Xeon(R) Processor`
 //!
 //! SHORT-NAME: `block`, LONG-NAME: `BlockExecution`, RUNTIME: `Plexus Development`
 //! WARMUPS: `10`, REPEAT: `100`
@@ -11,13 +11,11 @@
 //! WEIGHT-METRIC: `Average`, WEIGHT-MUL: `1.0`, WEIGHT-ADD: `0`
 
 // Executed Command:
-//   /root/.cache/plexus/target-release/release/plexus-node
+//   /root/.cache/plexus/target/release/plexus-node
 //   benchmark
 //   overhead
 //   --chain
 //   dev
-//   --base-path
-//   /tmp/ovh
 //   --header
 //   scripts/weights-header.txt
 //   --weight-path
@@ -35,17 +33,17 @@ parameter_types! {
 	/// Calculated by multiplying the *Average* with `1.0` and adding `0`.
 	///
 	/// Stats nanoseconds:
-	///   Min, Max: 195_350, 293_936
-	///   Average:  209_480
-	///   Median:   200_417
-	///   Std-Dev:  21826.01
+	///   Min, Max: 238_055, 492_620
+	///   Average:  277_898
+	///   Median:   249_533
+	///   Std-Dev:  59459.87
 	///
 	/// Percentiles nanoseconds:
-	///   99th: 291_532
-	///   95th: 260_427
-	///   75th: 210_031
+	///   99th: 454_979
+	///   95th: 404_038
+	///   75th: 270_406
 	pub const BlockExecutionWeight: Weight =
-		Weight::from_parts(WEIGHT_REF_TIME_PER_NANOS.saturating_mul(209_480), 0);
+		Weight::from_parts(WEIGHT_REF_TIME_PER_NANOS.saturating_mul(277_898), 0);
 }
 
 #[cfg(test)]

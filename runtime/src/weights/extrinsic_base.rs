@@ -3,33 +3,33 @@
 
 //! The base weight of a transaction, with each cost counted once.
 //!
-//! `benchmark overhead` timed a signed `System::remark` in a full block at 112,107 ns
+//! `benchmark overhead` timed a signed `System::remark` in a full block at 104,011 ns
 //! (extrinsic_weights.rs). That time includes the work of every transaction extension, which
 //! frame-system charges again through each extension's own measured weight (polkadot-sdk issue
-//! #9981). The base is the remark minus the extensions' compute: 112,107 - 79,207 =
-//! 32,900 ns. The extensions' database terms stay out of the subtraction: the remark's
+//! #9981). The base is the remark minus the extensions' compute: 104,011 - 77,257 =
+//! 26,754 ns. The extensions' database terms stay out of the subtraction: the remark's
 //! accesses hit a warm overlay, cheaper than the DbWeight their weights charge.
 
 use frame_support::weights::{constants::WEIGHT_REF_TIME_PER_NANOS, Weight};
 
 /// The signed remark as `benchmark overhead` measured it, in ns.
-pub const SIGNED_REMARK_NS: u64 = 112_107;
+pub const SIGNED_REMARK_NS: u64 = 104_011;
 
 /// The remark's extensions (immortal, no tip): weight function, compute in ns, reads, writes.
 pub const EXTENSIONS: [(&str, u64, u64, u64); 9] = [
-	("check_non_zero_sender", 761, 0, 0),
-	("check_spec_version", 551, 0, 0),
-	("check_tx_version", 551, 0, 0),
-	("check_genesis", 2_184, 0, 0),
-	("check_mortality_immortal_transaction", 4_676, 0, 0),
-	("check_nonce", 9_244, 1, 1),
-	("check_weight", 4_957, 0, 0),
-	("charge_transaction_payment", 53_218, 1, 1),
-	("weight_reclaim", 3_065, 0, 0),
+	("check_non_zero_sender", 688, 0, 0),
+	("check_spec_version", 554, 0, 0),
+	("check_tx_version", 541, 0, 0),
+	("check_genesis", 2_161, 0, 0),
+	("check_mortality_immortal_transaction", 4_510, 0, 0),
+	("check_nonce", 10_311, 1, 1),
+	("check_weight", 5_291, 0, 0),
+	("charge_transaction_payment", 49_973, 1, 1),
+	("weight_reclaim", 3_228, 0, 0),
 ];
 
 /// The extensions' compute, which the remark's time already holds.
-pub const EXTENSIONS_COMPUTE_NS: u64 = 79_207;
+pub const EXTENSIONS_COMPUTE_NS: u64 = 77_257;
 
 /// What frame-system charges every transaction besides its call's and its extensions' weights.
 pub const EXTRINSIC_BASE: Weight = Weight::from_parts(

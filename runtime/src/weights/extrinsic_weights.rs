@@ -2,8 +2,8 @@
 // Measured on this project's development machine by `scripts/weights.sh`; see docs/benchmarks.md.
 
 //! THIS FILE WAS AUTO-GENERATED USING THE SUBSTRATE BENCHMARK CLI VERSION 64.0.0
-//! DATE: 2026-11-25 (Y/M/D)
-//! HOSTNAME: `vm`, CPU: `AMD EPYC`
+//! DATE: 2026-12-03 (Y/M/D)
+//! HOSTNAME: `vm`, CPU: `Intel(R) Xeon(R) Processor`
 //!
 //! SHORT-NAME: `extrinsic`, LONG-NAME: `ExtrinsicBase`, RUNTIME: `Plexus Development`
 //! WARMUPS: `10`, REPEAT: `100`
@@ -11,13 +11,11 @@
 //! WEIGHT-METRIC: `Average`, WEIGHT-MUL: `1.0`, WEIGHT-ADD: `0`
 
 // Executed Command:
-//   /root/.cache/plexus/target-release/release/plexus-node
+//   /root/.cache/plexus/target/release/plexus-node
 //   benchmark
 //   overhead
 //   --chain
 //   dev
-//   --base-path
-//   /tmp/ovh
 //   --header
 //   scripts/weights-header.txt
 //   --weight-path
@@ -35,17 +33,17 @@ parameter_types! {
 	/// Calculated by multiplying the *Average* with `1.0` and adding `0`.
 	///
 	/// Stats nanoseconds:
-	///   Min, Max: 108_184, 165_379
-	///   Average:  112_107
-	///   Median:   109_969
-	///   Std-Dev:  8678.56
+	///   Min, Max: 101_282, 108_849
+	///   Average:  104_011
+	///   Median:   104_035
+	///   Std-Dev:  1507.12
 	///
 	/// Percentiles nanoseconds:
-	///   99th: 161_670
-	///   95th: 118_403
-	///   75th: 110_913
+	///   99th: 108_616
+	///   95th: 106_471
+	///   75th: 104_880
 	pub const ExtrinsicBaseWeight: Weight =
-		Weight::from_parts(WEIGHT_REF_TIME_PER_NANOS.saturating_mul(112_107), 0);
+		Weight::from_parts(WEIGHT_REF_TIME_PER_NANOS.saturating_mul(104_011), 0);
 }
 
 #[cfg(test)]

@@ -2,32 +2,36 @@
 // Measured on this project's development machine by `scripts/weights.sh`; see docs/benchmarks.md.
 
 //! THIS FILE WAS AUTO-GENERATED USING THE SUBSTRATE BENCHMARK CLI VERSION 64.0.0
-//! DATE: 2026-11-25 (Y/M/D)
-//! HOSTNAME: `vm`, CPU: `AMD EPYC`
+//! DATE: 2026-12-03 (Y/M/D)
+//! HOSTNAME: `vm`, CPU: `Intel(R) Xeon(R) Processor`
 //!
 //! DATABASE: `RocksDb`, RUNTIME: `Plexus Development`
-//! BLOCK-NUM: `Number(11)`
+//! BLOCK-NUM: `Number(0)`
 //! SKIP-WRITE: `false`, SKIP-READ: `false`, WARMUPS: `2`
 //! STATE-VERSION: `V1`, STATE-CACHE-SIZE: ``
-//! WEIGHT-PATH: `/work/main/runtime/src/weights`
-//! METRIC: `Average`, WEIGHT-MUL: `1.0`, WEIGHT-ADD: `0`
+//! WEIGHT-PATH: `runtime/src/weights`
+//! METRIC: `P99Percentile`, WEIGHT-MUL: `1.0`, WEIGHT-ADD: `0`
 
 // Executed Command:
-//   /root/.cache/plexus/target-release/release/plexus-node
+//   /root/.cache/plexus/target/release/plexus-node
 //   benchmark
 //   storage
 //   --chain
-//   dev
+//   /tmp/tmp.Sm9dmvjxr6.json
 //   --base-path
-//   /tmp/tpsdb
+//   /tmp/tmp.xU1EBFlq5q
+//   --database
+//   rocksdb
 //   --state-version
 //   1
 //   --batch-size
-//   1
+//   5000
+//   --metric
+//   p99
 //   --header
-//   /work/main/scripts/weights-header.txt
+//   scripts/weights-header.txt
 //   --weight-path
-//   /work/main/runtime/src/weights
+//   runtime/src/weights
 //   --warmups
 //   2
 
@@ -42,34 +46,34 @@ pub mod constants {
 		/// the runtime.
 		pub const RocksDbWeight: RuntimeDbWeight = RuntimeDbWeight {
 			/// Time to read one storage item.
-			/// Calculated by multiplying the *Average* of all values with `1.0` and adding `0`.
+			/// Calculated by multiplying the *P99Percentile* of all values with `1.0` and adding `0`.
 			///
 			/// Stats nanoseconds:
-			///   Min, Max: 921, 2_859_769
-			///   Average:  10_859
-			///   Median:   8_062
-			///   Std-Dev:  86786.68
+			///   Min, Max: 2_176, 2_711_842
+			///   Average:  12_598
+			///   Median:   11_775
+			///   Std-Dev:  13498.12
 			///
 			/// Percentiles nanoseconds:
-			///   99th: 13_369
-			///   95th: 9_734
-			///   75th: 8_894
-			read: 10_859 * constants::WEIGHT_REF_TIME_PER_NANOS,
+			///   99th: 20_934
+			///   95th: 15_687
+			///   75th: 13_108
+			read: 20_934 * constants::WEIGHT_REF_TIME_PER_NANOS,
 
 			/// Time to write one storage item.
-			/// Calculated by multiplying the *Average* of all values with `1.0` and adding `0`.
+			/// Calculated by multiplying the *P99Percentile* of all values with `1.0` and adding `0`.
 			///
 			/// Stats nanoseconds:
-			///   Min, Max: 9_434, 25_222_039
-			///   Average:  59_864
-			///   Median:   36_574
-			///   Std-Dev:  766112.84
+			///   Min, Max: 22_454, 34_305
+			///   Average:  29_441
+			///   Median:   29_533
+			///   Std-Dev:  3585.64
 			///
 			/// Percentiles nanoseconds:
-			///   99th: 66_629
-			///   95th: 42_042
-			///   75th: 38_287
-			write: 59_864 * constants::WEIGHT_REF_TIME_PER_NANOS,
+			///   99th: 34_305
+			///   95th: 33_741
+			///   75th: 32_388
+			write: 34_305 * constants::WEIGHT_REF_TIME_PER_NANOS,
 		};
 	}
 
