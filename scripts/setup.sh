@@ -10,6 +10,10 @@ dpkg -s libclang-dev >/dev/null 2>&1 || need_apt+=(libclang-dev)
 command -v node >/dev/null 2>&1 || need_apt+=(nodejs)
 command -v npm >/dev/null 2>&1 || need_apt+=(npm)
 command -v cc >/dev/null 2>&1 || need_apt+=(build-essential)
+# .cargo/config.toml links with lld and against Debian's OpenSSL (not a vendored copy).
+command -v ld.lld >/dev/null 2>&1 || need_apt+=(lld)
+command -v pkg-config >/dev/null 2>&1 || need_apt+=(pkg-config)
+dpkg -s libssl-dev >/dev/null 2>&1 || need_apt+=(libssl-dev)
 # The chaos test cuts networks in two with nftables and closes connections with ss.
 command -v nft >/dev/null 2>&1 || need_apt+=(nftables)
 command -v ss >/dev/null 2>&1 || need_apt+=(iproute2)

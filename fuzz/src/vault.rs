@@ -1,12 +1,13 @@
 //! `vault_rows`: the node's data vault (`plexus_node::vault`) over a database and key files that
 //! someone damaged. A vault made once per process holds three records; each input starts from a
-//! fresh copy of it, damages it through RocksDB and the file system as the input says (a sealed
+//! fresh copy of it, damages it through the vault's store and the file system as the input says (a sealed
 //! row's bytes flipped, cut, extended, its version or accounts changed, or replaced by the
 //! input's bytes; an erasure time of any length; a key file removed, cut or replaced), then opens
 //! the vault and reads, looks up, erases and reads again every record (and one never put).
 //!
-//! The database layout written here is the one `node/src/vault/store.rs` documents: `d ‖
-//! commitment` → sealed row, `e ‖ commitment` → erasure time. Keys live at
+//! Rows are damaged through `Vault::raw_get`/`raw_set`, which write the store's tables as
+//! `node/src/vault/store.rs` documents them (`rows`: commitment → sealed row, `erased`:
+//! commitment → erasure time) without any check. Keys live at
 //! `keys/<subject hex>/<commitment hex>.key`.
 //!
 //! Invariants: nothing panics; every damage is an error or, where it changed nothing that
@@ -14,16 +15,13 @@
 //! controller it was put with; once `erase` succeeds the record never opens again.
 
 use arbitrary::{Result, Unstructured};
-use plexus_node::vault::{Vault, VaultError};
+use plexus_node::vault::{RawTable, Vault, VaultError};
 use sp_core::crypto::AccountId32;
 use std::{
 	cell::RefCell,
 	fs,
 	path::{Path, PathBuf},
 };
-
-const DATA: u8 = b'd';
-const ERASED: u8 = b'e';
 
 /// A record the pristine vault holds.
 struct Record {
@@ -96,7 +94,7 @@ fn run(pristine: &Pristine, u: &mut Unstructured) -> Result<()> {
 	let mut commitments: Vec<[u8; 32]> = pristine.records.iter().map(|r| r.commitment).collect();
 	commitments.push(unknown);
 	{
-		let db = rocksdb::DB::open_default(dir.join("store")).expect("the copy opens");
+		let db = Vault::open(dir).expect("the copy opens");
 		for _ in 0..u.int_in_range(0..=4)? {
 			let commitment = *u.choose(&commitments)?;
 			let subject = pristine
@@ -105,19 +103,21 @@ fn run(pristine: &Pristine, u: &mut Unstructured) -> Result<()> {
 				.find(|r| r.commitment == commitment)
 				.map(|r| r.subject.clone())
 				.unwrap_or_else(|| AccountId32::new([5; 32]));
-			let row_key = [&[DATA][..], &commitment].concat();
 			match u.int_in_range(0..=3)? {
 				0 => {
-					let mut row = db.get(&row_key).expect("a read").unwrap_or_default();
+					let mut row = db
+						.raw_get(RawTable::Rows, &commitment)
+						.expect("a read")
+						.unwrap_or_default();
 					damage(&mut row, u)?;
-					db.put(&row_key, row).expect("a write");
+					db.raw_set(RawTable::Rows, &commitment, Some(&row)).expect("a write");
 				},
 				1 => {
 					let len = u.int_in_range(0..=12)?;
 					let at = u.bytes(len)?;
-					db.put([&[ERASED][..], &commitment].concat(), at).expect("a write");
+					db.raw_set(RawTable::Erased, &commitment, Some(at)).expect("a write");
 				},
-				2 => db.delete(&row_key).expect("a delete"),
+				2 => db.raw_set(RawTable::Rows, &commitment, None).expect("a delete"),
 				_ => {
 					let subject: &[u8] = subject.as_ref();
 					let key = dir

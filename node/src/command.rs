@@ -50,6 +50,7 @@ pub fn run() -> sc_cli::Result<()> {
 	let mut cli = Cli::from_args();
 	let pool_type_given = crate::pool::pool_type_given(std::env::args_os());
 	crate::pool::configure(&mut cli.run.pool_config, pool_type_given);
+	crate::database::use_paritydb(&mut cli)?;
 
 	match &cli.subcommand {
 		Some(Subcommand::Launch(cmd)) => cmd.run(),

@@ -42,6 +42,8 @@ pub type Service = sc_service::PartialComponents<
 
 /// The parts of a node that the import/export commands need too.
 pub fn new_partial(config: &Configuration) -> Result<Service, ServiceError> {
+	crate::database::refuse_an_earlier_rocksdb_chain(&config.database)
+		.map_err(ServiceError::Other)?;
 	let telemetry = config
 		.telemetry_endpoints
 		.clone()

@@ -135,14 +135,14 @@ async fn default_topology_runs_two_networks_and_stops_cleanly() {
 	};
 	assert_eq!(geneses_made(), 1, "the restarted node kept its database");
 
-	// Its database broken (the manifest that RocksDB opens first), it cannot start: launch
-	// says which node and what failed, and how to resync it; that way works.
+	// Its database broken (the metadata file that ParityDb reads first), it cannot start:
+	// launch says which node and what failed, and how to resync it; that way works.
 	let chains = victim_dir.join("chains");
 	let chain_dir = std::fs::read_dir(&chains).unwrap().next().unwrap().unwrap().path();
-	let db = chain_dir.join("db").join("full");
-	let manifest = std::fs::read_to_string(db.join("CURRENT")).unwrap();
+	let db = chain_dir.join("paritydb").join("full");
+	assert!(db.join("metadata").exists(), "the node keeps its chain in ParityDb");
 	unsafe { libc::kill(new_pid as i32, libc::SIGSTOP) };
-	std::fs::write(db.join(manifest.trim()), b"not a manifest").unwrap();
+	std::fs::write(db.join("metadata"), b"not metadata").unwrap();
 	unsafe { libc::kill(new_pid as i32, libc::SIGKILL) };
 	let stderr = base.with_extension("stderr");
 	let advice = wait_for("launch to give up on the node", Duration::from_secs(120), || async {

@@ -372,7 +372,10 @@ fn start_node(
 		log: log.clone(),
 		final_exit: None,
 		revive_when_absent: Some(
-			dir.join("chains").join(&deployment.network(network)?.chain_id).join("db").join("full"),
+			dir.join("chains")
+				.join(&deployment.network(network)?.chain_id)
+				.join("paritydb")
+				.join("full"),
 		),
 	})?;
 	let mut endpoint = NodeEndpoint {
@@ -630,14 +633,14 @@ fn report(incidents: Vec<Incident>, endpoints: &mut [NodeEndpoint], supervisor: 
 	}
 }
 
-/// Whether a node's failure is its database's: what sc-client-db and RocksDB or ParityDb say
-/// when they cannot open or read it.
+/// Whether a node's failure is its database's: what sc-client-db and ParityDb say when they
+/// cannot open or read it.
 fn database_failure(reason: &str) -> bool {
 	["Backend error", "Corruption", "database", "Database"].iter().any(|m| reason.contains(m))
 }
 
-/// How to resync the node whose database is at `database` (`<node>/chains/<id>/db/full`) from
-/// its peers: remove the database, which launch notices and starts the node again.
+/// How to resync the node whose database is at `database` (`<node>/chains/<id>/paritydb/full`)
+/// from its peers: remove the database, which launch notices and starts the node again.
 fn resync_advice(name: &str, database: &Path) -> String {
 	let node_dir = database.ancestors().nth(4).unwrap_or(database);
 	let spec = node_dir.parent().unwrap_or(node_dir).join("chain-spec.json");
@@ -797,10 +800,11 @@ mod tests {
 
 	#[test]
 	fn a_broken_database_gets_the_command_that_resyncs_it() {
-		let reason = "Error: Backend error: Corruption: no log_file_number entry in MANIFEST";
+		// What a node says when ParityDb's metadata file is damaged.
+		let reason = "Error: Backend error: Corruption: Bad metadata";
 		assert!(database_failure(reason));
 		assert!(!database_failure("Error: Invalid node key: bad length"));
-		let db = Path::new("/l/beta/beta-consumer-1/chains/plexus_beta/db/full");
+		let db = Path::new("/l/beta/beta-consumer-1/chains/plexus_beta/paritydb/full");
 		let advice = resync_advice("beta-consumer-1", db);
 		let command = advice.lines().find(|l| l.contains("purge-chain")).unwrap().trim();
 		let args: Vec<String> = command.split(' ').skip(1).map(String::from).collect();

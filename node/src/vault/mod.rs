@@ -1,8 +1,8 @@
 //! The data vault: the off-ledger store of personal data a node holds for its network's
 //! data-protection pallet.
 //!
-//! - **Data** lives in the vault's own RocksDB (`<chain dir>/vault/store`, every write synced),
-//!   each record sealed with ChaCha20-Poly1305 under a key of its own. Each row keeps the
+//! - **Data** lives in the vault's own redb file (`<chain dir>/vault/rows.redb`, every commit on
+//!   the disk before it returns), each record sealed with ChaCha20-Poly1305 under a key of its own. Each row keeps the
 //!   record's subject and controller in the clear, and the AEAD's associated data binds them,
 //!   with the commitment, to the ciphertext: the RPC serves a record only when the ledger's
 //!   record names the same subject and controller (`Opened`). The sealed plaintext is
@@ -34,6 +34,7 @@ use std::{
 	fs,
 	path::{Path, PathBuf},
 };
+pub use store::RawTable;
 use store::Store;
 use zeroize::Zeroizing;
 
@@ -64,6 +65,13 @@ pub enum VaultError {
 		.0.display()
 	)]
 	OldLayout(PathBuf),
+	#[error(
+		"{} holds vault rows that an earlier Plexus kept in RocksDB (its store/ directory), which \
+		 this Plexus does not read; serve or erase them with that Plexus, or move the directory \
+		 away to start an empty vault",
+		.0.display()
+	)]
+	RocksDbStore(PathBuf),
 }
 
 /// What the vault opened: whose data it is, under which controller, and the salt and data whose
@@ -111,9 +119,12 @@ impl Vault {
 		if dir.join("data").exists() {
 			return Err(VaultError::OldLayout(dir.to_path_buf()));
 		}
+		// Refused, not replaced by an empty vault: the records it holds exist nowhere else.
+		if dir.join("store").exists() {
+			return Err(VaultError::RocksDbStore(dir.to_path_buf()));
+		}
 		disk::private_dir(&dir.join("keys"))?;
-		disk::private_dir(&dir.join("store"))?;
-		let store = Store::open(&dir.join("store"))?;
+		let store = Store::open(dir)?;
 		let holder = load_or_create_holder(&dir.join("holder.seed"))?;
 		disk::restrict_tree(dir)?;
 		Ok(Self { store, keys: dir.join("keys"), holder })
@@ -251,6 +262,24 @@ impl Vault {
 	pub fn first_use(&self, token: &[u8; 32], until: u64, now_ms: u64) -> Result<bool, VaultError> {
 		self.store.first_use(token, until, now_ms)
 	}
+
+	/// Reads a raw entry of the vault's store: for tests and the fuzz target that damage rows.
+	#[doc(hidden)]
+	pub fn raw_get(&self, table: RawTable, id: &[u8]) -> Result<Option<Vec<u8>>, VaultError> {
+		self.store.raw_get(table, id)
+	}
+
+	/// Writes (`Some`) or removes (`None`) a raw entry of the vault's store, bypassing every
+	/// check: for tests and the fuzz target that damage rows, never for serving requests.
+	#[doc(hidden)]
+	pub fn raw_set(
+		&self,
+		table: RawTable,
+		id: &[u8],
+		value: Option<&[u8]>,
+	) -> Result<(), VaultError> {
+		self.store.raw_set(table, id, value)
+	}
 }
 
 fn associated_data(
@@ -302,16 +331,12 @@ mod tests {
 		})
 	}
 
-	/// Every directory under `dir`, and every file outside RocksDB's own directory, with
-	/// permission bits for group or others. (RocksDB creates its files with the process's umask;
-	/// its directory is 0700, so no other user reaches them.)
+	/// Every directory and file under `dir` with permission bits for group or others.
 	fn open_to_others(dir: &Path) -> Vec<PathBuf> {
 		let mut found = Vec::new();
 		for entry in fs::read_dir(dir).unwrap().flatten() {
 			let path = entry.path();
-			let in_store = path.components().any(|c| c.as_os_str() == "store");
-			let open = fs::metadata(&path).unwrap().permissions().mode() & 0o077 != 0;
-			if open && (path.is_dir() || !in_store) {
+			if fs::metadata(&path).unwrap().permissions().mode() & 0o077 != 0 {
 				found.push(path.clone());
 			}
 			if path.is_dir() {
@@ -398,7 +423,7 @@ mod tests {
 		let mut row = vault.store.row(&commitment).unwrap().unwrap();
 		let last = row.len() - 1;
 		row[last] ^= 1;
-		vault.store.put_raw_row(&commitment, &row);
+		vault.raw_set(RawTable::Rows, &commitment, Some(&row)).unwrap();
 		assert!(matches!(vault.get(&commitment), Err(VaultError::Corrupt)));
 
 		// The subject and controller in the clear are bound to the ciphertext: a row moved to
@@ -406,19 +431,19 @@ mod tests {
 		let mut row = vault.store.row(&commitment).unwrap().unwrap();
 		row[last] ^= 1;
 		row[33] ^= 1;
-		vault.store.put_raw_row(&commitment, &row);
+		vault.raw_set(RawTable::Rows, &commitment, Some(&row)).unwrap();
 		assert!(matches!(vault.get(&commitment), Err(VaultError::Corrupt)));
 		assert!(matches!(vault.get(&[0; 32]), Err(VaultError::Unknown)));
 
 		for short in [&[][..], &[1u8; 5][..], &[1u8; 40][..], &[2u8; 200][..]] {
 			let c = [short.len() as u8 + 1; 32];
-			vault.store.put_raw_row(&c, short);
+			vault.raw_set(RawTable::Rows, &c, Some(short)).unwrap();
 			assert!(matches!(vault.get(&c), Err(VaultError::Corrupt)), "{} bytes", short.len());
 			assert!(matches!(vault.owner(&c), Err(VaultError::Corrupt)));
 			assert!(matches!(vault.erase(&c, 5), Err(VaultError::Corrupt)));
 		}
 		let c = [0xee; 32];
-		vault.store.put_raw_erased(&c, &[1, 2, 3]);
+		vault.raw_set(RawTable::Erased, &c, Some(&[1, 2, 3])).unwrap();
 		assert!(matches!(vault.erase(&c, 5), Err(VaultError::Corrupt)));
 		assert!(matches!(vault.get(&c), Err(VaultError::Corrupt)));
 		fs::remove_dir_all(&dir).unwrap();
@@ -442,6 +467,19 @@ mod tests {
 		let dir = temp("old");
 		fs::create_dir_all(dir.join("data")).unwrap();
 		assert!(matches!(Vault::open(&dir), Err(VaultError::OldLayout(_))));
+		fs::remove_dir_all(&dir).unwrap();
+	}
+
+	#[test]
+	fn a_vault_kept_in_rocksdb_is_refused_and_left_as_it_was() {
+		let dir = temp("rocksdb");
+		fs::create_dir_all(dir.join("store")).unwrap();
+		fs::write(dir.join("store").join("CURRENT"), b"MANIFEST-000005\n").unwrap();
+		let error = Vault::open(&dir).err().expect("refused");
+		assert!(matches!(error, VaultError::RocksDbStore(_)));
+		assert!(error.to_string().contains("move the directory away"), "{error}");
+		let left: Vec<_> = fs::read_dir(&dir).unwrap().flatten().map(|e| e.file_name()).collect();
+		assert_eq!(left, vec![std::ffi::OsString::from("store")], "nothing was created beside it");
 		fs::remove_dir_all(&dir).unwrap();
 	}
 }
