@@ -14,17 +14,28 @@ const PACKET_DECODE_DEPTH: u32 = 16;
 
 impl<T: Config> Pallet<T> {
 	/// Step 3: the weight the runtime reserves before handing `packet` to [`Self::receive`]: the
-	/// router's own work plus, for a request, the weight it may use.
+	/// router's work on the path the packet will take, plus, for a request executed here, the
+	/// weight it may use. What is not used is refunded after [`Self::receive`] says what was.
 	pub fn packet_weight(packet: &[u8]) -> Weight {
-		let base = T::WeightInfo::receive_request()
-			.max(T::WeightInfo::receive_ack().saturating_add(T::OnSettled::weight()))
-			.max(T::WeightInfo::forward());
 		match Self::decode_packet(packet) {
-			Some(Packet::Request(envelope)) => {
-				base.saturating_add(envelope.max_weight.min(T::MaxDispatchWeight::get()))
+			None => Self::rejection_weight(),
+			Some(packet) if packet.final_destination() != T::ThisNetwork::get() => {
+				T::WeightInfo::forward()
 			},
-			_ => base,
+			Some(Packet::Request(envelope)) => T::WeightInfo::receive_request()
+				.saturating_add(envelope.max_weight.min(T::MaxDispatchWeight::get())),
+			Some(Packet::Ack(_)) => {
+				T::WeightInfo::receive_ack().saturating_add(T::OnSettled::weight())
+			},
 		}
+	}
+
+	/// A packet refused before any path began (unbound lane, malformed, untrusted author): what
+	/// it read is the start of every path, so each path's measured weight covers it.
+	fn rejection_weight() -> Weight {
+		T::WeightInfo::receive_request()
+			.min(T::WeightInfo::receive_ack())
+			.min(T::WeightInfo::forward())
 	}
 
 	/// A packet, whole: trailing bytes make it malformed, so that what is forwarded is exactly
@@ -42,21 +53,21 @@ impl<T: Config> Pallet<T> {
 				from: None,
 				reason: Rejection::UnboundLane,
 			});
-			return T::WeightInfo::receive_ack();
+			return Self::rejection_weight();
 		};
 		let Some(decoded) = Self::decode_packet(packet) else {
 			Self::deposit_event(Event::PacketRejected {
 				from: Some(peer),
 				reason: Rejection::Malformed,
 			});
-			return T::WeightInfo::receive_ack();
+			return Self::rejection_weight();
 		};
 		if !StorageRoutes::<T>::default().trusts(&peer, &decoded.author()) {
 			Self::deposit_event(Event::PacketRejected {
 				from: Some(peer),
 				reason: Rejection::UntrustedAuthor,
 			});
-			return T::WeightInfo::receive_ack();
+			return Self::rejection_weight();
 		}
 		if decoded.final_destination() != T::ThisNetwork::get() {
 			return Self::forward(&peer, decoded, packet.to_vec());
@@ -162,7 +173,7 @@ impl<T: Config> Pallet<T> {
 				from: Some(*peer),
 				reason: Rejection::Duplicate,
 			});
-			return T::WeightInfo::receive_ack();
+			return T::WeightInfo::receive_request();
 		}
 		let mut used = Weight::zero();
 		let now = Self::now_ms();

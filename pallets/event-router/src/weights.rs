@@ -1,6 +1,6 @@
 //! Weights of the event router.
 //!
-//! The runtime uses weights measured on its own machine by `plexus-node benchmark pallet`
+//! The runtime uses weights measured on its own machine by `plexus-benchmark pallet`
 //! (`scripts/weights.sh` writes them to runtime/src/weights/). The `()` implementation here is
 //! for tests: generous round figures with the storage accesses each path makes (including the
 //! held fee's entry, scheduling what to forget, and paying a relayer on settlement).

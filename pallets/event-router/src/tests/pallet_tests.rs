@@ -853,3 +853,62 @@ fn a_timeout_proof_larger_than_the_bound_is_refused() {
 		assert_eq!(Settled::<Test>::get(first_id(A)), Some(Outcome::TimedOut));
 	});
 }
+
+/// Receives `packet` on `lane` and checks that it used no more than was reserved for it.
+fn receive_within_reservation(packet: &[u8], lane: u8) -> (Weight, Weight) {
+	let reserved = EventRouter::packet_weight(packet);
+	let used = EventRouter::receive(lane, packet);
+	assert!(used.all_lte(reserved), "used {used:?} beyond the reserved {reserved:?}");
+	(reserved, used)
+}
+
+#[test]
+fn each_packet_reserves_the_weight_of_its_own_path() {
+	type W = ();
+	let mut n = networks();
+	n.a.execute_with(|| {
+		assert_ok!(send_from_alice(C, vec![1], timeout_at(2_000_000)));
+	});
+	let request = drain_outbox().remove(0).2;
+	// B only passes the request on: its own work, not the weight the request may use at C.
+	n.b.execute_with(|| {
+		let (reserved, _) = receive_within_reservation(&request, 1);
+		assert_eq!(reserved, <W as WeightInfo>::forward());
+	});
+	let forwarded = drain_outbox().remove(0).2;
+	n.c.execute_with(|| {
+		let (reserved, used) = receive_within_reservation(&forwarded, 2);
+		assert_eq!(reserved, <W as WeightInfo>::receive_request().saturating_add(SEND_WEIGHT));
+		assert!(used.all_gte(<W as WeightInfo>::receive_request()));
+		// The same request again is refused, within the same reservation.
+		receive_within_reservation(&forwarded, 2);
+		assert_eq!(
+			events().last(),
+			Some(&Event::PacketRejected { from: Some(B), reason: Rejection::Duplicate })
+		);
+	});
+	let ack = drain_outbox().remove(0).2;
+	n.b.execute_with(|| {
+		let (reserved, _) = receive_within_reservation(&ack, 2);
+		assert_eq!(reserved, <W as WeightInfo>::forward());
+	});
+	let ack = drain_outbox().remove(0).2;
+	n.a.execute_with(|| {
+		let (reserved, _) = receive_within_reservation(&ack, 1);
+		assert_eq!(reserved, <W as WeightInfo>::receive_ack());
+		assert!(Settled::<Test>::contains_key(first_id(A)));
+		// Refused packets stay within what any path reserves: an unbound lane, a malformed
+		// packet, an author B does not speak for.
+		let least = <W as WeightInfo>::receive_request()
+			.min(<W as WeightInfo>::receive_ack())
+			.min(<W as WeightInfo>::forward());
+		assert_eq!(EventRouter::receive(9, &ack), least);
+		assert_eq!(EventRouter::packet_weight(&[1, 2, 3]), least);
+		assert_eq!(EventRouter::receive(1, &[1, 2, 3]), least);
+		assert_eq!(receive_within_reservation(&forwarded, 1).1, least);
+		assert_eq!(
+			events().last(),
+			Some(&Event::PacketRejected { from: Some(B), reason: Rejection::UntrustedAuthor })
+		);
+	});
+}
