@@ -269,6 +269,8 @@ mod tests {
 	use super::*;
 
 	const DEFAULT: &str = include_str!("../../../chain-specs/default.toml");
+	const ONE_PRODUCER: &str = include_str!("../../../chain-specs/one-producer.toml");
+	const FOUR_NETWORKS: &str = include_str!("../../../chain-specs/four-networks.toml");
 
 	fn two(extra: &str) -> String {
 		format!(
@@ -284,6 +286,28 @@ mod tests {
 		assert!(t.networks.iter().all(|n| n.producers == 3 && n.consumers == 1));
 		assert_ne!(t.networks[0].id, t.networks[1].id);
 		assert_eq!(t.bridges.len(), 1);
+	}
+
+	#[test]
+	fn one_producer_topology_is_one_network_at_the_shortest_block_time() {
+		let t = Topology::parse(ONE_PRODUCER).expect("the shipped one-producer topology is valid");
+		assert_eq!(t.networks.len(), 1);
+		assert_eq!((t.networks[0].producers, t.networks[0].consumers), (1, 0));
+		assert_eq!(t.networks[0].block_time_ms, plexus_primitives::MIN_BLOCK_TIME_MS);
+		assert!(t.bridges.is_empty());
+	}
+
+	#[test]
+	fn four_networks_topology_is_a_ring_of_default_networks() {
+		let t = Topology::parse(FOUR_NETWORKS).expect("the shipped four-network topology is valid");
+		assert_eq!(t.networks.len(), 4);
+		assert!(t.networks.iter().all(|n| n.producers == 3 && n.consumers == 1));
+		assert!(t.networks.iter().all(|n| n.block_time_ms == DEFAULT_BLOCK_TIME_MS));
+		assert_eq!(t.bridges.len(), 4);
+		for network in &t.networks {
+			let bridges = t.bridges.iter().filter(|b| b.between.contains(&network.name)).count();
+			assert_eq!(bridges, 2, "{} is in a ring", network.name);
+		}
 	}
 
 	#[test]

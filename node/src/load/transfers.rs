@@ -42,25 +42,52 @@ pub struct TransfersCmd {
 	/// funding to be finalized.
 	#[arg(long)]
 	pub funded: bool,
+	/// Submit at most this many transfers per second (all connections together): a steady load
+	/// instead of a burst.
+	#[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
+	pub rate: Option<u32>,
 	/// Fail unless every transfer is in the finalized chain at most this many blocks above the
 	/// node's best block when the last submission was answered.
 	#[arg(long)]
 	pub within_blocks: Option<u32>,
 }
 
-/// Signed extrinsics in finalized block `n`: every extrinsic but the timestamp inherent.
-async fn transactions_in_block(client: &Client, n: u32) -> Result<u64, String> {
-	let block = client.block(client.block_hash(n).await?).await?;
-	Ok((block.extrinsics.len() as u64).saturating_sub(1))
+/// Signed extrinsics in finalized block `n` (every extrinsic but the timestamp inherent), and
+/// the block's timestamp (ms).
+async fn transactions_in_block(client: &Client, n: u32) -> Result<(u64, u64), String> {
+	let hash = client.block_hash(n).await?;
+	let block = client.block(hash).await?;
+	let now_key =
+		[sp_io::hashing::twox_128(b"Timestamp"), sp_io::hashing::twox_128(b"Now")].concat();
+	let timestamp: u64 = client.storage_at(now_key, Some(hash)).await?.unwrap_or_default();
+	Ok(((block.extrinsics.len() as u64).saturating_sub(1), timestamp))
 }
 
-/// Submits `xts` in order, at most 256 in flight. A transaction the pool turns away for being
-/// full is retried after a pause (up to [`MAX_RETRIES`] times): a node's pool holds ~8,000 ready
-/// transactions, fewer than a large run submits.
-async fn submit_all(client: &Client, xts: &[Vec<u8>]) -> (u64, Option<String>) {
+/// The rate once the load is on: the transfers of every loaded block after the first, over the
+/// time from the first loaded block's timestamp to the last one's. `None` with fewer than two.
+fn sustained_rate(loaded: &[(u64, u64)]) -> Option<(u64, f64)> {
+	let (&(_, first_ms), rest) = loaded.split_first()?;
+	let &(_, last_ms) = rest.last()?;
+	let transfers: u64 = rest.iter().map(|(n, _)| n).sum();
+	let secs = last_ms.saturating_sub(first_ms) as f64 / 1000.0;
+	(secs > 0.0).then(|| (transfers, transfers as f64 / secs))
+}
+
+/// Submits `xts` in order, at most 256 in flight, and with `rate` at most that many a second. A
+/// transaction the pool turns away for being full is retried after a pause (up to
+/// [`MAX_RETRIES`] times): a node's pool holds ~8,000 ready transactions, fewer than a large run
+/// submits.
+async fn submit_all(client: &Client, xts: &[Vec<u8>], rate: Option<f64>) -> (u64, Option<String>) {
 	let mut ok = 0;
 	let mut first_error = None;
-	for chunk in xts.chunks(256) {
+	// Paced: chunks of a tenth of a second's worth, each sent when the rate allows.
+	let chunk_len = rate.map_or(256, |r| ((r / 10.0).ceil() as usize).clamp(1, 256));
+	let started = Instant::now();
+	for (i, chunk) in xts.chunks(chunk_len).enumerate() {
+		if let Some(rate) = rate {
+			let due = started + Duration::from_secs_f64((i * chunk_len) as f64 / rate);
+			tokio::time::sleep_until(due.into()).await;
+		}
 		let mut pending: Vec<&Vec<u8>> = chunk.iter().collect();
 		for attempt in 0..=MAX_RETRIES {
 			let calls = pending.iter().map(|xt| client.submit_encoded(xt));
@@ -129,7 +156,7 @@ impl TransfersCmd {
 			funding.push(signing::sign(call, funder, nonce, genesis).encode());
 			nonce += 1;
 		}
-		let (accepted, err) = submit_all(client, &funding).await;
+		let (accepted, err) = submit_all(client, &funding, None).await;
 		if accepted as usize != funding.len() {
 			return Err(format!(
 				"funding: {accepted} of {} accepted; first error: {err:?}",
@@ -198,11 +225,13 @@ impl TransfersCmd {
 		let start_block = client.finalized_number().await?;
 		let started = Instant::now();
 		let mut tasks = Vec::new();
+		let lanes = batches.len() as f64;
 		for batch in batches {
 			let url = self.rpc.clone();
+			let rate = self.rate.map(|r| f64::from(r) / lanes);
 			tasks.push(tokio::spawn(async move {
 				let c = Client::connect(&url).await?;
-				Ok::<_, String>(submit_all(&c, &batch).await)
+				Ok::<_, String>(submit_all(&c, &batch, rate).await)
 			}));
 		}
 		let mut submitted = 0;
@@ -227,13 +256,15 @@ impl TransfersCmd {
 		let mut last_included = started;
 		let mut finalized_transfers = 0;
 		let mut counts = vec![0u32; expected.len()];
+		let mut loaded = Vec::new();
 		while Instant::now() < deadline {
 			let fin = client.finalized_number().await?;
 			let advanced = next <= fin;
 			while next <= fin {
-				let n = transactions_in_block(&client, next).await?;
+				let (n, timestamp) = transactions_in_block(&client, next).await?;
 				if n > 0 {
 					last_included = Instant::now();
+					loaded.push((n, timestamp));
 				}
 				best_block = best_block.max(n);
 				next += 1;
@@ -258,6 +289,13 @@ impl TransfersCmd {
 		println!("largest block:        {best_block} transfers");
 		println!("time to finality:     {secs:.1} s (submission took {submit_secs:.1} s)");
 		println!("finalized transfers/s: {:.0}", finalized_transfers as f64 / secs);
+		if let Some((transfers, rate)) = sustained_rate(&loaded) {
+			println!(
+				"sustained:            {rate:.0} transfers/s ({transfers} in the {} loaded blocks \
+				 after the first, by their timestamps)",
+				loaded.len() - 1
+			);
+		}
 		println!("machine:              {}", machine());
 		if finalized_transfers < submitted {
 			return Err(format!(
@@ -313,4 +351,22 @@ async fn finalized_contains_nonce(
 	nonce: Nonce,
 ) -> Result<bool, String> {
 	Ok(nonce_at(client, who, client.finalized_hash().await?).await? >= nonce)
+}
+
+#[cfg(test)]
+mod tests {
+	use super::sustained_rate;
+
+	#[test]
+	fn sustained_rate_leaves_out_the_first_loaded_block() {
+		assert_eq!(sustained_rate(&[]), None);
+		assert_eq!(sustained_rate(&[(400, 6_000)]), None);
+		// 400 in the ramp-up block, then two full blocks 2 s apart each.
+		let (transfers, rate) = sustained_rate(&[(400, 6_000), (3_333, 8_000), (3_333, 10_000)])
+			.expect("three loaded blocks");
+		assert_eq!(transfers, 6_666);
+		assert!((rate - 1_666.5).abs() < 1e-9, "{rate}");
+		// Blocks with the same timestamp give no rate rather than an infinite one.
+		assert_eq!(sustained_rate(&[(1, 6_000), (1, 6_000)]), None);
+	}
 }
