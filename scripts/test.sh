@@ -9,6 +9,9 @@ export CARGO_TARGET_DIR
 logs=$(mktemp -d)
 trap 'rm -rf "$logs"' EXIT
 
+echo "== the node alone and the workspace build their shared dependencies once"
+bash scripts/check-features.sh
+
 echo "== build plexus-node (debug, with the wasm runtime)"
 cargo build --locked -p plexus-node
 export PLEXUS_NODE="$CARGO_TARGET_DIR/debug/plexus-node"

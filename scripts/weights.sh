@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Measures the runtime's weights on this machine and writes them to runtime/src/weights/:
-#   - `benchmark pallet`   every pallet in runtime/src/benchmarks.rs  -> weights/<pallet>.rs
-#   - `benchmark overhead` an empty block and a signed remark        -> block_weights.rs,
+#   - `pallet`   every pallet in runtime/src/benchmarks.rs  -> weights/<pallet>.rs
+#   - `overhead` an empty block and a signed remark        -> block_weights.rs,
 #                                                                      extrinsic_weights.rs
-#   - `benchmark storage`  reads and writes on a state of 100,000 accounts, RocksDB and ParityDb
+#   - `storage`  reads and writes on a state of 100,000 accounts, RocksDB and ParityDb
 #                                                                   -> rocksdb_weights.rs,
 #                                                                      paritydb_weights.rs
-# The node is built in the release profile with `--features runtime-benchmarks`: weights describe
+# plexus-benchmark (benchmark/) is built in the release profile with `--features
+# runtime-benchmarks`, over the same node library and runtime as plexus-node: weights describe
 # the optimised node that runs the networks. (A dev-profile node measures the same extrinsics 3-5x
 # slower: its dependencies keep debug assertions and overflow checks.) Run it on a quiet machine
 # of the kind the networks will run on.
@@ -35,10 +36,13 @@ while [ $# -gt 0 ]; do
   esac
 done
 
-echo "weights: building plexus-node (release) with runtime-benchmarks and RocksDB"
-# `rocksdb`: `benchmark storage` measures RocksDB beside ParityDb (no node runs it).
-cargo build --locked --release -p plexus-node --features runtime-benchmarks,rocksdb
+echo "weights: building plexus-benchmark and plexus-node (release) with runtime-benchmarks and RocksDB"
+# `rocksdb`: `storage` measures RocksDB beside ParityDb (no node runs it). The node is built in
+# the same run (same features, nothing built twice) for `build-spec`.
+cargo build --locked --release -p plexus-benchmark -p plexus-node \
+  --features plexus-benchmark/runtime-benchmarks,plexus-benchmark/rocksdb
 node="$CARGO_TARGET_DIR/release/plexus-node"
+bench="$CARGO_TARGET_DIR/release/plexus-benchmark"
 out=runtime/src/weights
 header=scripts/weights-header.txt
 mkdir -p "$out"
@@ -49,22 +53,36 @@ step() { [ -z "$only" ] || [ "$only" = "$1" ]; }
 
 if step pallets; then
 # Every pallet the runtime lists, except frame-benchmarking's own baseline.
-pallets=$("$node" benchmark pallet --list=pallets --chain dev 2>/dev/null | tail -n +2 | tr -d ' ' \
+pallets=$("$bench" pallet --list=pallets --chain dev 2>/dev/null | tail -n +2 | tr -d ' ' \
   | grep -v '^frame_benchmarking$')
 [ -z "$pallet_filter" ] || pallets=$(grep -x "$pallet_filter" <<<"$pallets" || true)
+# The XCM instructions the executor can run (runtime/src/benchmarks.rs): the others are skipped
+# or fail there, and one failure makes `pallet` write no file at all.
+xcm_instructions=asset_claimer,query_response,transact,set_error_handler,set_appendix,clear_error
+xcm_instructions+=,descend_origin,clear_origin,trap,burn_asset,expect_asset,expect_origin
+xcm_instructions+=,expect_error,expect_transact_status,expect_pallet,clear_transact_status
+xcm_instructions+=,set_topic,clear_topic,set_fees_mode,unpaid_execution
 for pallet in $pallets; do
   echo "weights: benchmark pallet $pallet"
-  "$node" benchmark pallet --runtime "$wasm" --genesis-builder=runtime \
-    --genesis-builder-preset development --pallet "$pallet" --extrinsic '*' \
+  extrinsics='*'
+  output="$out/$pallet.rs"
+  if [ "$pallet" = pallet_xcm_benchmarks::generic ]; then
+    extrinsics=$xcm_instructions
+    output="$out/xcm/pallet_xcm_benchmarks_generic.rs"
+    mkdir -p "$out/xcm"
+  fi
+  "$bench" pallet --runtime "$wasm" --genesis-builder=runtime \
+    --genesis-builder-preset development --pallet "$pallet" --extrinsic "$extrinsics" \
     --steps "$steps" --repeat "$repeat" --wasm-execution compiled \
-    --header "$header" --output "$out/$pallet.rs"
+    --header "$header" --output "$output"
   # pallet-grandpa's benchmarks measure parts of its calls (the equivocation proof's check), not
   # the calls its WeightInfo names: its file gets plain functions, and weights/grandpa.rs puts
   # the calls' weights together from them.
-  if [ "$pallet" = pallet_grandpa ]; then
-    sed -i -e 's/^impl<T: frame_system::Config> pallet_grandpa::WeightInfo for WeightInfo<T> {$/impl<T: frame_system::Config> WeightInfo<T> {/' \
-      -e 's/^\tfn /\tpub fn /' "$out/$pallet.rs"
-    grep -q '^impl<T: frame_system::Config> WeightInfo<T> {$' "$out/$pallet.rs"
+  # The same for the XCM instructions (no trait names them): weights/xcm/mod.rs maps them.
+  if [ "$pallet" = pallet_grandpa ] || [ "$pallet" = pallet_xcm_benchmarks::generic ]; then
+    sed -i -e "s/^impl<T: frame_system::Config> $pallet::WeightInfo for WeightInfo<T> {\$/impl<T: frame_system::Config> WeightInfo<T> {/" \
+      -e 's/^\tfn /\tpub fn /' "$output"
+    grep -q '^impl<T: frame_system::Config> WeightInfo<T> {$' "$output"
   fi
 done
 
@@ -72,7 +90,7 @@ fi
 
 if step overhead; then
 echo "weights: benchmark overhead"
-"$node" benchmark overhead --chain dev --header "$header" --weight-path "$out" \
+"$bench" overhead --chain dev --header "$header" --weight-path "$out" \
   --warmup 10 --repeat 100
 
 # The remark above ran every transaction extension, whose own weights frame-system charges too:
@@ -94,7 +112,7 @@ spec=$(mktemp --suffix=.json)
 "$node" build-spec --chain dev 2>/dev/null | python3 scripts/storage-state.py "$accounts" >"$spec"
 for database in rocksdb paritydb; do
   dir=$(mktemp -d)
-  "$node" benchmark storage --chain "$spec" --base-path "$dir" --database "$database" \
+  "$bench" storage --chain "$spec" --base-path "$dir" --database "$database" \
     --state-version 1 --batch-size "$batch" --metric p99 --header "$header" --weight-path "$out" \
     --warmups 2
   rm -rf "$dir"

@@ -29,14 +29,16 @@ pub enum Subcommand {
 	/// Relay one bridge between two networks, both ways.
 	Relay(crate::relay::RelayCmd),
 
-	/// Load generators that print throughput figures (not frame weights: see `benchmark`).
+	/// Load generators that print throughput figures (not frame weights: `plexus-benchmark`).
 	#[command(subcommand, alias = "bench")]
 	Load(crate::load::LoadCmd),
 
-	/// Measure the runtime's weights and this machine (`pallet` and `storage` need a node built
-	/// with `--features runtime-benchmarks`; `scripts/weights.sh` does it all).
-	#[command(subcommand)]
-	Benchmark(frame_benchmarking_cli::BenchmarkCmd),
+	/// Moved to the `plexus-benchmark` binary; kept, hidden, to say so.
+	#[command(hide = true, disable_help_flag = true)]
+	Benchmark {
+		#[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+		args: Vec<String>,
+	},
 
 	/// Key management cli utilities
 	#[command(subcommand)]
@@ -97,5 +99,24 @@ mod tests {
 		let help = command().render_help().to_string();
 		assert!(help.contains("load"), "{help}");
 		assert!(!help.contains("aliases"), "the old name stays hidden: {help}");
+	}
+
+	#[test]
+	fn benchmark_points_to_its_own_binary() {
+		let matches = command()
+			.try_get_matches_from([
+				"plexus-node",
+				"benchmark",
+				"pallet",
+				"--list",
+				"--chain",
+				"dev",
+			])
+			.expect("any arguments are taken");
+		let cli = Cli::from_arg_matches(&matches).unwrap();
+		let error = crate::command::dispatch(cli).unwrap_err().to_string();
+		assert!(error.contains("plexus-benchmark") && error.contains("weights.sh"), "{error}");
+		let help = command().render_help().to_string();
+		assert!(!help.lines().any(|line| line.trim_start().starts_with("benchmark")), "{help}");
 	}
 }

@@ -46,10 +46,21 @@ impl SubstrateCli for Cli {
 	}
 }
 
+/// What `plexus-node benchmark` answers since the benchmarks left the node.
+const BENCHMARK_MOVED: &str = "the benchmarks are in their own binary, so that the node does not \
+	carry them: `cargo build --release -p plexus-benchmark --features runtime-benchmarks`, then \
+	`plexus-benchmark <pallet|storage|overhead|block|extrinsic|machine> ...` \
+	(scripts/weights.sh builds it and runs every benchmark the weights come from)";
+
 pub fn run() -> sc_cli::Result<()> {
 	let mut cli = Cli::from_args();
 	let pool_type_given = crate::pool::pool_type_given(std::env::args_os());
 	crate::pool::configure(&mut cli.run.pool_config, pool_type_given);
+	dispatch(cli)
+}
+
+/// Runs the command `cli` names.
+pub fn dispatch(mut cli: Cli) -> sc_cli::Result<()> {
 	crate::database::use_paritydb(&mut cli)?;
 
 	match &cli.subcommand {
@@ -58,7 +69,7 @@ pub fn run() -> sc_cli::Result<()> {
 		Some(Subcommand::Producer(cmd)) => cmd.run(),
 		Some(Subcommand::Upgrade(cmd)) => cmd.run(),
 		Some(Subcommand::Relay(cmd)) => cmd.run(),
-		Some(Subcommand::Benchmark(cmd)) => crate::benchmarking::run(&cli, cmd),
+		Some(Subcommand::Benchmark { .. }) => Err(BENCHMARK_MOVED.into()),
 		Some(Subcommand::Key(cmd)) => cmd.run(&cli),
 		#[allow(deprecated)]
 		Some(Subcommand::BuildSpec(cmd)) => {

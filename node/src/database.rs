@@ -6,11 +6,10 @@
 //! A node on RocksDB would take longer than the weights allow, so a Plexus node keeps its chain
 //! in ParityDb: it is the default of every command that opens the chain, and asking for another
 //! database is an error. The default build does not even contain RocksDB (`--database rocksdb`
-//! is not a value it knows); built with the node's `rocksdb` feature, only `benchmark storage`
+//! is not a value it knows); built with the `rocksdb` feature, only `plexus-benchmark storage`
 //! may open it, to measure it (scripts/weights.sh).
 
 use crate::cli::{Cli, Subcommand};
-use frame_benchmarking_cli::BenchmarkCmd;
 use sc_cli::{Database, DatabaseParams};
 use sc_service::config::DatabaseSource;
 
@@ -25,24 +24,15 @@ pub fn use_paritydb(cli: &mut Cli) -> sc_cli::Result<()> {
 		Some(Subcommand::PurgeChain(cmd)) => &mut cmd.database_params,
 		Some(Subcommand::Revert(cmd)) => &mut cmd.database_params,
 		Some(Subcommand::ChainInfo(cmd)) => &mut cmd.database_params,
-		Some(Subcommand::Benchmark(BenchmarkCmd::Block(cmd))) => {
-			&mut cmd.import_params.database_params
-		},
-		Some(Subcommand::Benchmark(BenchmarkCmd::Overhead(cmd))) => {
-			&mut cmd.import_params.database_params
-		},
-		Some(Subcommand::Benchmark(BenchmarkCmd::Extrinsic(cmd))) => {
-			&mut cmd.import_params.database_params
-		},
-		// It measures whichever database it is asked to; it does not produce blocks.
-		Some(Subcommand::Benchmark(BenchmarkCmd::Storage(_))) => return Ok(()),
 		// The rest open no chain database of their own (launch starts nodes that come here).
 		Some(_) => return Ok(()),
 	};
 	require_paritydb(params)
 }
 
-fn require_paritydb(params: &mut DatabaseParams) -> sc_cli::Result<()> {
+/// Makes ParityDb the database in `params`, or refuses another one with the reason
+/// (plexus-benchmark applies it to its commands that build blocks).
+pub fn require_paritydb(params: &mut DatabaseParams) -> sc_cli::Result<()> {
 	match params.database {
 		None | Some(Database::ParityDb) | Some(Database::ParityDbDeprecated) => {
 			params.database = Some(Database::ParityDb);
@@ -86,10 +76,6 @@ mod tests {
 		Ok(match &cli.subcommand {
 			None => cli.run.import_params.database_params.database,
 			Some(Subcommand::PurgeChain(cmd)) => cmd.database_params.database,
-			Some(Subcommand::Benchmark(BenchmarkCmd::Block(cmd))) => {
-				cmd.import_params.database_params.database
-			},
-			Some(Subcommand::Benchmark(BenchmarkCmd::Storage(cmd))) => cmd.database_params.database,
 			_ => unreachable!("the tests below use these commands"),
 		})
 	}
@@ -99,20 +85,6 @@ mod tests {
 		assert_eq!(database_of(&["plexus-node", "--dev"]).unwrap(), Some(Database::ParityDb));
 		assert_eq!(
 			database_of(&["plexus-node", "purge-chain", "--dev", "-y"]).unwrap(),
-			Some(Database::ParityDb)
-		);
-		assert_eq!(
-			database_of(&[
-				"plexus-node",
-				"benchmark",
-				"block",
-				"--dev",
-				"--from",
-				"1",
-				"--to",
-				"2"
-			])
-			.unwrap(),
 			Some(Database::ParityDb)
 		);
 	}
@@ -153,24 +125,5 @@ mod tests {
 		std::fs::create_dir_all(chain.join("paritydb").join("full")).unwrap();
 		assert!(refuse_an_earlier_rocksdb_chain(&source).is_ok(), "already moved to ParityDb");
 		std::fs::remove_dir_all(&base).unwrap();
-	}
-
-	#[cfg(feature = "rocksdb")]
-	#[test]
-	fn benchmark_storage_measures_the_database_it_is_given() {
-		assert_eq!(
-			database_of(&[
-				"plexus-node",
-				"benchmark",
-				"storage",
-				"--dev",
-				"--state-version",
-				"1",
-				"--database",
-				"rocksdb"
-			])
-			.unwrap(),
-			Some(Database::RocksDb)
-		);
 	}
 }

@@ -5,7 +5,6 @@
 // sc-cli and sc-service errors are large by design; boxing them here would only add noise.
 #![allow(clippy::result_large_err)]
 
-pub mod benchmarking;
 pub mod chain_spec;
 pub mod cli;
 pub mod command;

@@ -1,5 +1,5 @@
 //! `plexus-node load`: load generators that print figures (docs/benchmarks.md). Not to be
-//! confused with `plexus-node benchmark` (frame weights, `benchmarking.rs`); `bench`, this
+//! confused with `plexus-benchmark` (frame weights, `benchmark/`); `bench`, this
 //! command's former name, still works as a hidden alias.
 
 mod contracts;
