@@ -285,7 +285,7 @@ pallet_revive::impl_runtime_apis_plus_revive_traits! {
 			Vec<frame_benchmarking::BenchmarkList>,
 			Vec<frame_support::traits::StorageInfo>,
 		) {
-			use crate::benchmarks::BridgeMessagesBench;
+			use crate::benchmarks::{BridgeMessagesBench, XcmGeneric};
 			use frame_benchmarking::{baseline::Pallet as BaselineBench, BenchmarkList};
 			use frame_support::traits::StorageInfoTrait;
 			use frame_system_benchmarking::{
@@ -300,7 +300,7 @@ pallet_revive::impl_runtime_apis_plus_revive_traits! {
 		fn dispatch_benchmark(
 			config: frame_benchmarking::BenchmarkConfig,
 		) -> Result<Vec<frame_benchmarking::BenchmarkBatch>, alloc::string::String> {
-			use crate::benchmarks::BridgeMessagesBench;
+			use crate::benchmarks::{BridgeMessagesBench, XcmGeneric};
 			use frame_benchmarking::{baseline::Pallet as BaselineBench, BenchmarkBatch};
 			use frame_support::traits::WhitelistedStorageKeys;
 			use frame_system_benchmarking::{
