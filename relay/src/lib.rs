@@ -346,7 +346,8 @@ impl Relayer {
 			let packet = value.as_deref().and_then(slot::packet_of_stored).ok_or_else(|| {
 				format!("{}: message {message} is missing or malformed", source.name)
 			})?;
-			let weight = dispatch_weight.saturating_add(EventRouter::packet_weight(&packet));
+			let here = target.client.genesis().0;
+			let weight = dispatch_weight.saturating_add(packet_weight(&packet, &here));
 			// The first message always goes: the runtime caps a single packet well within both.
 			if !proven.is_empty()
 				&& (weight.any_gt(weight_budget) || size + packet.len() > size_budget)
@@ -509,6 +510,12 @@ impl Relayer {
 	}
 }
 
+/// The weight `target` reserves for `packet`, which the delivery declares. Computed here, with no
+/// chain state: the router's rule for the target network, named by its genesis hash.
+fn packet_weight(packet: &[u8], target: &plexus_primitives::envelope::NetworkAddress) -> Weight {
+	EventRouter::packet_weight_at(packet, target)
+}
+
 /// How much dispatch weight and how many packet bytes one delivery may carry: a share of the
 /// target's largest normal transaction, as the bridge pallets see it (every network runs this
 /// runtime, so every slot's peer has the same limits).
@@ -519,4 +526,38 @@ fn delivery_budget() -> (Weight, usize) {
 		Peer::max_extrinsic_weight().saturating_mul(DELIVERY_SHARE_PERCENT) / 100,
 		(u64::from(Peer::max_extrinsic_size()) * DELIVERY_SHARE_PERCENT / 100) as usize,
 	)
+}
+
+#[cfg(test)]
+mod delivery_weight_tests {
+	use super::*;
+	use codec::Encode;
+	use plexus_primitives::envelope::{Envelope, MessageId, Packet, Service, Timeout};
+
+	fn request_to(destination: [u8; 32], max_weight: Weight) -> Vec<u8> {
+		Packet::Request(Envelope::<AccountId> {
+			id: MessageId { origin: [1; 32], sequence: 7 },
+			sender: AccountId::from([2; 32]),
+			destination,
+			service: Service::Xcm,
+			payload: vec![0],
+			max_weight,
+			timeout: Timeout { height: None, timestamp: Some(1) },
+			sent_at: 0,
+		})
+		.encode()
+	}
+
+	/// The relayer runs outside any chain's state: weighing a packet must read none (it did, and
+	/// every delivery failed), and must follow the target's path for it.
+	#[test]
+	fn packets_are_weighed_for_the_target_without_chain_state() {
+		let target = [3; 32];
+		let asks = Weight::from_parts(5_000_000, 1_000);
+		let executed_there = packet_weight(&request_to(target, asks), &target);
+		let passed_on = packet_weight(&request_to([4; 32], asks), &target);
+		assert!(executed_there.all_gte(asks), "{executed_there:?} reserves what the request asks");
+		assert_eq!(passed_on, packet_weight(&request_to([4; 32], Weight::zero()), &target));
+		assert_ne!(executed_there, passed_on);
+	}
 }

@@ -17,11 +17,15 @@ impl<T: Config> Pallet<T> {
 	/// router's work on the path the packet will take, plus, for a request executed here, the
 	/// weight it may use. What is not used is refunded after [`Self::receive`] says what was.
 	pub fn packet_weight(packet: &[u8]) -> Weight {
+		Self::packet_weight_at(packet, &T::ThisNetwork::get())
+	}
+
+	/// [`Self::packet_weight`] on the network `here`, read from no storage: what a relayer
+	/// declares for a delivery to `here`, computed off-chain.
+	pub fn packet_weight_at(packet: &[u8], here: &NetworkAddress) -> Weight {
 		match Self::decode_packet(packet) {
 			None => Self::rejection_weight(),
-			Some(packet) if packet.final_destination() != T::ThisNetwork::get() => {
-				T::WeightInfo::forward()
-			},
+			Some(packet) if packet.final_destination() != *here => T::WeightInfo::forward(),
 			Some(Packet::Request(envelope)) => T::WeightInfo::receive_request()
 				.saturating_add(envelope.max_weight.min(T::MaxDispatchWeight::get())),
 			Some(Packet::Ack(_)) => {
