@@ -25,35 +25,9 @@ done
 [ -x "$node" ] || { echo "density: no node at $node (cargo build -p plexus-node)" >&2; exit 1; }
 [ -f "$topology" ] || { echo "density: no topology file $topology" >&2; exit 1; }
 
-work=$(mktemp -d /tmp/plexus-density.XXXXXX)
-launch_pid=""
-loads=()
-cleanup() {
-  for pid in "${loads[@]}"; do kill "$pid" 2>/dev/null || true; done
-  if [ -n "$launch_pid" ]; then
-    local children
-    children=$(pgrep -P "$launch_pid" || true)
-    kill "$launch_pid" 2>/dev/null || true
-    for _ in $(seq 60); do kill -0 "$launch_pid" 2>/dev/null || break; sleep 0.5; done
-    # shellcheck disable=SC2086
-    kill -9 "$launch_pid" $children 2>/dev/null || true
-  fi
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-echo "density: $node, $topology, $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
-"$node" launch "$topology" --base-path "$work/launch" >"$work/launch.log" 2>&1 &
-launch_pid=$!
-for _ in $(seq 1200); do
-  grep -q "Ctrl-C stops every node" "$work/launch.log" && break
-  kill -0 "$launch_pid" 2>/dev/null || { cat "$work/launch.log"; exit 1; }
-  sleep 0.5
-done
-grep -q "Ctrl-C stops every node" "$work/launch.log" ||
-  { echo "density: launch did not get ready in 600 s" >&2; tail -20 "$work/launch.log"; exit 1; }
-grep "every network finalizes\|relayer started" "$work/launch.log" || true
-report="$work/launch/launch.json"
+source scripts/deployment.sh
+deployment_start density
+grep "relayer started" "$work/launch.log" || true
 
 python3 scripts/deployment-sampler.py "$report" "$launch_pid" "$seconds" idle
 

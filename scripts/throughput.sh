@@ -27,33 +27,8 @@ done
 per_account=25
 accounts=$(( (transfers + per_account - 1) / per_account ))
 
-work=$(mktemp -d /tmp/plexus-throughput.XXXXXX)
-launch_pid=""
-cleanup() {
-  if [ -n "$launch_pid" ]; then
-    local children
-    children=$(pgrep -P "$launch_pid" || true)
-    kill "$launch_pid" 2>/dev/null || true
-    for _ in $(seq 60); do kill -0 "$launch_pid" 2>/dev/null || break; sleep 0.5; done
-    # shellcheck disable=SC2086
-    kill -9 "$launch_pid" $children 2>/dev/null || true
-  fi
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-echo "throughput: $node, $topology, $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
-"$node" launch "$topology" --base-path "$work/launch" >"$work/launch.log" 2>&1 &
-launch_pid=$!
-report="$work/launch/launch.json"
-for _ in $(seq 600); do
-  [ -f "$report" ] && grep -q "every network finalizes" "$work/launch.log" && break
-  kill -0 "$launch_pid" 2>/dev/null || { cat "$work/launch.log"; exit 1; }
-  sleep 0.5
-done
-[ -f "$report" ] || { echo "throughput: launch did not get ready in 300 s" >&2; tail -20 "$work/launch.log"; exit 1; }
-# Bridges are set up after finality; let launch finish (its table is printed last).
-for _ in $(seq 240); do grep -q "Ctrl-C stops every node" "$work/launch.log" && break; sleep 0.5; done
+source scripts/deployment.sh
+deployment_start throughput
 rpc=$(python3 - "$report" "$network" <<'EOF'
 import json, sys
 report = json.load(open(sys.argv[1]))

@@ -5,8 +5,8 @@
 //! input's bytes; an erasure time of any length; a key file removed, cut or replaced), then opens
 //! the vault and reads, looks up, erases and reads again every record (and one never put).
 //!
-//! Rows are damaged through `Vault::raw_get`/`raw_set`, which write the store's tables as
-//! `node/src/vault/store.rs` documents them (`rows`: commitment → sealed row, `erased`:
+//! Rows are damaged through `Vault::raw_store` (its `raw_get`/`raw_set`), which write the store's
+//! tables as `node/src/vault/store.rs` documents them (`rows`: commitment → sealed row, `erased`:
 //! commitment → erasure time) without any check. Keys live at
 //! `keys/<subject hex>/<commitment hex>.key`.
 //!
@@ -106,18 +106,23 @@ fn run(pristine: &Pristine, u: &mut Unstructured) -> Result<()> {
 			match u.int_in_range(0..=3)? {
 				0 => {
 					let mut row = db
+						.raw_store()
 						.raw_get(RawTable::Rows, &commitment)
 						.expect("a read")
 						.unwrap_or_default();
 					damage(&mut row, u)?;
-					db.raw_set(RawTable::Rows, &commitment, Some(&row)).expect("a write");
+					db.raw_store()
+						.raw_set(RawTable::Rows, &commitment, Some(&row))
+						.expect("a write");
 				},
 				1 => {
 					let len = u.int_in_range(0..=12)?;
 					let at = u.bytes(len)?;
-					db.raw_set(RawTable::Erased, &commitment, Some(at)).expect("a write");
+					db.raw_store()
+						.raw_set(RawTable::Erased, &commitment, Some(at))
+						.expect("a write");
 				},
-				2 => db.raw_set(RawTable::Rows, &commitment, None).expect("a delete"),
+				2 => db.raw_store().raw_set(RawTable::Rows, &commitment, None).expect("a delete"),
 				_ => {
 					let subject: &[u8] = subject.as_ref();
 					let key = dir

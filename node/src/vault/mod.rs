@@ -263,22 +263,11 @@ impl Vault {
 		self.store.first_use(token, until, now_ms)
 	}
 
-	/// Reads a raw entry of the vault's store: for tests and the fuzz target that damage rows.
+	/// The vault's store as it is (`Store::raw_get`, `Store::raw_set`): for tests and the fuzz
+	/// target that damage rows, never for serving requests.
 	#[doc(hidden)]
-	pub fn raw_get(&self, table: RawTable, id: &[u8]) -> Result<Option<Vec<u8>>, VaultError> {
-		self.store.raw_get(table, id)
-	}
-
-	/// Writes (`Some`) or removes (`None`) a raw entry of the vault's store, bypassing every
-	/// check: for tests and the fuzz target that damage rows, never for serving requests.
-	#[doc(hidden)]
-	pub fn raw_set(
-		&self,
-		table: RawTable,
-		id: &[u8],
-		value: Option<&[u8]>,
-	) -> Result<(), VaultError> {
-		self.store.raw_set(table, id, value)
+	pub fn raw_store(&self) -> &store::Store {
+		&self.store
 	}
 }
 
@@ -423,7 +412,7 @@ mod tests {
 		let mut row = vault.store.row(&commitment).unwrap().unwrap();
 		let last = row.len() - 1;
 		row[last] ^= 1;
-		vault.raw_set(RawTable::Rows, &commitment, Some(&row)).unwrap();
+		vault.raw_store().raw_set(RawTable::Rows, &commitment, Some(&row)).unwrap();
 		assert!(matches!(vault.get(&commitment), Err(VaultError::Corrupt)));
 
 		// The subject and controller in the clear are bound to the ciphertext: a row moved to
@@ -431,19 +420,19 @@ mod tests {
 		let mut row = vault.store.row(&commitment).unwrap().unwrap();
 		row[last] ^= 1;
 		row[33] ^= 1;
-		vault.raw_set(RawTable::Rows, &commitment, Some(&row)).unwrap();
+		vault.raw_store().raw_set(RawTable::Rows, &commitment, Some(&row)).unwrap();
 		assert!(matches!(vault.get(&commitment), Err(VaultError::Corrupt)));
 		assert!(matches!(vault.get(&[0; 32]), Err(VaultError::Unknown)));
 
 		for short in [&[][..], &[1u8; 5][..], &[1u8; 40][..], &[2u8; 200][..]] {
 			let c = [short.len() as u8 + 1; 32];
-			vault.raw_set(RawTable::Rows, &c, Some(short)).unwrap();
+			vault.raw_store().raw_set(RawTable::Rows, &c, Some(short)).unwrap();
 			assert!(matches!(vault.get(&c), Err(VaultError::Corrupt)), "{} bytes", short.len());
 			assert!(matches!(vault.owner(&c), Err(VaultError::Corrupt)));
 			assert!(matches!(vault.erase(&c, 5), Err(VaultError::Corrupt)));
 		}
 		let c = [0xee; 32];
-		vault.raw_set(RawTable::Erased, &c, Some(&[1, 2, 3])).unwrap();
+		vault.raw_store().raw_set(RawTable::Erased, &c, Some(&[1, 2, 3])).unwrap();
 		assert!(matches!(vault.erase(&c, 5), Err(VaultError::Corrupt)));
 		assert!(matches!(vault.get(&c), Err(VaultError::Corrupt)));
 		fs::remove_dir_all(&dir).unwrap();
