@@ -516,6 +516,17 @@ fn packet_weight(packet: &[u8], target: &plexus_primitives::envelope::NetworkAdd
 	EventRouter::packet_weight_at(packet, target)
 }
 
+/// The weight a packet's own destination reserves for it: never less than what a network on its
+/// way reserves. For callers that weigh a delivery without knowing its target (the in-process
+/// test kit, the fuzz targets).
+pub fn packet_weight_at_destination(packet: &[u8]) -> Weight {
+	use codec::Decode;
+	let destination = plexus_primitives::envelope::Packet::<AccountId>::decode(&mut &packet[..])
+		.map(|packet| packet.final_destination())
+		.unwrap_or_default();
+	packet_weight(packet, &destination)
+}
+
 /// How much dispatch weight and how many packet bytes one delivery may carry: a share of the
 /// target's largest normal transaction, as the bridge pallets see it (every network runs this
 /// runtime, so every slot's peer has the same limits).

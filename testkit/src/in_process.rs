@@ -12,8 +12,7 @@ use frame_support::{dispatch::DispatchResultWithPostInfo, weights::Weight};
 use plexus_relay::slot::Slot;
 use plexus_runtime::{
 	genesis_config_presets::{genesis_storage, get_preset},
-	AccountId, EventRouter, Executive, Hash, Header, RuntimeCall, RuntimeEvent, RuntimeOrigin,
-	System,
+	AccountId, Executive, Hash, Header, RuntimeCall, RuntimeEvent, RuntimeOrigin, System,
 };
 use sp_consensus_aura::{Slot as AuraSlot, AURA_ENGINE_ID};
 use sp_core::storage::StorageKey;
@@ -201,7 +200,7 @@ pub fn delivery_call(
 		keys.iter().fold(Weight::zero(), |total, key| {
 			let raw = sp_io::storage::get(&key.0).expect("the message is stored");
 			let packet = plexus_relay::slot::packet_of_stored(&raw).expect("a router packet");
-			total.saturating_add(EventRouter::packet_weight(&packet))
+			total.saturating_add(plexus_relay::packet_weight_at_destination(&packet))
 		})
 	});
 	keys.push(slot.outbound_lane_key());
