@@ -1,7 +1,7 @@
 //! `plexus-node load transactions`: resource-manager transactions committed on another network.
 //!
-//! 1. `--from`'s `//Alice` prepares `--count` transactions, each writing one record on the `--to`
-//!    network (and holding `--hold` from Alice for Bob, paid out on commit), as fast as its pool
+//! 1. `--from`'s `//Alice` prepares `--count` transactions, each writing one of 64 records on the
+//!    `--to` network (and holding `--hold` from Alice for Bob, paid out on commit), as fast as its pool
 //!    takes them.
 //! 2. Both chains are followed block by block through their events: `ResourceManager.Prepared`,
 //!    `Committed` and `Aborted` on the coordinator, `ResourceManager.Applied` on the target.
@@ -14,7 +14,7 @@
 use super::{percentile, transfers::machine};
 use pallet_resource_manager::{Action, Event as TrmEvent, Hold, TxId};
 use plexus_client::{Client, Follower};
-use plexus_runtime::{RuntimeCall, RuntimeEvent};
+use plexus_runtime::{configs::MaxRecordsPerOwner, RuntimeCall, RuntimeEvent};
 use sp_core::{crypto::Pair as _, sr25519};
 use std::{
 	collections::BTreeMap,
@@ -47,6 +47,8 @@ struct Flight {
 	applied_at: Option<Instant>,
 	decided_at: Option<Instant>,
 	committed: bool,
+	/// Why it aborted, as the coordinator's event says.
+	aborted: Option<String>,
 }
 
 impl TransactionsCmd {
@@ -83,8 +85,10 @@ impl TransactionsCmd {
 		for i in 0..self.count {
 			let call = RuntimeCall::ResourceManager(pallet_resource_manager::Call::prepare {
 				target: to.0,
+				// The target keeps at most `MaxRecordsPerOwner` record keys per remote account
+				// and refuses one more: the keys repeat so that every commit can apply.
 				action: Action::Record {
-					key: format!("bench-{i}").into_bytes(),
+					key: format!("bench-{}", i % MaxRecordsPerOwner::get()).into_bytes(),
 					value: now_ms.to_le_bytes().to_vec(),
 				},
 				deadline,
@@ -115,10 +119,16 @@ impl TransactionsCmd {
 					TrmEvent::Prepared { tx, initiator, .. } if initiator == alice_account => {
 						flights.entry(tx).or_default().prepared_block = Some(block)
 					},
-					TrmEvent::Committed { tx, .. } | TrmEvent::Aborted { tx, .. } => {
+					TrmEvent::Committed { tx, .. } => {
 						if let Some(flight) = flights.get_mut(&tx) {
 							flight.decided_at.get_or_insert(now);
-							flight.committed = matches!(event, TrmEvent::Committed { .. });
+							flight.committed = true;
+						}
+					},
+					TrmEvent::Aborted { tx, reason, .. } => {
+						if let Some(flight) = flights.get_mut(&tx) {
+							flight.decided_at.get_or_insert(now);
+							flight.aborted = Some(format!("{reason:?}"));
 						}
 					},
 					_ => {},
@@ -159,6 +169,13 @@ impl TransactionsCmd {
 			"transactions decided:   {decided} ({committed} committed, {} aborted)",
 			decided - committed
 		);
+		let mut reasons: BTreeMap<&str, usize> = BTreeMap::new();
+		for reason in flights.values().filter_map(|f| f.aborted.as_deref()) {
+			*reasons.entry(reason).or_default() += 1;
+		}
+		for (reason, count) in reasons {
+			println!("  aborted {count:>5}×  {reason}");
+		}
 		println!(
 			"prepare to commit after coordinator finality: median {median:.1} s ({:.1} blocks), p99 {p99:.1} s ({:.1} blocks)",
 			median / block_secs,
