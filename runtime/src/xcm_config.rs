@@ -20,6 +20,7 @@
 
 use crate::{
 	identity::{remote_account_location, LocationToAccountId, UniversalLocation},
+	weights::xcm::PlexusXcmWeight,
 	AccountId, AllPalletsWithSystem, RuntimeCall, RuntimeOrigin,
 };
 use alloc::vec::Vec;
@@ -31,21 +32,13 @@ use frame_support::{
 };
 use plexus_primitives::envelope::{Failure, NetworkAddress};
 use sp_runtime::traits::{BlakeTwo256, Hash};
-use xcm::{
-	latest::{prelude::*, Weight as XcmWeight},
-	VersionedXcm, MAX_XCM_DECODE_DEPTH,
-};
+use xcm::{latest::prelude::*, VersionedXcm, MAX_XCM_DECODE_DEPTH};
 use xcm_builder::{
-	FixedWeightBounds, FrameTransactionalProcessor, SovereignSignedViaLocation, TakeWeightCredit,
+	FrameTransactionalProcessor, SovereignSignedViaLocation, TakeWeightCredit, WeightInfoBounds,
 };
-use xcm_executor::XcmExecutor;
+use xcm_executor::{traits::WeightBounds, XcmExecutor};
 
 parameter_types! {
-	/// What one instruction costs, beyond the call a `Transact` dispatches (weighed by the call's
-	/// own weight). Not measured here (that needs pallet-xcm-benchmarks): a bound set well above
-	/// the measured cost of a signed extrinsic's base (112 µs), so that programs are never
-	/// under-charged.
-	pub const UnitWeightCost: XcmWeight = XcmWeight::from_parts(250_000_000, 8 * 1024);
 	pub const MaxInstructions: u32 = 100;
 	pub const MaxAssetsIntoHolding: u32 = 8;
 }
@@ -63,7 +56,8 @@ impl xcm_executor::Config for XcmConfig {
 	type Aliasers = Nothing;
 	type UniversalLocation = UniversalLocation;
 	type Barrier = TakeWeightCredit;
-	type Weigher = FixedWeightBounds<UnitWeightCost, RuntimeCall, MaxInstructions>;
+	// Each instruction's weight measured here (`weights/xcm`), plus a `Transact`'s call weight.
+	type Weigher = WeightInfoBounds<PlexusXcmWeight<RuntimeCall>, RuntimeCall, MaxInstructions>;
 	type Trader = ();
 	type ResponseHandler = ();
 	type AssetTrap = ();
@@ -111,6 +105,19 @@ pub fn execute(
 		Outcome::Incomplete { used, error } => (Err(failure_of_xcm_instruction(error)), used),
 		Outcome::Error(error) => (Err(failure_of_xcm_instruction(error)), Weight::zero()),
 	}
+}
+
+/// The weight a routed XCM program needs: what the executor's weigher charges it, the `max_weight`
+/// a sender should ask for. `None` if the payload is not a program this executor decodes, or if
+/// it is over the instruction limit. Reads no storage, so clients compute it natively.
+pub fn program_weight(payload: &[u8]) -> Option<Weight> {
+	let versioned = VersionedXcm::<RuntimeCall>::decode_all_with_depth_limit(
+		MAX_XCM_DECODE_DEPTH,
+		&mut &*payload,
+	)
+	.ok()?;
+	let mut program = Xcm::<RuntimeCall>::try_from(versioned).ok()?;
+	<XcmConfig as xcm_executor::Config>::Weigher::weight(&mut program, Weight::MAX).ok()
 }
 
 /// The [`Failure`] a program that stopped at an instruction is answered with.

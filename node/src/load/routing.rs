@@ -1,6 +1,7 @@
 //! `plexus-node load routing`: round trips of routed requests over one bridge.
 //!
-//! 1. `--from`'s `//Alice` sends `--messages` requests (`Service::Xcm`) to the `--to` network,
+//! 1. `--from`'s `//Alice` sends `--messages` requests (`Service::Xcm`, each asking for the weight
+//!    the destination's XCM weigher gives its program) to the `--to` network,
 //!    as fast as its pool takes them.
 //! 2. Both chains are followed block by block through their events: `EventRouter.Sent` and
 //!    `EventRouter.Acknowledged` on the origin, `EventRouter.Executed` on the destination.
@@ -15,7 +16,6 @@ use pallet_event_router::{location_of, Event as RouterEvent, MessageId, Service,
 use plexus_client::{Client, Follower};
 use plexus_runtime::{RuntimeCall, RuntimeEvent};
 use sp_core::{crypto::Pair as _, sr25519};
-use sp_runtime::Weight;
 use std::{
 	collections::BTreeMap,
 	time::{Duration, Instant},
@@ -70,12 +70,16 @@ impl RoutingCmd {
 		let mut nonce = origin.next_nonce(&alice_account).await?;
 		// Each request is a remark run on the destination as Alice's remote account.
 		let payload = plexus_runtime::xcm_config::remark_program(b"bench routing");
+		// Ask for what the program weighs: the router reserves a request's `max_weight` in the
+		// destination's block until it runs, so asking for more carries fewer per block.
+		let max_weight = plexus_runtime::xcm_config::program_weight(&payload)
+			.expect("the remark program is one the executor weighs");
 		for _ in 0..self.messages {
 			let call = RuntimeCall::EventRouter(pallet_event_router::Call::send {
 				destination: Some(Box::new(location_of(to.0))),
 				service: Service::Xcm,
 				payload: payload.clone().try_into().expect("within the payload bound"),
-				max_weight: Weight::from_parts(1_000_000_000, 64 * 1024),
+				max_weight,
 				timeout,
 			});
 			origin.submit_with_nonce(call, &alice, nonce).await?;

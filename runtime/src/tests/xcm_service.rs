@@ -175,3 +175,43 @@ fn the_remark_program_is_the_one_clients_build_by_hand() {
 	expected.extend([32, 0]);
 	assert_eq!(crate::xcm_config::remark_program(b"x"), expected);
 }
+
+#[test]
+fn instructions_weigh_what_was_measured_for_them() {
+	use crate::weights::xcm::{Measured, REFUSED_INSTRUCTION};
+	use frame_support::dispatch::GetDispatchInfo;
+	let weight = |program: Xcm<RuntimeCall>| {
+		crate::xcm_config::program_weight(&VersionedXcm::from(program).encode())
+	};
+	// A `Transact` weighs its measured instruction and the call it dispatches.
+	let call = remark(b"weighed");
+	let program = Xcm(vec![transact(call.clone()), ExpectTransactStatus(MaybeErrorCode::Success)]);
+	let expected = Measured::transact()
+		+ call.get_dispatch_info().call_weight
+		+ Measured::expect_transact_status();
+	assert_eq!(weight(program), Some(expected));
+	// Nested programs are summed.
+	let nested = Xcm(vec![SetAppendix(Xcm(vec![ClearOrigin, ClearTopic]))]);
+	let expected = Measured::set_appendix() + Measured::clear_origin() + Measured::clear_topic();
+	assert_eq!(weight(nested), Some(expected));
+	// An instruction this executor refuses is charged the refusal bound.
+	assert_eq!(weight(Xcm(vec![WithdrawAsset((Here, UNIT).into())])), Some(REFUSED_INSTRUCTION));
+	// Over the instruction limit, or not a program: no weight.
+	let too_long = Xcm(vec![ClearTopic; crate::xcm_config::MaxInstructions::get() as usize + 1]);
+	assert_eq!(weight(too_long), None);
+	assert_eq!(crate::xcm_config::program_weight(&[0xff, 1]), None);
+}
+
+#[test]
+fn a_program_runs_within_the_weight_it_is_said_to_need() {
+	in_block(|| {
+		let payload = crate::xcm_config::remark_program(b"exact");
+		let needed = crate::xcm_config::program_weight(&payload).expect("a valid program");
+		let less = needed.saturating_sub(Weight::from_parts(1, 0));
+		assert_eq!(run_bytes(&payload, less).0, Err(Failure::WeightLimitExceeded));
+		assert!(System::events().is_empty(), "nothing ran");
+		let (result, used) = run_bytes(&payload, needed);
+		assert!(result.is_ok(), "{result:?}");
+		assert!(used.all_lte(needed), "{used:?} within {needed:?}");
+	});
+}

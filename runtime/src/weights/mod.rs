@@ -29,3 +29,4 @@ pub mod paritydb_weights;
 /// Measured beside ParityDb for the comparison in docs/benchmarks.md; no node runs it.
 #[allow(unused_doc_comments, dead_code)]
 pub mod rocksdb_weights;
+pub mod xcm;
