@@ -87,13 +87,7 @@ pub fn execute(
 	payload: &[u8],
 	max_weight: Weight,
 ) -> (Result<Vec<u8>, Failure>, Weight) {
-	let Ok(versioned) = VersionedXcm::<RuntimeCall>::decode_all_with_depth_limit(
-		MAX_XCM_DECODE_DEPTH,
-		&mut &*payload,
-	) else {
-		return (Err(Failure::MalformedPayload), Weight::zero());
-	};
-	let Ok(program) = Xcm::<RuntimeCall>::try_from(versioned) else {
+	let Some(program) = decode_program(payload) else {
 		return (Err(Failure::MalformedPayload), Weight::zero());
 	};
 	let origin = remote_account_location(network, account);
@@ -111,13 +105,18 @@ pub fn execute(
 /// a sender should ask for. `None` if the payload is not a program this executor decodes, or if
 /// it is over the instruction limit. Reads no storage, so clients compute it natively.
 pub fn program_weight(payload: &[u8]) -> Option<Weight> {
+	let mut program = decode_program(payload)?;
+	<XcmConfig as xcm_executor::Config>::Weigher::weight(&mut program, Weight::MAX).ok()
+}
+
+/// A routed payload as a program of the latest XCM version: the whole payload, depth-limited.
+fn decode_program(payload: &[u8]) -> Option<Xcm<RuntimeCall>> {
 	let versioned = VersionedXcm::<RuntimeCall>::decode_all_with_depth_limit(
 		MAX_XCM_DECODE_DEPTH,
 		&mut &*payload,
 	)
 	.ok()?;
-	let mut program = Xcm::<RuntimeCall>::try_from(versioned).ok()?;
-	<XcmConfig as xcm_executor::Config>::Weigher::weight(&mut program, Weight::MAX).ok()
+	Xcm::<RuntimeCall>::try_from(versioned).ok()
 }
 
 /// The [`Failure`] a program that stopped at an instruction is answered with.

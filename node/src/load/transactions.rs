@@ -1,8 +1,8 @@
 //! `plexus-node load transactions`: resource-manager transactions committed on another network.
 //!
 //! 1. `--from`'s `//Alice` prepares `--count` transactions, each writing one of 64 records on the
-//!    `--to` network (and holding `--hold` from Alice for Bob, paid out on commit), as fast as its pool
-//!    takes them.
+//!    `--to` network (and holding `--hold` from Alice for Bob, paid out on commit), as fast as its
+//!    pool takes them.
 //! 2. Both chains are followed block by block through their events: `ResourceManager.Prepared`,
 //!    `Committed` and `Aborted` on the coordinator, `ResourceManager.Applied` on the target.
 //! 3. Per transaction: the time from the coordinator finalizing the block that prepared it to the
