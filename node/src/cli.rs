@@ -26,6 +26,16 @@ pub enum Subcommand {
 	/// Upgrade the runtime of a network that `launch` runs (governance `set_code`).
 	Upgrade(crate::launch::UpgradeCmd),
 
+	/// Write Kubernetes manifests that deploy a topology on a cluster (docs/kubernetes.md).
+	Kubernetes(crate::launch::KubernetesCmd),
+
+	/// Initialise one bridge (light clients, router bindings, next hops); what a Kubernetes
+	/// Job runs. Idempotent.
+	BridgeInit(crate::launch::BridgeInitCmd),
+
+	/// Put a chain spec together from the compressed parts `kubernetes` writes into ConfigMaps.
+	UnpackChainSpec(crate::launch::UnpackChainSpecCmd),
+
 	/// Relay one bridge between two networks, both ways.
 	Relay(crate::relay::RelayCmd),
 

@@ -69,6 +69,9 @@ pub fn dispatch(mut cli: Cli) -> sc_cli::Result<()> {
 		Some(Subcommand::Producer(cmd)) => cmd.run(),
 		Some(Subcommand::Upgrade(cmd)) => cmd.run(),
 		Some(Subcommand::Relay(cmd)) => cmd.run(),
+		Some(Subcommand::Kubernetes(cmd)) => cmd.run(),
+		Some(Subcommand::BridgeInit(cmd)) => cmd.run(),
+		Some(Subcommand::UnpackChainSpec(cmd)) => cmd.run(),
 		Some(Subcommand::Benchmark { .. }) => Err(BENCHMARK_MOVED.into()),
 		Some(Subcommand::Key(cmd)) => cmd.run(&cli),
 		#[allow(deprecated)]

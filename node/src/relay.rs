@@ -45,6 +45,10 @@ pub struct RelayCmd {
 	#[arg(long)]
 	pub prometheus_port: Option<u16>,
 
+	/// Serve the metrics on every interface instead (in a pod, for the cluster's Prometheus).
+	#[arg(long)]
+	pub prometheus_external: bool,
+
 	/// Pause between rounds, in milliseconds. A round itself waits for what it submitted.
 	#[arg(long, default_value_t = 500)]
 	pub interval_ms: u64,
@@ -99,7 +103,8 @@ impl RelayCmd {
 			Some(port) => {
 				let registry = prometheus_endpoint::Registry::new();
 				let metrics = Metrics::register(&registry).map_err(|e| e.to_string())?;
-				let addr = SocketAddr::from(([127, 0, 0, 1], port));
+				let ip = if self.prometheus_external { [0, 0, 0, 0] } else { [127, 0, 0, 1] };
+				let addr = SocketAddr::from((ip, port));
 				let serve = async move {
 					match prometheus_endpoint::init_prometheus(addr, registry).await {
 						Ok(()) => format!("the metrics endpoint {addr} stopped"),

@@ -13,17 +13,18 @@ pub const SIGNER_ENV: &str = "PLEXUS_RELAY_SIGNER";
 pub const INITIALIZE_AS_ENV: &str = "PLEXUS_RELAY_INITIALIZE_AS";
 
 /// The secret URI in `file` if one is given, else in the environment variable `env`; `None`
-/// if neither has one. A file others can read is used, with a warning.
+/// if neither has one. A file every user can read is used, with a warning (a group may read it:
+/// Kubernetes mounts a Secret readable by the pod's fsGroup).
 pub fn read(file: Option<&Path>, env: &str) -> Result<Option<String>, Error> {
 	let secret = match file {
 		Some(path) => {
 			let text = std::fs::read_to_string(path)
 				.map_err(|e| format!("cannot read the secret file {}: {e}", path.display()))?;
 			let mode = std::fs::metadata(path).map(|m| m.permissions().mode()).unwrap_or(0);
-			if mode & 0o077 != 0 {
+			if mode & 0o007 != 0 {
 				log::warn!(
 					target: "relay",
-					"{} is readable by other users (mode {:o}); chmod 600 it",
+					"{} is readable by every user (mode {:o}); chmod 600 it",
 					path.display(),
 					mode & 0o777
 				);

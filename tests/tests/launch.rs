@@ -218,6 +218,40 @@ fn bad_topology_names_the_problem_and_starts_nothing() {
 		assert!(!out.status.success(), "case {i} was accepted");
 		assert!(stderr.contains(expected), "case {i}: {stderr}");
 		assert!(!base.join("deployment").exists(), "case {i} started something");
+
+		// `kubernetes` reads topologies as launch does: the same error, and nothing written.
+		let manifests = base.join("manifests");
+		let k8s = Command::new(node_binary())
+			.arg("kubernetes")
+			.arg(&file)
+			.arg("--out")
+			.arg(&manifests)
+			.output()
+			.unwrap();
+		assert!(!k8s.status.success(), "case {i} was accepted by kubernetes");
+		let error_line = |text: &[u8]| {
+			let text = String::from_utf8_lossy(text).into_owned();
+			text.lines().find(|l| l.starts_with("Error:")).map(str::to_string)
+		};
+		assert_eq!(error_line(&k8s.stderr), error_line(&out.stderr), "case {i}");
+		assert!(error_line(&k8s.stderr).is_some(), "case {i}");
+		assert!(!manifests.exists(), "case {i} wrote manifests");
 	}
+
+	// A name launch takes but a Kubernetes Service cannot have.
+	let file = base.join("digit.toml");
+	std::fs::write(&file, "[[network]]\nname = \"9lives\"\nid = 1\nproducers = 1\n").unwrap();
+	let check = Command::new(node_binary()).arg("launch").arg(&file).arg("--check").output();
+	assert!(check.unwrap().status.success());
+	let k8s = Command::new(node_binary())
+		.arg("kubernetes")
+		.arg(&file)
+		.arg("--out")
+		.arg(base.join("manifests"))
+		.output()
+		.unwrap();
+	let stderr = String::from_utf8_lossy(&k8s.stderr);
+	assert!(!k8s.status.success() && stderr.contains("starts with a letter"), "{stderr}");
+	assert!(!base.join("manifests").exists());
 	let _ = std::fs::remove_dir_all(&base);
 }

@@ -7,6 +7,7 @@ use super::{
 	plan::{Deployment, Role},
 	slots,
 	supervisor::{free_port, ChildSpec, Supervisor},
+	topology::Topology,
 	NodeEndpoint,
 };
 use plexus_client::author::dev_pair;
@@ -17,7 +18,7 @@ use std::path::PathBuf;
 /// Pays for relay transactions; endowed on every launched network. A well-known key, but passed
 /// as a secret would be (in the environment, never in arguments), and set explicitly so that
 /// the operator's own `PLEXUS_RELAY_SIGNER` does not leak into relayers of a testnet.
-const RELAYER: &str = "//Ferdie";
+pub const RELAYER: &str = "//Ferdie";
 
 #[derive(Clone, Serialize)]
 pub struct BridgeSummary {
@@ -42,6 +43,50 @@ fn producer_rpc(endpoints: &[NodeEndpoint], network: &str) -> Result<String, Str
 		.ok_or_else(|| format!("network {network} has no producer"))
 }
 
+/// A route to set up with a bridge: on its end `from` (0 or 1), `destination` is reached through
+/// the other end.
+pub struct NextHop {
+	pub from: usize,
+	pub destination: plexus_runtime::Hash,
+	/// The destination's name, for progress output.
+	pub name: String,
+}
+
+/// Brings one bridge up, as far as governance is concerned: both light clients initialised, both
+/// routers bound to each other, and the next hops that go over this bridge set. Each step is
+/// skipped when done already, so this can be run again (a Kubernetes Job's retries).
+pub async fn init_bridge(
+	ends: [&End; 2],
+	slot: u8,
+	hops: &[NextHop],
+	sudo: &sp_core::sr25519::Pair,
+) -> Result<(), String> {
+	init::initialize(ends[0], ends[1], Slot::new(slot)?, sudo).await?;
+	for hop in hops {
+		let (from, via) = (ends[hop.from], ends[1 - hop.from]);
+		eprintln!("plexus: {} reaches {} through {}", from.name, hop.name, via.name);
+		init::set_next_hop(from, hop.destination, via.client.genesis(), sudo).await?;
+	}
+	Ok(())
+}
+
+/// The next hops of the topology (shortest paths), filed under the bridge that carries their
+/// first step, as `(end of that bridge it starts from, destination network)`. A hop may be set
+/// only where the router knows the next network as a peer, which that bridge's initialisation
+/// makes it.
+pub fn hops_by_bridge(topology: &Topology) -> Vec<Vec<(usize, usize)>> {
+	let edges = topology.bridge_edges();
+	let mut hops = vec![Vec::new(); edges.len()];
+	for ((from, to), via) in slots::next_hops(topology.networks.len(), &edges) {
+		let bridge = edges
+			.iter()
+			.position(|&(a, b)| (a, b) == (from, via) || (a, b) == (via, from))
+			.expect("a next hop is a neighbour over a bridge; qed");
+		hops[bridge].push((usize::from(edges[bridge].0 != from), to));
+	}
+	hops
+}
+
 pub async fn bring_up(
 	deployment: &Deployment,
 	endpoints: &[NodeEndpoint],
@@ -60,20 +105,23 @@ pub async fn bring_up(
 	}
 	let edges = topology.bridge_edges();
 	let slots = topology.bridge_slots().map_err(|e| e.to_string())?;
-	for (&(a, b), &slot) in edges.iter().zip(&slots) {
+	let hops = hops_by_bridge(topology);
+	for (((&(a, b), &slot), hops), names) in
+		edges.iter().zip(&slots).zip(&hops).zip(topology.bridges.iter().map(|b| &b.between))
+	{
 		eprintln!(
 			"plexus launch: bridge {} <-> {}: initialising peer slot {slot}",
-			ends[a].name, ends[b].name
+			names[0], names[1]
 		);
-		init::initialize(&ends[a], &ends[b], Slot::new(slot)?, &sudo).await?;
-	}
-	for ((from, to), via) in slots::next_hops(ends.len(), &edges) {
-		eprintln!(
-			"plexus launch: {} reaches {} through {}",
-			ends[from].name, ends[to].name, ends[via].name
-		);
-		let (destination, next) = (ends[to].client.genesis(), ends[via].client.genesis());
-		init::set_next_hop(&ends[from], destination, next, &sudo).await?;
+		let hops: Vec<NextHop> = hops
+			.iter()
+			.map(|&(from, to)| NextHop {
+				from,
+				destination: ends[to].client.genesis(),
+				name: ends[to].name.clone(),
+			})
+			.collect();
+		init_bridge([&ends[a], &ends[b]], slot, &hops, &sudo).await?;
 	}
 
 	let mut bridges = Vec::new();

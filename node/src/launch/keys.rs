@@ -34,6 +34,11 @@ impl SessionKeys {
 		Ok(Self { phrase: phrase.to_string(), aura, grandpa })
 	}
 
+	/// The secret phrase both keys come from, for a keystore elsewhere (a Kubernetes Secret).
+	pub fn phrase(&self) -> &str {
+		&self.phrase
+	}
+
 	/// The account that registers these keys: the account of the Aura key, as at genesis.
 	pub fn account(&self) -> plexus_runtime::AccountId {
 		self.aura.into()

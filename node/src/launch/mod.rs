@@ -13,6 +13,7 @@
 mod bridging;
 mod control;
 mod keys;
+pub mod kubernetes;
 mod plan;
 mod producers;
 mod slots;
@@ -21,6 +22,7 @@ mod supervisor;
 pub mod topology;
 mod upgrade;
 
+pub use kubernetes::{bridge_init::BridgeInitCmd, pack::UnpackChainSpecCmd, KubernetesCmd};
 use plan::{Deployment, NodeRecord, Role, CONSUMER_STATE_PRUNING};
 pub use producers::ProducerCmd;
 use serde::Serialize;
@@ -202,43 +204,90 @@ impl NodeArgs {
 	fn args(&self, ports: &Ports) -> Vec<String> {
 		// `--rpc-port` would move to a random port, unannounced, if another process took ours;
 		// this endpoint fails instead, and the supervisor restarts the node on new ports.
-		let mut rpc =
-			format!("listen-addr=127.0.0.1:{},methods=auto,retry-random-port=false", ports.rpc);
-		for origin in RPC_CORS {
+		node_command(&NodeCommand {
+			chain_spec: self.chain_spec.display().to_string(),
+			base_path: self.dir.display().to_string(),
+			name: self.name.clone(),
+			node_key_file: Some(self.node_key_file.display().to_string()),
+			listen_addr: format!("/ip4/127.0.0.1/tcp/{}", ports.p2p),
+			rpc: vec![RpcEndpoint {
+				listen: format!("127.0.0.1:{}", ports.rpc),
+				methods: "auto",
+				cors: true,
+			}],
+			prometheus_port: ports.prometheus,
+			prometheus_external: false,
+			role: self.role,
+			bootnodes: self.bootnodes.clone(),
+		})
+	}
+}
+
+/// One `--experimental-rpc-endpoint`: it fails rather than moving to another port.
+pub(crate) struct RpcEndpoint {
+	pub listen: String,
+	pub methods: &'static str,
+	/// Only pages of [`RPC_CORS`] may call it, and only by a loopback name (the server then
+	/// refuses other Host headers). Without: any page, by any name.
+	pub cors: bool,
+}
+
+/// A node's command line wherever it runs: a child of `launch` on loopback, or a Kubernetes pod.
+pub(crate) struct NodeCommand {
+	pub chain_spec: String,
+	pub base_path: String,
+	pub name: String,
+	/// A file only its owner reads: arguments are visible to every local user. Without it the
+	/// node makes its own (only a producer's address must be known in advance).
+	pub node_key_file: Option<String>,
+	pub listen_addr: String,
+	pub rpc: Vec<RpcEndpoint>,
+	pub prometheus_port: u16,
+	pub prometheus_external: bool,
+	pub role: Role,
+	pub bootnodes: Vec<String>,
+}
+
+pub(crate) fn node_command(c: &NodeCommand) -> Vec<String> {
+	let mut args: Vec<String> = vec![
+		"--chain".into(),
+		c.chain_spec.clone(),
+		"--base-path".into(),
+		c.base_path.clone(),
+		"--name".into(),
+		c.name.clone(),
+	];
+	if let Some(file) = &c.node_key_file {
+		args.extend(["--node-key-file".into(), file.clone()]);
+	}
+	args.extend(["--listen-addr".into(), c.listen_addr.clone()]);
+	for endpoint in &c.rpc {
+		let mut rpc = format!(
+			"listen-addr={},methods={},retry-random-port=false",
+			endpoint.listen, endpoint.methods
+		);
+		for origin in RPC_CORS.iter().filter(|_| endpoint.cors) {
 			rpc += &format!(",cors={origin}");
 		}
-		let mut args = vec![
-			"--chain".into(),
-			self.chain_spec.display().to_string(),
-			"--base-path".into(),
-			self.dir.display().to_string(),
-			"--name".into(),
-			self.name.clone(),
-			// A file only its owner reads: arguments are visible to every local user.
-			"--node-key-file".into(),
-			self.node_key_file.display().to_string(),
-			"--listen-addr".into(),
-			format!("/ip4/127.0.0.1/tcp/{}", ports.p2p),
-			"--experimental-rpc-endpoint".into(),
-			rpc,
-			"--prometheus-port".into(),
-			ports.prometheus.to_string(),
-			"--no-mdns".into(),
-			"--no-telemetry".into(),
-		];
-		match self.role {
-			Role::Producer => {
-				args.extend(["--validator".into(), "--state-pruning".into(), "archive".into()])
-			},
-			Role::Consumer => {
-				args.extend(["--state-pruning".into(), CONSUMER_STATE_PRUNING.to_string()])
-			},
-		}
-		for b in &self.bootnodes {
-			args.extend(["--bootnodes".into(), b.clone()]);
-		}
-		args
+		args.extend(["--experimental-rpc-endpoint".into(), rpc]);
 	}
+	args.extend(["--prometheus-port".into(), c.prometheus_port.to_string()]);
+	if c.prometheus_external {
+		args.push("--prometheus-external".into());
+	}
+	args.extend(["--no-mdns".into(), "--no-telemetry".into()]);
+	match c.role {
+		Role::Producer => {
+			args.extend(["--validator".into(), "--state-pruning".into(), "archive".into()])
+		},
+		Role::Consumer => {
+			args.extend(["--state-pruning".into(), CONSUMER_STATE_PRUNING.to_string()])
+		},
+	}
+	for b in &c.bootnodes {
+		args.extend(["--bootnodes".into(), b.clone()]);
+	}
+	args
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -248,39 +248,32 @@ impl Deployment {
 	}
 }
 
-fn create_network(base: &Path, spec: &NetworkSpec) -> Result<NetworkRecord, String> {
-	let chain_id = format!("plexus_{}", spec.name.replace('-', "_"));
-	let dir = base.join(&spec.name);
-	fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+/// What a network is made of before anything is written: its producers' session keys, every
+/// node's libp2p key and the raw chain spec whose genesis names those producers. `launch` writes
+/// it under its base path, `kubernetes` into Secrets and ConfigMaps.
+pub struct NetworkPlan {
+	pub chain_id: String,
+	pub producers: Vec<(String, SessionKeys, NodeKey)>,
+	pub consumers: Vec<(String, NodeKey)>,
+	/// The raw chain spec (JSON).
+	pub raw_spec: String,
+}
 
-	let mut nodes = Vec::new();
-	let mut authorities = Vec::new();
-	for i in 1..=spec.producers as usize {
-		let name = producer_name(&spec.name, i);
-		let keys = SessionKeys::generate();
-		keys.install(&dir.join(&name).join("chains").join(&chain_id).join("keystore"))?;
-		authorities.push((keys.aura.into(), keys.grandpa.into()));
-		nodes.push(NodeRecord {
-			name,
-			role: Role::Producer,
-			retired: false,
-			legacy_node_key: None,
-		});
-	}
-	for i in 1..=spec.consumers {
-		let name = format!("{}-consumer-{i}", spec.name);
-		nodes.push(NodeRecord {
-			name,
-			role: Role::Consumer,
-			retired: false,
-			legacy_node_key: None,
-		});
-	}
-	for node in &nodes {
-		let path = dir.join(&node.name).join(NODE_KEY_FILE);
-		write_private(&path, NodeKey::generate().to_hex().as_bytes())?;
-	}
+/// Makes new keys for every node of `spec` and the genesis they imply. Pure: nothing is written.
+pub fn plan_network(spec: &NetworkSpec) -> Result<NetworkPlan, String> {
+	let producers: Vec<_> = (1..=spec.producers as usize)
+		.map(|i| (producer_name(&spec.name, i), SessionKeys::generate(), NodeKey::generate()))
+		.collect();
+	let consumers =
+		(1..=spec.consumers).map(|i| (consumer_name(&spec.name, i), NodeKey::generate())).collect();
+	let keys: Vec<&SessionKeys> = producers.iter().map(|(_, keys, _)| keys).collect();
+	let raw_spec = raw_chain_spec(spec, &keys)?;
+	Ok(NetworkPlan { chain_id: chain_id(&spec.name), producers, consumers, raw_spec })
+}
 
+/// The raw chain spec of `spec` with `producers` as its genesis authorities.
+pub fn raw_chain_spec(spec: &NetworkSpec, producers: &[&SessionKeys]) -> Result<String, String> {
+	let authorities = producers.iter().map(|k| (k.aura.into(), k.grandpa.into())).collect();
 	// Testnet funds and governance: the well-known development accounts, Alice as sudo.
 	let patch = network_genesis(
 		NetworkId(spec.id),
@@ -291,18 +284,50 @@ fn create_network(base: &Path, spec: &NetworkSpec) -> Result<NetworkRecord, Stri
 		Sr25519Keyring::Alice.to_account_id(),
 	);
 	let display = format!("Plexus {}", spec.name);
-	let chain_spec = chain_spec::network_chain_spec(&chain_id, &display, spec.id, patch)?;
-	let raw = chain_spec
+	let chain_spec =
+		chain_spec::network_chain_spec(&chain_id(&spec.name), &display, spec.id, patch)?;
+	chain_spec
 		.as_json(true)
-		.map_err(|e| format!("cannot build the genesis of network {:?}: {e}", spec.name))?;
-	let path = dir.join("chain-spec.json");
-	fs::write(&path, raw).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
-
-	Ok(NetworkRecord { name: spec.name.clone(), id: spec.id, chain_id, nodes })
+		.map_err(|e| format!("cannot build the genesis of network {:?}: {e}", spec.name))
 }
 
-fn producer_name(network: &str, i: usize) -> String {
+fn create_network(base: &Path, spec: &NetworkSpec) -> Result<NetworkRecord, String> {
+	let plan = plan_network(spec)?;
+	let dir = base.join(&spec.name);
+	fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+	let record = |name: &String, role| NodeRecord {
+		name: name.clone(),
+		role,
+		retired: false,
+		legacy_node_key: None,
+	};
+	let mut nodes = Vec::new();
+	for (name, keys, node_key) in &plan.producers {
+		keys.install(&dir.join(name).join("chains").join(&plan.chain_id).join("keystore"))?;
+		write_private(&dir.join(name).join(NODE_KEY_FILE), node_key.to_hex().as_bytes())?;
+		nodes.push(record(name, Role::Producer));
+	}
+	for (name, node_key) in &plan.consumers {
+		write_private(&dir.join(name).join(NODE_KEY_FILE), node_key.to_hex().as_bytes())?;
+		nodes.push(record(name, Role::Consumer));
+	}
+	let path = dir.join("chain-spec.json");
+	fs::write(&path, &plan.raw_spec)
+		.map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+	Ok(NetworkRecord { name: spec.name.clone(), id: spec.id, chain_id: plan.chain_id, nodes })
+}
+
+/// The chain spec's `id`, under which a node keeps the network's database and keystore.
+pub fn chain_id(network: &str) -> String {
+	format!("plexus_{}", network.replace('-', "_"))
+}
+
+pub fn producer_name(network: &str, i: usize) -> String {
 	format!("{network}-producer-{i}")
+}
+
+pub fn consumer_name(network: &str, i: u32) -> String {
+	format!("{network}-consumer-{i}")
 }
 
 /// The node key's file name in the node's directory (hex; sc-cli reads hex or raw bytes).
