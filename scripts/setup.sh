@@ -17,6 +17,11 @@ dpkg -s libssl-dev >/dev/null 2>&1 || need_apt+=(libssl-dev)
 # The chaos test cuts networks in two with nftables and closes connections with ss.
 command -v nft >/dev/null 2>&1 || need_apt+=(nftables)
 command -v ss >/dev/null 2>&1 || need_apt+=(iproute2)
+# The container image is built with buildah from scratch, pulling nothing (scripts/image.sh).
+command -v buildah >/dev/null 2>&1 || need_apt+=(buildah)
+# The Kubernetes manifests are checked by kubernetes-validate, installed from PyPI into a venv;
+# Debian keeps the venv module in python3 but ensurepip, which making a venv needs, in python3-venv.
+python3 -c "import ensurepip" >/dev/null 2>&1 || need_apt+=(python3-venv)
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "setup: installing ${need_apt[*]}"
   sudo_cmd=""

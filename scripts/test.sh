@@ -8,6 +8,16 @@ source scripts/setup.sh
 export CARGO_TARGET_DIR
 logs=$(mktemp -d)
 trap 'rm -rf "$logs"' EXIT
+# Checks that are not suites of their own write one line each here, "ok NAME" or "FAIL NAME"
+# (step does it); a failed one is counted in the sum and fails the run at the end, but the suites
+# after it still run.
+: >"$logs/steps"
+step() {
+  local name=$1 result=ok
+  shift
+  "$@" || result=FAIL
+  echo "$result $name" | tee -a "$logs/steps"
+}
 
 echo "== the node alone and the workspace build their shared dependencies once"
 bash scripts/check-features.sh
@@ -15,6 +25,13 @@ bash scripts/check-features.sh
 echo "== build plexus-node (debug, with the wasm runtime)"
 cargo build --locked -p plexus-node
 export PLEXUS_NODE="$CARGO_TARGET_DIR/debug/plexus-node"
+
+echo "== container image (buildah, no pull)"
+step "image plexus-node:test" bash scripts/image.sh "$PLEXUS_NODE" plexus-node:test
+
+echo "== Kubernetes manifests: kubernetes-validate --strict, kustomize"
+# Its lines, "ok k8s ..." or "FAIL k8s ...", are counted with the steps'.
+bash scripts/kubernetes-check.sh "$PLEXUS_NODE" 2>&1 | tee -a "$logs/steps" || true
 
 echo "== npm packages"
 (cd tests/js && npm ci --no-audit --no-fund --loglevel=error)
@@ -62,4 +79,8 @@ add "$(sed -n 's/.*Result: \([0-9]*\)\/[0-9]*.*/\1/p' "$logs/zombienet" | awk '{
 add "$(grep -c '^ok fixtures/' "$logs/contracts")" "$(grep -c '^stale: ' "$logs/contracts")"
 add "$(awk '/^test result:/{s+=$4} END{print s+0}' "$logs/cargo")" \
     "$(awk '/^test result:/{s+=$6} END{print s+0}' "$logs/cargo")"
+# grep -c prints 0 but exits 1 when nothing matches.
+add "$(grep -c '^ok ' "$logs/steps" || true)" "$(grep -c '^FAIL ' "$logs/steps" || true)"
 echo "plexus: $passed passed, $failed failed"
+# A step's failure did not stop the run; it fails it here.
+[ "$failed" -eq 0 ]
