@@ -173,3 +173,36 @@ pub async fn bring_up(
 	}
 	Ok(bridges)
 }
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+
+	#[test]
+	fn a_next_hop_is_set_with_the_bridge_it_leaves_by() {
+		// alpha - beta - gamma - delta, bridges listed as (beta, alpha), (beta, gamma), (gamma,
+		// delta): each route's first step is the bridge from its start, from that bridge's end.
+		let text = "[[network]]\nname = \"alpha\"\nid = 1\nproducers = 1\n\
+			[[network]]\nname = \"beta\"\nid = 2\nproducers = 1\n\
+			[[network]]\nname = \"gamma\"\nid = 3\nproducers = 1\n\
+			[[network]]\nname = \"delta\"\nid = 4\nproducers = 1\n\
+			[[bridge]]\nbetween = [\"beta\", \"alpha\"]\n\
+			[[bridge]]\nbetween = [\"beta\", \"gamma\"]\n\
+			[[bridge]]\nbetween = [\"gamma\", \"delta\"]\n";
+		let topology = Topology::parse(text).unwrap();
+		let (alpha, beta, gamma, delta) = (0, 1, 2, 3);
+		let mut hops = hops_by_bridge(&topology);
+		hops.iter_mut().for_each(|h| h.sort());
+		assert_eq!(
+			hops,
+			[
+				// beta-alpha: alpha (end 1) reaches gamma and delta through beta.
+				vec![(1, gamma), (1, delta)],
+				// beta-gamma: beta (end 0) reaches delta, gamma (end 1) reaches alpha.
+				vec![(0, delta), (1, alpha)],
+				// gamma-delta: delta (end 1) reaches alpha and beta through gamma.
+				vec![(1, alpha), (1, beta)],
+			]
+		);
+	}
+}
