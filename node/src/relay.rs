@@ -11,8 +11,9 @@ use std::{net::SocketAddr, path::PathBuf, time::Duration};
 /// Signs relay transactions when no other key is given; endowed on every launched network.
 const DEFAULT_SIGNER: &str = "//Ferdie";
 
-#[derive(Debug, clap::Parser)]
-pub struct RelayCmd {
+/// Which bridge a command serves: its two ends and its slot (`relay`, `bridge-init`).
+#[derive(Debug, clap::Args)]
+pub struct BridgeArgs {
 	/// WebSocket RPC endpoint of one network of the bridge.
 	#[arg(long, value_name = "URL")]
 	pub a: String,
@@ -28,6 +29,12 @@ pub struct RelayCmd {
 	/// The peer slot the bridge uses on both networks (docs/bridges.md).
 	#[arg(long)]
 	pub slot: u8,
+}
+
+#[derive(Debug, clap::Parser)]
+pub struct RelayCmd {
+	#[command(flatten)]
+	pub bridge: BridgeArgs,
 
 	/// File holding the secret URI (mnemonic, hex seed or development key such as //Ferdie) of
 	/// the account that signs and pays for relay transactions on both networks. Without it, the
@@ -92,10 +99,10 @@ impl RelayCmd {
 	}
 
 	async fn relay(&self) -> Result<(), String> {
-		let slot = Slot::new(self.slot)?;
+		let slot = Slot::new(self.bridge.slot)?;
 		let (signer, sudo) = self.keys()?;
-		let a = connect(&self.names[0], &self.a).await?;
-		let b = connect(&self.names[1], &self.b).await?;
+		let a = connect(&self.bridge.names[0], &self.bridge.a).await?;
+		let b = connect(&self.bridge.names[1], &self.bridge.b).await?;
 		if let Some(sudo) = &sudo {
 			init::initialize(&a, &b, slot, sudo).await?;
 		}
@@ -134,11 +141,11 @@ impl RelayCmd {
 				}
 				log::warn!(target: "relay", "{why}; connecting again");
 				drop((a, b));
-				a = match connect(&self.names[0], &self.a).await {
+				a = match connect(&self.bridge.names[0], &self.bridge.a).await {
 					Ok(end) => end,
 					Err(e) => return e,
 				};
-				b = match connect(&self.names[1], &self.b).await {
+				b = match connect(&self.bridge.names[1], &self.bridge.b).await {
 					Ok(end) => end,
 					Err(e) => return e,
 				};

@@ -12,21 +12,8 @@ use std::{path::PathBuf, time::Duration};
 
 #[derive(Debug, clap::Parser)]
 pub struct BridgeInitCmd {
-	/// WebSocket RPC endpoint of one network of the bridge.
-	#[arg(long, value_name = "URL")]
-	pub a: String,
-
-	/// WebSocket RPC endpoint of the other network.
-	#[arg(long, value_name = "URL")]
-	pub b: String,
-
-	/// Names of the two networks, for progress output.
-	#[arg(long, num_args = 2, value_names = ["A", "B"], default_values = ["a", "b"])]
-	pub names: Vec<String>,
-
-	/// The peer slot the bridge uses on both networks (docs/bridges.md).
-	#[arg(long)]
-	pub slot: u8,
+	#[command(flatten)]
+	pub bridge: crate::relay::BridgeArgs,
 
 	/// File holding the secret URI of the networks' sudo key (never an argument).
 	#[arg(long, value_name = "PATH")]
@@ -55,8 +42,8 @@ impl BridgeInitCmd {
 			.map_err(|e| format!("cannot start the async runtime: {e}"))?;
 		runtime.block_on(async {
 			let limit = Duration::from_secs(self.ready_timeout);
-			let a = ready_end(&self.names[0], &self.a, limit).await?;
-			let b = ready_end(&self.names[1], &self.b, limit).await?;
+			let a = ready_end(&self.bridge.names[0], &self.bridge.a, limit).await?;
+			let b = ready_end(&self.bridge.names[1], &self.bridge.b, limit).await?;
 			let mut next_hops = Vec::new();
 			for (from, url) in hops {
 				let destination = Client::connect_retrying(&url, limit).await?;
@@ -68,9 +55,9 @@ impl BridgeInitCmd {
 			}
 			eprintln!(
 				"plexus bridge-init: {} <-> {}: initialising peer slot {}",
-				a.name, b.name, self.slot
+				a.name, b.name, self.bridge.slot
 			);
-			init_bridge([&a, &b], self.slot, &next_hops, &sudo).await?;
+			init_bridge([&a, &b], self.bridge.slot, &next_hops, &sudo).await?;
 			eprintln!("plexus bridge-init: {} <-> {}: up", a.name, b.name);
 			Ok::<(), String>(())
 		})?;
@@ -85,10 +72,10 @@ impl BridgeInitCmd {
 				let (name, url) = hop
 					.split_once('=')
 					.ok_or_else(|| format!("--next-hop {hop:?}: expected NAME=URL"))?;
-				let from = self.names.iter().position(|n| n == name).ok_or_else(|| {
+				let from = self.bridge.names.iter().position(|n| n == name).ok_or_else(|| {
 					format!(
 						"--next-hop {hop:?}: {name:?} is neither end ({})",
-						self.names.join(", ")
+						self.bridge.names.join(", ")
 					)
 				})?;
 				Ok((from, url.to_string()))

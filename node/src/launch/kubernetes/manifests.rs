@@ -9,7 +9,7 @@ use super::{
 use crate::launch::{
 	bridging::relayer_name,
 	node_command,
-	plan::{consumer_name, producer_name, Role},
+	plan::{producer_name, Role},
 	NodeCommand, RpcEndpoint,
 };
 use serde_json::{json, Value};
@@ -523,22 +523,19 @@ pub fn init_job_name(opts: &Options, bridge: &super::BridgeMaterial) -> String {
 	format!("init-{}-{}-{}", bridge.between[0], bridge.between[1], &hash[..8])
 }
 
-pub fn bridge_init_args(bridge: &super::BridgeMaterial) -> Vec<String> {
+/// `command` for `bridge`: its ends (each network's first producer, as launch uses) and slot.
+fn bridge_command(command: &str, bridge: &super::BridgeMaterial) -> Vec<String> {
 	let [a, b] = &bridge.between;
-	let mut args = vec![
-		"bridge-init".to_string(),
-		"--a".into(),
-		producer_rpc_url(a),
-		"--b".into(),
-		producer_rpc_url(b),
-		"--names".into(),
-		a.clone(),
-		b.clone(),
-		"--slot".into(),
-		bridge.slot.to_string(),
-		"--sudo-file".into(),
-		"/var/lib/plexus/sudo/suri".into(),
-	];
+	[command, "--a", &producer_rpc_url(a), "--b", &producer_rpc_url(b), "--names", a, b, "--slot"]
+		.map(String::from)
+		.into_iter()
+		.chain([bridge.slot.to_string()])
+		.collect()
+}
+
+pub fn bridge_init_args(bridge: &super::BridgeMaterial) -> Vec<String> {
+	let mut args = bridge_command("bridge-init", bridge);
+	args.extend(["--sudo-file".into(), "/var/lib/plexus/sudo/suri".into()]);
 	for (from, to) in &bridge.next_hops {
 		args.extend([
 			"--next-hop".into(),
@@ -602,24 +599,17 @@ fn init_job(opts: &Options, bridge: &super::BridgeMaterial) -> Value {
 fn relay_deployment(opts: &Options, bridge: &super::BridgeMaterial) -> Value {
 	let between = format!("{}-{}", bridge.between[0], bridge.between[1]);
 	let pod_labels = [("plexus/bridge", between.as_str()), ("plexus/component", "relayer")];
-	let [a, b] = &bridge.between;
-	let args: Vec<String> = vec![
-		"relay".into(),
-		"--a".into(),
-		producer_rpc_url(a),
-		"--b".into(),
-		producer_rpc_url(b),
-		"--names".into(),
-		a.clone(),
-		b.clone(),
-		"--slot".into(),
-		bridge.slot.to_string(),
-		"--signer-file".into(),
-		"/var/lib/plexus/relay/signer".into(),
-		"--prometheus-port".into(),
-		RELAY_METRICS_PORT.to_string(),
-		"--prometheus-external".into(),
-	];
+	let mut args = bridge_command("relay", bridge);
+	args.extend(
+		[
+			"--signer-file",
+			"/var/lib/plexus/relay/signer",
+			"--prometheus-port",
+			&RELAY_METRICS_PORT.to_string(),
+			"--prometheus-external",
+		]
+		.map(String::from),
+	);
 	let probe = |failures: u32| json!({ "httpGet": { "path": "/metrics", "port": "metrics" }, "periodSeconds": 10, "failureThreshold": failures });
 	let pod = bridge_pod(
 		opts,
@@ -671,13 +661,4 @@ pub fn check_names(files: &BTreeMap<PathBuf, File>) -> Result<(), String> {
 		}
 	}
 	Ok(())
-}
-
-/// The pod-name prefix of both StatefulSets of `network`, as the harness and docs use them.
-pub fn node_names(network: &NetworkMaterial) -> Vec<String> {
-	let spec = &network.spec;
-	(1..=spec.producers as usize)
-		.map(|i| producer_name(&spec.name, i))
-		.chain((1..=spec.consumers).map(|i| consumer_name(&spec.name, i)))
-		.collect()
 }

@@ -145,21 +145,7 @@ impl KubernetesCmd {
 				},
 			});
 		}
-		let hops = hops_by_bridge(&topology);
-		let bridges: Vec<BridgeMaterial> = topology
-			.bridges
-			.iter()
-			.zip(&slots)
-			.zip(hops)
-			.map(|((b, &slot), hops)| BridgeMaterial {
-				between: b.between.clone(),
-				slot,
-				next_hops: hops
-					.into_iter()
-					.map(|(from, to)| (from, topology.networks[to].name.clone()))
-					.collect(),
-			})
-			.collect();
+		let bridges = bridge_materials(&topology, &slots);
 		if let Some(earlier) = &earlier {
 			earlier.check_kept(&topology, &bridges)?;
 		}
@@ -259,6 +245,22 @@ fn is_quantity(q: &str) -> bool {
 				&& n.chars().any(|c| c != '0' && c != '.')
 		})
 	})
+}
+
+/// Each bridge of `topology` with its slot and the routes that leave over it.
+fn bridge_materials(topology: &Topology, slots: &[u8]) -> Vec<BridgeMaterial> {
+	let hops = hops_by_bridge(topology);
+	let bridges = topology.bridges.iter().zip(slots).zip(hops);
+	bridges
+		.map(|((b, &slot), hops)| BridgeMaterial {
+			between: b.between.clone(),
+			slot,
+			next_hops: hops
+				.into_iter()
+				.map(|(from, to)| (from, topology.networks[to].name.clone()))
+				.collect(),
+		})
+		.collect()
 }
 
 fn new_network(spec: &NetworkSpec) -> Result<NetworkMaterial, String> {

@@ -39,21 +39,7 @@ fn fixed_materials(topology: &Topology) -> Materials {
 			}
 		})
 		.collect();
-	let slots = topology.bridge_slots().unwrap();
-	let bridges = topology
-		.bridges
-		.iter()
-		.zip(slots)
-		.zip(hops_by_bridge(topology))
-		.map(|((b, slot), hops)| BridgeMaterial {
-			between: b.between.clone(),
-			slot,
-			next_hops: hops
-				.into_iter()
-				.map(|(from, to)| (from, topology.networks[to].name.clone()))
-				.collect(),
-		})
-		.collect();
+	let bridges = bridge_materials(topology, &topology.bridge_slots().unwrap());
 	Materials { networks, bridges }
 }
 
