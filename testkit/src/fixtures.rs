@@ -52,6 +52,27 @@ between = ["a", "b"]
 between = ["b", "c"]
 "#;
 
+/// The cross-host test's topology (tests/tests/hosts.rs, docs/notes/kubernetes-plan.md §4.4):
+/// alpha with 4 producers, so that GRANDPA's threshold (3) survives one lost host, and a consumer;
+/// beta with 2 producers, whose threshold (2) makes its finality cross hosts too; one bridge.
+pub const HOSTS_TOPOLOGY: &str = r#"
+[[network]]
+name = "alpha"
+id = 1
+producers = 4
+consumers = 1
+block_time_ms = 3000
+
+[[network]]
+name = "beta"
+id = 2
+producers = 2
+block_time_ms = 3000
+
+[[bridge]]
+between = ["alpha", "beta"]
+"#;
+
 pub fn dev_pair(uri: &str) -> sr25519::Pair {
 	plexus_client::author::dev_pair(uri).expect("a development key")
 }

@@ -5,26 +5,11 @@
 //! other again. Needs root, `nft` (Debian's nftables) and `ss` (iproute2); only loopback is
 //! touched.
 
-use std::process::Command;
+use crate::tool::run;
 
 pub struct Partition {
 	table: String,
 	healed: bool,
-}
-
-fn run(program: &str, args: &[&str]) -> Result<String, String> {
-	let out = Command::new(program)
-		.args(args)
-		.output()
-		.map_err(|e| format!("cannot run {program}: {e}"))?;
-	if !out.status.success() {
-		return Err(format!(
-			"{program} {}: {}",
-			args.join(" "),
-			String::from_utf8_lossy(&out.stderr).trim()
-		));
-	}
-	Ok(String::from_utf8_lossy(&out.stdout).into_owned())
 }
 
 /// An established TCP connection on loopback and the process that holds its local end.

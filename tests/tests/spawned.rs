@@ -6,6 +6,7 @@ mod bridge;
 mod catch_up;
 mod chaos;
 mod data_protection;
+mod hosts;
 mod launch;
 mod pool;
 mod producers;
