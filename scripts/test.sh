@@ -35,6 +35,7 @@ bash scripts/kubernetes-check.sh "$PLEXUS_NODE" 2>&1 | tee -a "$logs/steps" || t
 
 echo "== npm packages"
 (cd tests/js && npm ci --no-audit --no-fund --loglevel=error)
+(cd tests/sidecar && npm ci --no-audit --no-fund --loglevel=error)
 (cd zombienet && npm ci --no-audit --no-fund --loglevel=error)
 (cd contracts && npm ci --no-audit --no-fund --loglevel=error)
 

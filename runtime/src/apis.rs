@@ -73,7 +73,13 @@ pallet_revive::impl_runtime_apis_plus_revive_traits! {
 		}
 
 		fn inherent_extrinsics(data: sp_inherents::InherentData) -> Vec<<Block as BlockT>::Extrinsic> {
+			// In extrinsic format 4, not sp-runtime's default 5: the format says nothing more of
+			// an inherent, and the REST indexer (sidecar's @polkadot/types 10) and other tools
+			// built before format 5 cannot read a block holding a format-5 extrinsic at all.
 			data.create_extrinsics()
+				.into_iter()
+				.map(|xt| UncheckedExtrinsic::new_bare_legacy(xt.function))
+				.collect()
 		}
 
 		fn check_inherents(

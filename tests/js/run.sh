@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Runs the JavaScript client tests against a fresh `plexus-node launch` deployment.
+# Runs the JavaScript client tests, then @substrate/api-sidecar's (tests/sidecar), against a
+# fresh `plexus-node launch` deployment.
 #
 #   tests/js/run.sh [PLEXUS_NODE_BINARY]
 #
@@ -22,10 +23,16 @@ if [[ ! -x "$node_bin" ]]; then
 fi
 node_bin="$(cd "$(dirname "$node_bin")" && pwd)/$(basename "$node_bin")"
 
+sidecar_dir="$(cd "$here/../sidecar" && pwd)"
+
 # npm packages: install from the lockfile when missing.
 if [[ ! -d "$here/node_modules/@polkadot/api" ]]; then
   echo "run.sh: installing npm packages in $here (npm ci)"
   (cd "$here" && timeout 300 npm ci --no-audit --no-fund)
+fi
+if [[ ! -d "$sidecar_dir/node_modules/@substrate/api-sidecar" ]]; then
+  echo "run.sh: installing npm packages in $sidecar_dir (npm ci)"
+  (cd "$sidecar_dir" && timeout 300 npm ci --no-audit --no-fund)
 fi
 
 tmp="$(mktemp -d "${TMPDIR:-/tmp}/plexus-js.XXXXXX")"
@@ -96,5 +103,14 @@ PLEXUS_LAUNCH_JSON="$base/launch.json" timeout -k 10 "$test_timeout_secs" \
   npm test --prefix "$here" || status=$?
 if [[ "$status" != 0 ]]; then
   echo "run.sh: client tests failed (status $status)" >&2
+fi
+
+# The REST indexer against the same deployment.
+sidecar_status=0
+PLEXUS_LAUNCH_JSON="$base/launch.json" timeout -k 10 "$test_timeout_secs" \
+  npm test --prefix "$sidecar_dir" || sidecar_status=$?
+if [[ "$sidecar_status" != 0 ]]; then
+  echo "run.sh: sidecar tests failed (status $sidecar_status)" >&2
+  status=$sidecar_status
 fi
 exit "$status"

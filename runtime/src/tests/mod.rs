@@ -170,3 +170,23 @@ fn transfer_signed_for_another_network_is_refused() {
 		assert_eq!(Balances::free_balance(&dave), before);
 	});
 }
+
+#[test]
+fn inherents_are_in_the_extrinsic_format_every_tool_reads() {
+	use sp_block_builder::runtime_decl_for_block_builder::BlockBuilderV6;
+	use sp_runtime::generic::Preamble;
+	in_block(|| {
+		let mut data = sp_inherents::InherentData::new();
+		// Early in Aura's slot 0, which `in_block` is in.
+		data.put_data(*b"timstap0", &1u64).unwrap();
+		let inherents = Runtime::inherent_extrinsics(data);
+		assert_eq!(inherents.len(), 1, "the timestamp");
+		// As the block carries it: format 4, bare.
+		let carried = UncheckedExtrinsic::decode(&mut &inherents[0].encode()[..]).unwrap();
+		assert!(matches!(carried.preamble, Preamble::Bare(4)), "{:?}", carried.preamble);
+		assert_eq!(Executive::apply_extrinsic(carried), Ok(Ok(())));
+		// Set, and no earlier than one minimum period after genesis, as the pallet makes it.
+		let minimum = <Runtime as pallet_timestamp::Config>::MinimumPeriod::get();
+		assert_eq!(pallet_timestamp::Now::<Runtime>::get(), minimum.max(1));
+	});
+}
