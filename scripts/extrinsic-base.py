@@ -22,8 +22,9 @@ OUT = WEIGHTS / "extrinsic_base.rs"
 
 # The extensions of the overhead benchmark's remark (runtime/src/signing.rs: immortal, no tip), as
 # the weight functions that frame-system calls for them. RejectObsoleteBridgeCalls weighs nothing
-# for a call that is not a bridge call. The runtime's test `extrinsic_base_is_current` checks that
-# this list adds up to the extensions' real weight for a remark.
+# for a call that is not a bridge call, and revive's SetOrigin (EthSetOrigin) nothing at all. The
+# runtime's test `extrinsic_base_is_current` checks that this list adds up to the extensions' real
+# weight for a remark.
 EXTENSIONS = [
     ("frame_system_extensions.rs", "check_non_zero_sender"),
     ("frame_system_extensions.rs", "check_spec_version"),

@@ -174,7 +174,7 @@ mod tests {
 		let genesis = Hash::repeat_byte(1);
 		let next = VERSION.spec_version + 1;
 		let xt = signing::sign_for(call.clone(), &alice, 0, genesis, next);
-		let Preamble::Signed(_, signature, extension) = xt.preamble else { panic!("signed") };
+		let Preamble::Signed(_, signature, extension) = xt.0.preamble else { panic!("signed") };
 		// What CheckSpecVersion and the other extensions add to the payload, at `spec_version`.
 		let signed_for = |spec_version: u32| {
 			let implicit = (
@@ -183,6 +183,7 @@ mod tests {
 				VERSION.transaction_version,
 				genesis,
 				genesis,
+				(),
 				(),
 				(),
 				(),

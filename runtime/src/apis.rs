@@ -24,7 +24,7 @@ pallet_revive::impl_runtime_apis_plus_revive_traits! {
 	Runtime,
 	Revive,
 	Executive,
-	(),
+	contracts::EthExtraImpl,
 
 	impl sp_api::Core<Block> for Runtime {
 		fn version() -> RuntimeVersion {
@@ -78,7 +78,7 @@ pallet_revive::impl_runtime_apis_plus_revive_traits! {
 			// built before format 5 cannot read a block holding a format-5 extrinsic at all.
 			data.create_extrinsics()
 				.into_iter()
-				.map(|xt| UncheckedExtrinsic::new_bare_legacy(xt.function))
+				.map(|xt| sp_runtime::generic::UncheckedExtrinsic::new_bare_legacy(xt.0.function).into())
 				.collect()
 		}
 

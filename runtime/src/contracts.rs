@@ -1,14 +1,29 @@
 //! Smart contracts: pallet-revive, running EVM bytecode (as `solc` emits it) and PolkaVM.
 //!
-//! Accounts are mapped to 20-byte addresses by `AccountId32Mapper` (`keccak256(account)[12..]`);
-//! an account maps itself once with `Revive::map_account` (the development accounts are mapped
-//! at genesis). Each network has its own EVM chain id, `420_420_000 + NetworkId`, so that a
-//! signed Ethereum transaction meant for one network is worthless on another.
+//! Two ways in:
+//! 1. Substrate transactions: `Revive::instantiate_with_code` / `Revive::call`, signed like any
+//!    other call, and their dry-runs through `ReviveApi` (see apis.rs).
+//! 2. Ethereum transactions (ethers, viem, MetaMask through eth-rpc): a bare `Revive::eth_transact`
+//!    carrying the signed RLP transaction. [`EthExtraImpl`] checks it (signature, this network's
+//!    chain id, nonce, fee) and runs it as if signed by the signer's account, `H160 ++ 0xEE × 12`,
+//!    with the same transaction extensions as every other transaction ([`tx_extension`]).
 //!
-//! Deployment and calls go through `Revive::instantiate_with_code` / `Revive::call` and their
-//! dry-runs through `ReviveApi` (see apis.rs). The Ethereum transaction path (`eth_transact`,
-//! eth-rpc) is not enabled: it needs the revive extrinsic type and fee model, left for later.
-//! Weights are upstream's `SubstrateWeight` (reference hardware), not measured here yet.
+//! Accounts: a Substrate account gets its 20-byte address (`keccak256(account)[12..]`) mapped when
+//! it is created (`AutoMap`, through `frame_system::OnNewAccount`), so an Ethereum transfer to that
+//! address reaches it; an Ethereum-derived account needs no mapping. Each network has its own EVM
+//! chain id, `420_420_000 + NetworkId`, and an Ethereum transaction without a chain id (pre-EIP-155
+//! legacy) is refused, so one signed for one network is worthless on another.
+//!
+//! Fees: `BlockRatioFee<1, 1>` is revive's required weight-to-fee: the larger of the ref time and
+//! the proof size priced so that a whole block of either costs the same. Our block's proof size is
+//! unbounded (u64::MAX), so a proof costs 1 per 18 MB and every real weight pays its ref time, as
+//! under `IdentityFee` before. Weights are upstream's `SubstrateWeight` (reference hardware), not measured
+//! here yet.
+//!
+//! Does not do: map accounts that existed before spec 108 (when `AutoMap` came): revive's
+//! multi-block migration needs pallet-migrations, which this runtime does not have. Such an
+//! account is mapped with a deposit on its first cross-network contract call
+//! ([`ReviveEngine`]); `map_account` is a no-op under `AutoMap`.
 //!
 //! [`ReviveEngine`] is how the contract executor and the resource manager run contracts: the
 //! same `bare_call` / `bare_instantiate` that revive's own extrinsics use, with the caller mapped
@@ -21,14 +36,98 @@ use frame_support::{
 	weights::Weight,
 	ConsensusEngineId,
 };
-use pallet_revive::{AddressMapper, Code, ExecConfig, TransactionLimits};
+use pallet_revive::{
+	evm::{runtime::EthExtra, TransactionSigned},
+	AddressMapper, Code, ExecConfig, TransactionLimits,
+};
 use plexus_primitives::{
 	contract::{ContractCall, ContractEngine, ContractOutcome},
 	envelope::Failure,
 	service::failure_of_dispatch_error,
 };
 use sp_core::H160;
-use sp_runtime::{FixedU128, Perbill};
+use sp_runtime::{
+	generic::{CheckedExtrinsic, Era},
+	traits::InvalidVersion,
+	transaction_validity::InvalidTransaction,
+	FixedU128, Perbill,
+};
+
+/// The transaction extensions of an immortal transaction with this nonce and tip; `ethereum`
+/// for one made from an Ethereum transaction. The one place the tuple's values are written:
+/// `signing` and [`EthExtraImpl`] both build it here.
+pub fn tx_extension(nonce: Nonce, tip: Balance, ethereum: bool) -> TxExtension {
+	(
+		frame_system::CheckNonZeroSender::new(),
+		frame_system::CheckSpecVersion::new(),
+		frame_system::CheckTxVersion::new(),
+		frame_system::CheckGenesis::new(),
+		frame_system::CheckEra::from(Era::Immortal),
+		frame_system::CheckNonce::from(nonce),
+		frame_system::CheckWeight::new(),
+		pallet_transaction_payment::ChargeTransactionPayment::from(tip),
+		if ethereum {
+			pallet_revive::evm::tx_extension::SetOrigin::new_from_eth_transaction()
+		} else {
+			Default::default()
+		},
+		frame_system::WeightReclaim::new(),
+		crate::bridges::RejectObsoleteBridgeCalls,
+	)
+}
+
+type EthChecked = CheckedExtrinsic<AccountId, RuntimeCall, TxExtension, InvalidVersion>;
+
+/// Turns an Ethereum transaction (`Revive::eth_transact`) into a transaction of this runtime.
+// The derives are what revive's extrinsic type asks of its parameter.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct EthExtraImpl;
+
+impl EthExtra for EthExtraImpl {
+	type Config = Runtime;
+	type ExtensionV0 = TxExtension;
+	type ExtensionOtherVersions = InvalidVersion;
+
+	fn get_eth_extension(nonce: Nonce, tip: Balance) -> TxExtension {
+		tx_extension(nonce, tip, true)
+	}
+
+	fn try_into_checked_extrinsic(
+		payload: &[u8],
+		encoded_len: usize,
+	) -> Result<EthChecked, InvalidTransaction> {
+		refuse_replayable(payload)?;
+		RevivesChecks::try_into_checked_extrinsic(payload, encoded_len)
+	}
+}
+
+/// Revive's own checks of an Ethereum transaction (signature, chain id when there is one, nonce,
+/// fee, storage deposit), reached from [`EthExtraImpl`] after ours.
+struct RevivesChecks;
+
+impl EthExtra for RevivesChecks {
+	type Config = Runtime;
+	type ExtensionV0 = TxExtension;
+	type ExtensionOtherVersions = InvalidVersion;
+
+	fn get_eth_extension(nonce: Nonce, tip: Balance) -> TxExtension {
+		EthExtraImpl::get_eth_extension(nonce, tip)
+	}
+}
+
+/// Refuses a legacy transaction signed without a chain id (before EIP-155), which revive accepts:
+/// one signature would be valid on every Plexus network, and on any other chain that takes them.
+fn refuse_replayable(payload: &[u8]) -> Result<(), InvalidTransaction> {
+	match TransactionSigned::decode(payload) {
+		Ok(TransactionSigned::TransactionLegacySigned(tx))
+			if tx.transaction_legacy_unsigned.chain_id.is_none() =>
+		{
+			Err(InvalidTransaction::Call)
+		},
+		// Anything else, undecodable included, is revive's to judge.
+		_ => Ok(()),
+	}
+}
 
 /// Storage deposits: 0.2 UNIT per item and 10 µUNIT per byte, held while the storage lives.
 pub const fn deposit(items: u32, bytes: u32) -> Balance {
@@ -97,11 +196,11 @@ impl pallet_revive::Config for Runtime {
 	type ChainId = EvmChainId;
 	// 12 decimals natively, 18 in the EVM.
 	type NativeToEthRatio = ConstU32<1_000_000>;
-	type FeeInfo = ();
+	type FeeInfo = pallet_revive::evm::fees::Info<Address, Signature, EthExtraImpl>;
 	type Deposit = ();
 	type MaxEthExtrinsicWeight = MaxEthExtrinsicWeight;
 	type DebugEnabled = ConstBool<false>;
-	type AutoMap = ConstBool<false>;
+	type AutoMap = ConstBool<true>;
 	type GasScale = ConstU32<1000>;
 }
 

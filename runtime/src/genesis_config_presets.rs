@@ -75,8 +75,8 @@ pub fn network_genesis_with_producers(
 				.collect::<Vec<_>>(),
 		},
 		sudo: SudoConfig { key: Some(root) },
-		// Endowed accounts can deploy and call contracts without `map_account` first.
-		revive: pallet_revive::GenesisConfig { mapped_accounts: endowed_accounts.clone() },
+		// No `revive.mapped_accounts`: balances' genesis creates the endowed accounts, and
+		// `AutoMapper` maps each as it is created.
 		network_info: NetworkInfoConfig {
 			network_id,
 			name: name.as_bytes().to_vec(),
@@ -101,11 +101,32 @@ fn keyring_authority(k: Sr25519Keyring, e: Ed25519Keyring) -> (AuraId, GrandpaId
 	(k.public().into(), e.public().into())
 }
 
-/// The development accounts (`//Alice` … `//Ferdie` and their stashes), endowed on testnets.
+/// The 20-byte addresses of the Ethereum development keys Alith, Baltathar, Charleth, Dorothy
+/// and Ethan: keys whose secrets are public, which eth-rpc's `--dev`, Hardhat and Moonbeam's
+/// tools know. For testnets only, like `//Alice`.
+pub const ETH_DEV_ADDRESSES: [[u8; 20]; 5] = [
+	sp_core::hex2array!("f24ff3a9cf04c71dbc94d0b566f7a27b94566cac"),
+	sp_core::hex2array!("3cd0a705a2dc65e5b1e1205896baa2be8a07c6e0"),
+	sp_core::hex2array!("798d4ba9baf0064ec19eb4f0a1a45785ae9d6dfc"),
+	sp_core::hex2array!("773539d4ac0e786233d90a233654ccee26a613d9"),
+	sp_core::hex2array!("ff64d3f6efe2317ee2807d223a0bdc4c0c49dfdb"),
+];
+
+/// The account revive runs an Ethereum address's transactions as: the address, then twelve
+/// `0xEE` bytes.
+pub fn eth_account(address: [u8; 20]) -> AccountId {
+	let mut account = [0xEE; 32];
+	account[..20].copy_from_slice(&address);
+	account.into()
+}
+
+/// The development accounts, endowed on testnets: `//Alice` … `//Ferdie` and their stashes, and
+/// the Ethereum development keys' accounts ([`ETH_DEV_ADDRESSES`]).
 pub fn well_known_accounts() -> Vec<AccountId> {
 	Sr25519Keyring::iter()
 		.filter(|k| k != &Sr25519Keyring::One && k != &Sr25519Keyring::Two)
 		.map(|k| k.to_account_id())
+		.chain(ETH_DEV_ADDRESSES.into_iter().map(eth_account))
 		.collect()
 }
 

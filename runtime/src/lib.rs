@@ -80,18 +80,18 @@ macro_rules! runtime_version {
 			spec_version: $spec_version,
 			impl_version: 1,
 			apis: apis::RUNTIME_API_VERSIONS,
-			transaction_version: 2,
+			transaction_version: 3,
 			system_version: 1,
 		};
 	};
 }
 
 #[cfg(not(feature = "spec-version-next"))]
-runtime_version!(108);
+runtime_version!(109);
 // The same runtime one `spec_version` later: what the runtime-upgrade test upgrades a network to
 // (`plexus_testkit::upgrade`). Never the node's own.
 #[cfg(feature = "spec-version-next")]
-runtime_version!(109);
+runtime_version!(110);
 
 /// One unit of the native token (12 decimals).
 pub const UNIT: Balance = 1_000_000_000_000;
@@ -118,12 +118,18 @@ pub type TxExtension = (
 	frame_system::CheckNonce<Runtime>,
 	frame_system::CheckWeight<Runtime>,
 	pallet_transaction_payment::ChargeTransactionPayment<Runtime>,
+	// After every check that needs the signed origin: for an Ethereum transaction it turns the
+	// origin into revive's `EthTransaction`; for any other it does nothing and weighs nothing.
+	pallet_revive::evm::tx_extension::SetOrigin<Runtime>,
 	frame_system::WeightReclaim<Runtime>,
 	bridges::RejectObsoleteBridgeCalls,
 );
 
+/// sp-runtime's extrinsic, which revive's wraps to also accept an Ethereum transaction: a bare
+/// `Revive::eth_transact` whose payload is the signed RLP transaction, checked as if signed by
+/// the Ethereum signer's account (`contracts::EthExtraImpl`).
 pub type UncheckedExtrinsic =
-	generic::UncheckedExtrinsic<Address, RuntimeCall, Signature, TxExtension>;
+	pallet_revive::evm::runtime::UncheckedExtrinsic<Address, Signature, contracts::EthExtraImpl>;
 pub type SignedPayload = generic::SignedPayload<RuntimeCall, TxExtension>;
 
 pub type Executive = frame_executive::Executive<

@@ -6,22 +6,11 @@ use crate::{
 };
 use codec::Encode;
 use sp_core::{sr25519, Pair};
-use sp_runtime::generic::Era;
+use sp_runtime::generic;
 
 /// The transaction extensions of an immortal transaction with this nonce and no tip.
 pub fn tx_extension(nonce: Nonce) -> TxExtension {
-	(
-		frame_system::CheckNonZeroSender::new(),
-		frame_system::CheckSpecVersion::new(),
-		frame_system::CheckTxVersion::new(),
-		frame_system::CheckGenesis::new(),
-		frame_system::CheckEra::from(Era::Immortal),
-		frame_system::CheckNonce::from(nonce),
-		frame_system::CheckWeight::new(),
-		pallet_transaction_payment::ChargeTransactionPayment::from(0),
-		frame_system::WeightReclaim::new(),
-		crate::bridges::RejectObsoleteBridgeCalls,
-	)
+	crate::contracts::tx_extension(nonce, 0, false)
 }
 
 /// Signs `call` by `signer` for the network whose genesis hash is `genesis`, running this
@@ -48,9 +37,10 @@ pub fn sign_for(
 	let extension = tx_extension(nonce);
 	// What the extensions add to the signed payload without carrying it in the transaction.
 	let implicit =
-		((), spec_version, VERSION.transaction_version, genesis, genesis, (), (), (), (), ());
+		((), spec_version, VERSION.transaction_version, genesis, genesis, (), (), (), (), (), ());
 	let payload = SignedPayload::from_raw(call.clone(), extension.clone(), implicit);
 	let signature = payload.using_encoded(|bytes| signer.sign(bytes));
 	let account: AccountId = signer.public().into();
-	UncheckedExtrinsic::new_signed(call, account.into(), signature.into(), extension)
+	generic::UncheckedExtrinsic::new_signed(call, account.into(), signature.into(), extension)
+		.into()
 }

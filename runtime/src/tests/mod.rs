@@ -5,6 +5,7 @@
 
 mod contracts;
 mod data_protection;
+mod eth;
 mod precompiles;
 mod producers;
 mod transactions;
@@ -183,7 +184,7 @@ fn inherents_are_in_the_extrinsic_format_every_tool_reads() {
 		assert_eq!(inherents.len(), 1, "the timestamp");
 		// As the block carries it: format 4, bare.
 		let carried = UncheckedExtrinsic::decode(&mut &inherents[0].encode()[..]).unwrap();
-		assert!(matches!(carried.preamble, Preamble::Bare(4)), "{:?}", carried.preamble);
+		assert!(matches!(carried.0.preamble, Preamble::Bare(4)), "{:?}", carried.0.preamble);
 		assert_eq!(Executive::apply_extrinsic(carried), Ok(Ok(())));
 		// Set, and no earlier than one minimum period after genesis, as the pallet makes it.
 		let minimum = <Runtime as pallet_timestamp::Config>::MinimumPeriod::get();
