@@ -39,6 +39,9 @@ pub enum Subcommand {
 	/// Relay one bridge between two networks, both ways.
 	Relay(crate::relay::RelayCmd),
 
+	/// Write the runtime's metadata (SCALE), for static-codegen clients such as subxt and eth-rpc.
+	Metadata(crate::metadata::MetadataCmd),
+
 	/// Load generators that print throughput figures (not frame weights: `plexus-benchmark`).
 	#[command(subcommand, alias = "bench")]
 	Load(crate::load::LoadCmd),

@@ -72,6 +72,7 @@ pub fn dispatch(mut cli: Cli) -> sc_cli::Result<()> {
 		Some(Subcommand::Kubernetes(cmd)) => cmd.run(),
 		Some(Subcommand::BridgeInit(cmd)) => cmd.run(),
 		Some(Subcommand::UnpackChainSpec(cmd)) => cmd.run(),
+		Some(Subcommand::Metadata(cmd)) => cmd.run(),
 		Some(Subcommand::Benchmark { .. }) => Err(BENCHMARK_MOVED.into()),
 		Some(Subcommand::Key(cmd)) => cmd.run(&cli),
 		#[allow(deprecated)]

@@ -11,6 +11,7 @@ pub mod command;
 pub mod database;
 pub mod launch;
 pub mod load;
+pub mod metadata;
 pub mod pool;
 pub mod relay;
 pub mod rpc;
