@@ -6,16 +6,19 @@
 //!    (a node whose port another process took is restarted on new ones).
 //! 4. Wait, showing progress, until every network finalizes a block.
 //! 5. Bring every bridge up (light clients, router bindings, next hops) and start its relayer;
-//!    then print the table of endpoints and write it as `launch.json` under the base path.
+//!    start eth-rpc where Ethereum JSON-RPC is asked for (`eth_rpc.rs`); then print the table of
+//!    endpoints and write it as `launch.json` under the base path (`report.rs`).
 //! 6. Supervise: report and restart a node or relayer that dies; on Ctrl-C or SIGTERM stop every
 //!    child and exit 0.
 
 mod bridging;
 mod control;
+mod eth_rpc;
 mod keys;
 pub mod kubernetes;
 mod plan;
 mod producers;
+mod report;
 mod slots;
 mod status;
 mod supervisor;
@@ -25,6 +28,7 @@ mod upgrade;
 pub use kubernetes::{bridge_init::BridgeInitCmd, pack::UnpackChainSpecCmd, KubernetesCmd};
 use plan::{Deployment, NodeRecord, Role, CONSUMER_STATE_PRUNING};
 pub use producers::ProducerCmd;
+use report::{LaunchReport, NetworkSummary};
 use serde::Serialize;
 use std::{
 	collections::BTreeMap,
@@ -63,6 +67,17 @@ pub struct LaunchCmd {
 	/// The node binary to start (default: this executable).
 	#[arg(long)]
 	pub node_binary: Option<PathBuf>,
+
+	/// Serve every network over Ethereum JSON-RPC too (eth-rpc beside its first producer), for
+	/// MetaMask, ethers, viem and Hardhat. A network can ask for it in the topology instead
+	/// (`eth_rpc = true`).
+	#[arg(long)]
+	pub eth_rpc: bool,
+
+	/// The eth-rpc binary (default: `eth-rpc` beside the node binary, else on PATH; built by
+	/// scripts/eth-rpc.sh).
+	#[arg(long, value_name = "PATH")]
+	pub eth_rpc_binary: Option<PathBuf>,
 }
 
 #[derive(Serialize)]
@@ -90,21 +105,6 @@ impl NodeEndpoint {
 	}
 }
 
-#[derive(Clone, Serialize)]
-struct NetworkSummary {
-	name: String,
-	id: u32,
-	genesis: String,
-	chain_spec: PathBuf,
-}
-
-#[derive(Serialize)]
-struct LaunchReport<'a> {
-	networks: Vec<NetworkSummary>,
-	nodes: &'a [NodeEndpoint],
-	bridges: &'a [bridging::BridgeSummary],
-}
-
 impl LaunchCmd {
 	pub fn run(&self) -> sc_cli::Result<()> {
 		let topology = match &self.topology {
@@ -114,8 +114,14 @@ impl LaunchCmd {
 		if self.check {
 			for n in &topology.networks {
 				println!(
-					"network {} (id {}): {} producers, {} consumers, {} ms blocks",
-					n.name, n.id, n.producers, n.consumers, n.block_time_ms
+					"network {} (id {}): {} producers, {} consumers, {} ms blocks, EVM chain id {}{}",
+					n.name,
+					n.id,
+					n.producers,
+					n.consumers,
+					n.block_time_ms,
+					eth_rpc::chain_id(n.id),
+					if self.eth_rpc || n.eth_rpc { ", served over Ethereum JSON-RPC" } else { "" }
 				);
 			}
 			let slots = topology.bridge_slots().map_err(|e| e.to_string())?;
@@ -135,6 +141,11 @@ impl LaunchCmd {
 			Some(p) => p.clone(),
 			None => std::env::current_exe().map_err(|e| format!("cannot find myself: {e}"))?,
 		};
+		// Found before anything starts, so a missing one costs nothing.
+		let eth_rpc = (self.eth_rpc || topology.networks.iter().any(|n| n.eth_rpc))
+			.then(|| eth_rpc::binary(self.eth_rpc_binary.as_deref(), &program))
+			.transpose()?
+			.map(|binary| EthRpc { binary, all: self.eth_rpc });
 
 		eprintln!(
 			"plexus launch: preparing {} networks under {}",
@@ -148,8 +159,20 @@ impl LaunchCmd {
 			.build()
 			.map_err(|e| format!("cannot start the async runtime: {e}"))?;
 		// Children are spawned from this thread only: their parent-death signal is tied to it.
-		runtime.block_on(supervise(deployment, program, Duration::from_secs(self.ready_timeout)))
+		runtime.block_on(supervise(
+			deployment,
+			program,
+			eth_rpc,
+			Duration::from_secs(self.ready_timeout),
+		))
 	}
+}
+
+/// What `launch` serves over Ethereum JSON-RPC, and with what.
+struct EthRpc {
+	binary: PathBuf,
+	/// Every network (`--eth-rpc`), not only those whose topology entry asks.
+	all: bool,
 }
 
 /// Where launch keeps its deployment when no `--base-path` is given.
@@ -322,6 +345,7 @@ impl Ports {
 async fn supervise(
 	deployment: Deployment,
 	program: PathBuf,
+	eth_rpc: Option<EthRpc>,
 	ready_timeout: Duration,
 ) -> sc_cli::Result<()> {
 	let mut supervisor = Supervisor::default();
@@ -348,14 +372,30 @@ async fn supervise(
 			id: n.id,
 			genesis: genesis.get(&n.name).cloned().unwrap_or_default(),
 			chain_spec: deployment.chain_spec_path(&n.name),
+			evm_chain_id: eth_rpc::chain_id(n.id),
 		})
 		.collect();
 	let bridges = start_bridges(&deployment, &endpoints, &mut supervisor, &program).await?;
-	print_table(&networks, &endpoints, &bridges, &deployment);
+	let eth_rpc = match eth_rpc {
+		Some(e) => {
+			match eth_rpc::start(&deployment, &endpoints, &mut supervisor, &e.binary, e.all).await {
+				Ok((started, incidents)) => {
+					report(incidents, &mut endpoints, &supervisor);
+					started
+				},
+				Err(e) => {
+					supervisor.stop_all(Duration::from_secs(10));
+					return Err(format!("starting eth-rpc failed: {e}").into());
+				},
+			}
+		},
+		None => Vec::new(),
+	};
 	let report_file = deployment.base.join("launch.json");
-	write_report(&report_file, &networks, &endpoints, &bridges)?;
+	let mut running = Running { supervisor, endpoints, bridges, networks, eth_rpc, report_file };
+	report::print_table(&running.report(), &deployment);
+	report::write_report(&running.report_file, &running.report())?;
 
-	let mut running = Running { supervisor, endpoints, bridges, networks, report_file };
 	supervise_loop(&mut running, &mut signals, &deployment.base, &program).await
 }
 
@@ -583,7 +623,19 @@ struct Running {
 	endpoints: Vec<NodeEndpoint>,
 	bridges: Vec<bridging::BridgeSummary>,
 	networks: Vec<NetworkSummary>,
+	eth_rpc: Vec<eth_rpc::EthRpcSummary>,
 	report_file: PathBuf,
+}
+
+impl Running {
+	fn report(&self) -> LaunchReport<'_> {
+		LaunchReport {
+			networks: &self.networks,
+			nodes: &self.endpoints,
+			bridges: &self.bridges,
+			eth_rpc: &self.eth_rpc,
+		}
+	}
 }
 
 /// Step 6: reports and restarts a node or relayer that dies, and starts or stops nodes that
@@ -619,7 +671,11 @@ async fn supervise_loop(
 		}
 		let incidents = running.supervisor.check();
 		if changed || !incidents.is_empty() {
+			eth_rpc::follow_producers(&incidents, &mut running.eth_rpc, &mut running.supervisor);
 			report(incidents, &mut running.endpoints, &running.supervisor);
+			for e in running.eth_rpc.iter_mut() {
+				eth_rpc::refresh(e, &running.supervisor);
+			}
 			for bridge in running.bridges.iter_mut() {
 				let name = bridging::relayer_name(&bridge.between);
 				if let Some(child) = running.supervisor.child(&name) {
@@ -628,12 +684,7 @@ async fn supervise_loop(
 						format!("http://127.0.0.1:{}/metrics", child.spec.ports[0]);
 				}
 			}
-			write_report(
-				&running.report_file,
-				&running.networks,
-				&running.endpoints,
-				&running.bridges,
-			)?;
+			report::write_report(&running.report_file, &running.report())?;
 		}
 		tokio::time::sleep(Duration::from_millis(250)).await;
 	}
@@ -701,82 +752,6 @@ fn resync_advice(name: &str, database: &Path) -> String {
 		spec.display(),
 		node_dir.display()
 	)
-}
-
-fn apps_link(rpc: &str) -> String {
-	format!(
-		"https://polkadot.js.org/apps/?rpc={}#/explorer",
-		rpc.replace(':', "%3A").replace('/', "%2F")
-	)
-}
-
-fn print_table(
-	networks: &[NetworkSummary],
-	endpoints: &[NodeEndpoint],
-	bridges: &[bridging::BridgeSummary],
-	deployment: &Deployment,
-) {
-	println!();
-	for n in networks {
-		let spec = deployment.spec_of(&n.name);
-		println!(
-			"network {} (NetworkId {}, {} ms blocks) genesis {}",
-			n.name, n.id, spec.block_time_ms, n.genesis
-		);
-	}
-	for b in bridges {
-		println!(
-			"bridge  {} <-> {}: peer slot {} (pallets BridgeSlot{}Grandpa/Messages, lane 0x00000001), \
-			 relayer pid {} metrics {}",
-			b.between[0], b.between[1], b.slot, b.slot, b.relayer_pid, b.relayer_metrics
-		);
-	}
-	println!();
-	let header = ["NETWORK", "NODE", "ROLE", "RPC", "P2P", "POLKADOT.JS APPS"];
-	let rows: Vec<[String; 6]> = endpoints
-		.iter()
-		.map(|e| {
-			[
-				e.network.clone(),
-				e.name.clone(),
-				e.role.to_string(),
-				e.rpc.clone(),
-				e.p2p.clone(),
-				apps_link(&e.rpc),
-			]
-		})
-		.collect();
-	let mut widths = header.map(str::len);
-	for r in &rows {
-		for (w, c) in widths.iter_mut().zip(r) {
-			*w = (*w).max(c.len());
-		}
-	}
-	let line = |cells: &[&str]| {
-		cells.iter().zip(widths).map(|(c, w)| format!("{c:<w$}")).collect::<Vec<_>>().join("  ")
-	};
-	println!("{}", line(&header));
-	for r in &rows {
-		println!("{}", line(&r.each_ref().map(String::as_str)));
-	}
-	println!();
-	println!(
-		"Endpoints are also in {}. Ctrl-C stops every node.",
-		deployment.base.join("launch.json").display()
-	);
-}
-
-fn write_report(
-	file: &std::path::Path,
-	networks: &[NetworkSummary],
-	endpoints: &[NodeEndpoint],
-	bridges: &[bridging::BridgeSummary],
-) -> Result<(), String> {
-	let report = LaunchReport { networks: networks.to_vec(), nodes: endpoints, bridges };
-	let tmp = file.with_extension("json.tmp");
-	std::fs::write(&tmp, serde_json::to_string_pretty(&report).expect("serialisable; qed"))
-		.and_then(|()| std::fs::rename(&tmp, file))
-		.map_err(|e| format!("cannot write {}: {e}", file.display()))
 }
 
 /// SIGINT and SIGTERM, noticed between supervision steps.

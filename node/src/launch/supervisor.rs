@@ -255,6 +255,23 @@ impl Supervisor {
 		true
 	}
 
+	/// Stops the child named `name` as [`Self::stop_all`] does and starts it again from its spec
+	/// (whose arguments may have changed), not counting it as a failure.
+	pub fn restart(&mut self, name: &str, grace: Duration) -> Result<(), String> {
+		let s = self
+			.children
+			.iter_mut()
+			.find(|s| s.spec.name == name)
+			.ok_or_else(|| format!("no child named {name}"))?;
+		terminate(std::iter::once(&mut *s), grace);
+		let (child, log_start) = spawn(&s.spec)
+			.map_err(|e| format!("cannot start {name} ({}): {e}", s.spec.program.display()))?;
+		s.child = Some(child);
+		s.log_start = log_start;
+		s.given_up = false;
+		Ok(())
+	}
+
 	pub fn child(&self, name: &str) -> Option<&Supervised> {
 		self.children.iter().find(|s| s.spec.name == name)
 	}
@@ -393,6 +410,44 @@ mod tests {
 		std::thread::sleep(Duration::from_millis(300));
 		assert!(supervisor.check().is_empty(), "not restarted");
 		assert!(supervisor.child("relay-a-b").unwrap().pid().is_none());
+		std::fs::remove_dir_all(dir).unwrap();
+	}
+
+	#[test]
+	fn a_restarted_child_runs_with_its_new_arguments_and_is_not_counted_as_failing() {
+		let dir =
+			std::env::temp_dir().join(format!("plexus-supervisor-restart-{}", std::process::id()));
+		std::fs::create_dir_all(&dir).unwrap();
+		let mut supervisor = Supervisor::default();
+		// The argument comes from shared state, as eth-rpc's node address does.
+		let seconds = std::sync::Arc::new(std::sync::atomic::AtomicU16::new(60));
+		let read = seconds.clone();
+		let spec = ChildSpec {
+			name: "follower".into(),
+			program: "/bin/sleep".into(),
+			args: Box::new(move |_: &[u16]| {
+				vec![read.load(std::sync::atomic::Ordering::Relaxed).to_string()]
+			}),
+			ports: vec![],
+			env: vec![],
+			log: dir.join("follower.log"),
+			final_exit: None,
+			revive_when_absent: None,
+		};
+		supervisor.start(spec).unwrap();
+		let first = supervisor.child("follower").and_then(Supervised::pid).unwrap();
+		seconds.store(61, std::sync::atomic::Ordering::Relaxed);
+		supervisor.restart("follower", Duration::from_secs(5)).unwrap();
+		let second = supervisor.child("follower").and_then(Supervised::pid).unwrap();
+		assert_ne!(first, second);
+		// SAFETY: probing a pid with signal 0.
+		assert_ne!(unsafe { libc::kill(first as i32, 0) }, 0, "the first was stopped and reaped");
+		let cmdline = std::fs::read(format!("/proc/{second}/cmdline")).unwrap();
+		assert_eq!(cmdline, b"/bin/sleep\x0061\x00", "started with the new argument");
+		assert!(supervisor.check().is_empty(), "nothing to report: it runs");
+		assert!(supervisor.child("follower").unwrap().restarts.is_empty());
+		assert!(supervisor.restart("nobody", Duration::from_secs(1)).is_err());
+		supervisor.stop_all(Duration::from_secs(5));
 		std::fs::remove_dir_all(dir).unwrap();
 	}
 

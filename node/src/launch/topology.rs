@@ -41,6 +41,10 @@ pub struct NetworkSpec {
 	/// Target block time; stored in the network's genesis (Aura slot duration).
 	#[serde(default = "default_block_time")]
 	pub block_time_ms: u64,
+	/// Whether `launch` serves the network over Ethereum JSON-RPC too (eth-rpc, beside its first
+	/// producer); `launch --eth-rpc` does it for every network.
+	#[serde(default, skip_serializing_if = "std::ops::Not::not")]
+	pub eth_rpc: bool,
 }
 
 fn default_block_time() -> u64 {
