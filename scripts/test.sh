@@ -26,6 +26,11 @@ echo "== build plexus-node (debug, with the wasm runtime)"
 cargo build --locked -p plexus-node
 export PLEXUS_NODE="$CARGO_TARGET_DIR/debug/plexus-node"
 
+echo "== eth-rpc (pallet-revive-eth-rpc 0.24.0 from crates.io, for the node's metadata; eth-rpc/README.md)"
+bash scripts/eth-rpc.sh "$PLEXUS_NODE" | tee "$logs/eth-rpc"
+export PLEXUS_ETH_RPC
+PLEXUS_ETH_RPC=$(tail -n 1 "$logs/eth-rpc")
+
 echo "== container image (buildah, no pull)"
 step "image plexus-node:test" bash scripts/image.sh "$PLEXUS_NODE" plexus-node:test
 
@@ -42,8 +47,11 @@ echo "== npm packages"
 echo "== Solidity fixtures match their sources (solc from contracts/package-lock.json)"
 (cd contracts && node compile.mjs --check) 2>&1 | tee "$logs/contracts"
 
-echo "== @polkadot/api against two launched networks"
-bash tests/js/run.sh "$PLEXUS_NODE" 2>&1 | tee "$logs/js"
+echo "== @polkadot/api, ethers, viem and sidecar against two launched networks"
+# A run that fails before its suites report (launch did not come up) is counted as a failure.
+js_status=0
+bash tests/js/run.sh "$PLEXUS_NODE" 2>&1 | tee "$logs/js" || js_status=$?
+if [[ "$js_status" == 0 ]]; then echo "ok js run" >>"$logs/steps"; else echo "FAIL js run" | tee -a "$logs/steps"; fi
 
 echo "== zombienet (native provider)"
 bash zombienet/run.sh "$PLEXUS_NODE" 2>&1 | tee "$logs/zombienet"

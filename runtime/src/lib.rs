@@ -87,11 +87,11 @@ macro_rules! runtime_version {
 }
 
 #[cfg(not(feature = "spec-version-next"))]
-runtime_version!(109);
+runtime_version!(110);
 // The same runtime one `spec_version` later: what the runtime-upgrade test upgrades a network to
 // (`plexus_testkit::upgrade`). Never the node's own.
 #[cfg(feature = "spec-version-next")]
-runtime_version!(110);
+runtime_version!(111);
 
 /// One unit of the native token (12 decimals).
 pub const UNIT: Balance = 1_000_000_000_000;

@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
-# Runs the JavaScript client tests, then @substrate/api-sidecar's (tests/sidecar), against a
-# fresh `plexus-node launch` deployment.
+# Runs the JavaScript client tests, the Ethereum-tooling tests (ethers and viem through eth-rpc),
+# then @substrate/api-sidecar's (tests/sidecar), against a fresh `plexus-node launch --eth-rpc`
+# deployment.
 #
 #   tests/js/run.sh [PLEXUS_NODE_BINARY]
 #
 # The binary is $1, else $PLEXUS_NODE, else $CARGO_TARGET_DIR/debug/plexus-node
-# (CARGO_TARGET_DIR defaults to ~/.cache/plexus/target). The deployment lives in a temporary
+# (CARGO_TARGET_DIR defaults to ~/.cache/plexus/target). eth-rpc is $PLEXUS_ETH_RPC, else
+# `eth-rpc` beside the node binary (scripts/eth-rpc.sh builds it there); without it the Ethereum
+# tests are skipped, saying so, except under CI=true, where that is a failure. The deployment lives in a temporary
 # directory that is removed afterwards; on a failure the tails of the launch output and of every
 # node log are printed first (PLEXUS_KEEP_TMP=1 keeps the directory). Exits with the test
 # runner's status.
@@ -24,6 +27,17 @@ fi
 node_bin="$(cd "$(dirname "$node_bin")" && pwd)/$(basename "$node_bin")"
 
 sidecar_dir="$(cd "$here/../sidecar" && pwd)"
+
+eth_rpc="${PLEXUS_ETH_RPC:-$(dirname "$node_bin")/eth-rpc}"
+launch_eth=()
+if [[ -x "$eth_rpc" ]]; then
+  launch_eth=(--eth-rpc --eth-rpc-binary "$eth_rpc")
+elif [[ "${CI:-}" == true ]]; then
+  echo "run.sh: no eth-rpc at $eth_rpc (build it with scripts/eth-rpc.sh)" >&2
+  exit 2
+else
+  echo "run.sh: no eth-rpc at $eth_rpc; the Ethereum tests are skipped (build it with scripts/eth-rpc.sh)" >&2
+fi
 
 # npm packages: install from the lockfile when missing.
 if [[ ! -d "$here/node_modules/@polkadot/api" ]]; then
@@ -58,7 +72,7 @@ cleanup() {
     echo "----- last lines of the launch output ($tmp/launch.out)" >&2
     tail -n 30 "$tmp/launch.out" >&2 2>/dev/null || true
     local log
-    for log in "$base"/*/*/node.log; do
+    for log in "$base"/*/*/node.log "$base"/*/eth-rpc/eth-rpc.log; do
       [[ -f "$log" ]] || continue
       echo "----- last lines of $log" >&2
       tail -n 15 "$log" >&2 || true
@@ -75,8 +89,8 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-echo "run.sh: starting $node_bin launch --base-path $base"
-"$node_bin" launch --base-path "$base" >"$tmp/launch.out" 2>&1 &
+echo "run.sh: starting $node_bin launch --base-path $base ${launch_eth[*]}"
+"$node_bin" launch --base-path "$base" "${launch_eth[@]}" >"$tmp/launch.out" 2>&1 &
 launch_pid=$!
 
 # Wait (bounded) for launch.json: it appears once every network finalizes a block.
@@ -103,6 +117,17 @@ PLEXUS_LAUNCH_JSON="$base/launch.json" timeout -k 10 "$test_timeout_secs" \
   npm test --prefix "$here" || status=$?
 if [[ "$status" != 0 ]]; then
   echo "run.sh: client tests failed (status $status)" >&2
+fi
+
+# Ethereum tooling against the same deployment.
+if ((${#launch_eth[@]})); then
+  eth_status=0
+  PLEXUS_LAUNCH_JSON="$base/launch.json" timeout -k 10 "$test_timeout_secs" \
+    npm run test:eth --prefix "$here" || eth_status=$?
+  if [[ "$eth_status" != 0 ]]; then
+    echo "run.sh: Ethereum tooling tests failed (status $eth_status)" >&2
+    status=$eth_status
+  fi
 fi
 
 # The REST indexer against the same deployment.
