@@ -55,9 +55,21 @@ fn transfer_1559(
 	nonce: u32,
 	gas: U256,
 ) -> TransactionSigned {
+	transfer_1559_on(chain_id(), from, to, value, nonce, gas)
+}
+
+/// As [`transfer_1559`], signed for the chain `chain`.
+fn transfer_1559_on(
+	chain: U256,
+	from: &Account,
+	to: H160,
+	value: U256,
+	nonce: u32,
+	gas: U256,
+) -> TransactionSigned {
 	let price = Revive::evm_base_fee();
 	from.sign_transaction(TransactionUnsigned::Transaction1559Unsigned(Transaction1559Unsigned {
-		chain_id: chain_id(),
+		chain_id: chain,
 		nonce: nonce.into(),
 		gas,
 		gas_price: price,
@@ -66,6 +78,27 @@ fn transfer_1559(
 		value,
 		..Default::default()
 	}))
+}
+
+/// The same transfer as a legacy transaction with nonce 0, for `chain`, or for no chain at all
+/// (before EIP-155).
+fn transfer_legacy(
+	chain: Option<U256>,
+	from: &Account,
+	to: H160,
+	value: U256,
+	gas: U256,
+) -> TransactionSigned {
+	from.sign_transaction(TransactionUnsigned::TransactionLegacyUnsigned(
+		TransactionLegacyUnsigned {
+			chain_id: chain,
+			gas,
+			gas_price: Revive::evm_base_fee(),
+			to: Some(to),
+			value,
+			..Default::default()
+		},
+	))
 }
 
 /// What a wallet asks eth-rpc before sending: the gas a transfer needs (revive's dry run, whose
@@ -173,32 +206,13 @@ fn forged_or_misdirected_ethereum_transactions_are_refused_and_change_nothing() 
 		unchanged();
 
 		// Another network's chain id (beta's).
-		let price = Revive::evm_base_fee();
-		let for_beta = alith.sign_transaction(TransactionUnsigned::Transaction1559Unsigned(
-			Transaction1559Unsigned {
-				chain_id: U256::from(EVM_CHAIN_ID_BASE + 2),
-				gas,
-				gas_price: price,
-				max_fee_per_gas: price,
-				to: Some(to),
-				value,
-				..Default::default()
-			},
-		));
+		let beta = U256::from(EVM_CHAIN_ID_BASE + 2);
+		let for_beta = transfer_1559_on(beta, &alith, to, value, 0, gas);
 		assert_eq!(refused(apply(&for_beta)), InvalidTransaction::Call);
 		unchanged();
 
 		// A legacy transaction without a chain id, valid on every chain that takes them.
-		let replayable = alith.sign_transaction(TransactionUnsigned::TransactionLegacyUnsigned(
-			TransactionLegacyUnsigned {
-				chain_id: None,
-				gas,
-				gas_price: price,
-				to: Some(to),
-				value,
-				..Default::default()
-			},
-		));
+		let replayable = transfer_legacy(None, &alith, to, value, gas);
 		assert_eq!(refused(apply(&replayable)), InvalidTransaction::Call);
 		unchanged();
 
@@ -213,16 +227,7 @@ fn forged_or_misdirected_ethereum_transactions_are_refused_and_change_nothing() 
 		unchanged();
 
 		// The same legacy transaction with this network's chain id is accepted.
-		let protected = alith.sign_transaction(TransactionUnsigned::TransactionLegacyUnsigned(
-			TransactionLegacyUnsigned {
-				chain_id: Some(chain_id()),
-				gas,
-				gas_price: price,
-				to: Some(to),
-				value,
-				..Default::default()
-			},
-		));
+		let protected = transfer_legacy(Some(chain_id()), &alith, to, value, gas);
 		assert_eq!(apply(&protected), Ok(Ok(())));
 		assert_eq!(Revive::evm_balance(&to), value);
 	});
