@@ -6,6 +6,13 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/setup.sh
 export CARGO_TARGET_DIR
+# CI builds a fresh clone, at a path no later run shares: the incremental caches of its crates
+# (1-2 GB each for the node's) would never be read again, only pile up in the target directory
+# until the disk is full (session 17's first CI run stopped so). Dependencies are never
+# incremental, so they stay warm.
+if [[ "${CI:-}" == true ]]; then
+  export CARGO_INCREMENTAL=0
+fi
 logs=$(mktemp -d)
 trap 'rm -rf "$logs"' EXIT
 # Checks that are not suites of their own write one line each here, "ok NAME" or "FAIL NAME"
