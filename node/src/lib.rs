@@ -9,6 +9,7 @@ pub mod chain_spec;
 pub mod cli;
 pub mod command;
 pub mod database;
+pub mod files;
 pub mod launch;
 pub mod load;
 pub mod metadata;

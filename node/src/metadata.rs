@@ -5,7 +5,7 @@
 //! It comes from the runtime compiled into this binary, natively: no node runs and no network is
 //! asked. A network upgraded since has other metadata; ask it (`state_getMetadata`) instead.
 
-use std::{fs, path::PathBuf};
+use std::path::PathBuf;
 
 #[derive(Debug, clap::Parser)]
 pub struct MetadataCmd {
@@ -21,10 +21,7 @@ pub struct MetadataCmd {
 impl MetadataCmd {
 	pub fn run(&self) -> sc_cli::Result<()> {
 		let bytes = metadata(self.version)?;
-		let tmp = self.out.with_extension("tmp");
-		fs::write(&tmp, &bytes)
-			.and_then(|()| fs::rename(&tmp, &self.out))
-			.map_err(|e| format!("cannot write {}: {e}", self.out.display()))?;
+		crate::files::replace(&self.out, &bytes)?;
 		eprintln!(
 			"plexus: wrote metadata v{} of {} spec_version {} to {} ({} bytes)",
 			self.version,

@@ -94,8 +94,6 @@ pub fn print_table(report: &LaunchReport<'_>, deployment: &Deployment) {
 }
 
 pub fn write_report(file: &Path, report: &LaunchReport<'_>) -> Result<(), String> {
-	let tmp = file.with_extension("json.tmp");
-	std::fs::write(&tmp, serde_json::to_string_pretty(report).expect("serialisable; qed"))
-		.and_then(|()| std::fs::rename(&tmp, file))
-		.map_err(|e| format!("cannot write {}: {e}", file.display()))
+	let json = serde_json::to_string_pretty(report).expect("serialisable; qed");
+	crate::files::replace(file, json.as_bytes())
 }

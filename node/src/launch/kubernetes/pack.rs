@@ -79,10 +79,7 @@ impl UnpackChainSpecCmd {
 			eprintln!("plexus: {} is up to date", self.out.display());
 			return Ok(());
 		}
-		let tmp = self.out.with_extension("tmp");
-		fs::write(&tmp, &raw)
-			.and_then(|()| fs::rename(&tmp, &self.out))
-			.map_err(|e| format!("cannot write {}: {e}", self.out.display()))?;
+		crate::files::replace(&self.out, &raw)?;
 		eprintln!(
 			"plexus: wrote {} ({} bytes, sha256 {})",
 			self.out.display(),
