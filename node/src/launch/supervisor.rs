@@ -48,7 +48,11 @@ pub struct Supervised {
 	child: Option<Child>,
 	/// The log's length when the child started: what it wrote since is its own.
 	log_start: u64,
+	/// Restarts within [`RESTART_WINDOW`], which decide giving up.
 	restarts: Vec<Instant>,
+	/// Every restart since launch started it, for the dashboard and launch's `/metrics`.
+	pub restarts_total: u32,
+	pub last_restart: Option<Instant>,
 	pub given_up: bool,
 }
 
@@ -142,6 +146,8 @@ fn revive(s: &mut Supervised) -> Option<Incident> {
 	s.log_start = log_start;
 	s.given_up = false;
 	s.restarts.clear();
+	s.restarts_total += 1;
+	s.last_restart = Some(Instant::now());
 	Some(Incident::Revived { name: s.spec.name.clone(), log: s.spec.log.clone() })
 }
 
@@ -173,6 +179,8 @@ impl Supervisor {
 			child: Some(child),
 			log_start,
 			restarts: vec![],
+			restarts_total: 0,
+			last_restart: None,
 			given_up: false,
 		});
 		Ok(())
@@ -211,6 +219,8 @@ impl Supervisor {
 				continue;
 			}
 			s.restarts.push(now);
+			s.restarts_total += 1;
+			s.last_restart = Some(now);
 			let rebound = !s.spec.ports.is_empty() && failed_to_bind(&s.spec.log, s.log_start);
 			if rebound {
 				let fresh: std::io::Result<Vec<u16>> =
@@ -501,6 +511,19 @@ mod tests {
 		let incident = first_incident(&mut supervisor);
 		assert!(matches!(incident, Incident::Restarted { rebound: false, .. }));
 		assert_eq!(supervisor.children[0].spec.ports, vec![port]);
+		assert_eq!(supervisor.children[0].restarts_total, 1);
+		assert!(supervisor.children[0].last_restart.is_some());
+		// It keeps failing: each restart counts, until it is given up on.
+		let mut incidents = vec![];
+		for _ in 0..200 {
+			incidents.extend(supervisor.check());
+			if supervisor.children[0].given_up {
+				break;
+			}
+			std::thread::sleep(Duration::from_millis(50));
+		}
+		assert!(supervisor.children[0].given_up, "given up within 10 s");
+		assert_eq!(supervisor.children[0].restarts_total as usize, MAX_RESTARTS);
 		supervisor.stop_all(Duration::from_secs(5));
 		std::fs::remove_dir_all(dir).unwrap();
 	}
