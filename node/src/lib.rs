@@ -13,6 +13,7 @@ pub mod files;
 pub mod launch;
 pub mod load;
 pub mod metadata;
+pub mod monitor;
 pub mod pool;
 pub mod relay;
 pub mod rpc;

@@ -230,9 +230,18 @@ pub fn new_full<
 	})?);
 	log::info!("🔐 Data vault at {} (holder {})", vault_dir.display(), vault.holder());
 
+	let vault_metrics = prometheus_registry
+		.as_ref()
+		.map(crate::monitor::VaultMetrics::register)
+		.transpose()
+		.map_err(|e| ServiceError::Other(format!("cannot register the vault's metrics: {e}")))?;
+	crate::monitor::spawn(&task_manager, client.clone(), prometheus_registry.as_ref())
+		.map_err(ServiceError::Other)?;
+
 	let rpc_extensions_builder = {
 		let client = client.clone();
 		let vault = vault.clone();
+		let vault_metrics = vault_metrics.clone();
 		let pool = transaction_pool.clone();
 		let backend = backend.clone();
 		let shared_voter_state = shared_voter_state.clone();
@@ -244,6 +253,7 @@ pub fn new_full<
 				client: client.clone(),
 				pool: pool.clone(),
 				vault: vault.clone(),
+				vault_metrics: vault_metrics.clone(),
 				grandpa: crate::rpc::GrandpaDeps {
 					shared_voter_state: shared_voter_state.clone(),
 					shared_authority_set: shared_authority_set.clone(),

@@ -499,6 +499,9 @@ impl Relayer {
 			for (result, source, target) in [(to_b, a, b), (to_a, b, a)] {
 				if let Err(e) = result {
 					log::warn!(target: "relay", "{} -> {}: {e}", source.name, target.name);
+					if let Some(metrics) = &self.metrics {
+						metrics.round_failed(&source.name, &target.name);
+					}
 				}
 			}
 			tokio::select! {

@@ -42,6 +42,8 @@ pub struct FullDeps<C, P, B> {
 	pub pool: Arc<P>,
 	pub grandpa: GrandpaDeps<B>,
 	pub vault: Arc<crate::vault::Vault>,
+	/// Registered once by the service: the builder may run more than once.
+	pub vault_metrics: Option<crate::monitor::VaultMetrics>,
 }
 
 pub fn create_full<C, P, B>(
@@ -69,14 +71,14 @@ where
 	use substrate_frame_rpc_system::{System, SystemApiServer};
 
 	let mut module = RpcModule::new(());
-	let FullDeps { client, pool, grandpa, vault } = deps;
+	let FullDeps { client, pool, grandpa, vault, vault_metrics } = deps;
 
 	module.merge(System::new(client.clone(), pool).into_rpc())?;
 	module.merge(TransactionPayment::new(client.clone()).into_rpc())?;
 	module.merge(event_router::module(client.clone())?)?;
 	module.merge(resource_manager::module(client.clone())?)?;
 	module.merge(data_protection::module(client.clone())?)?;
-	module.merge(vault::module(vault::ClientLedger(client), vault)?)?;
+	module.merge(vault::module(vault::ClientLedger(client), vault, vault_metrics)?)?;
 	module.merge(
 		Grandpa::new(
 			grandpa.subscription_executor,

@@ -32,7 +32,10 @@
 //! a blocking thread: they sync files and call the runtime.
 
 use super::json::{ensure_unsafe_allowed, hex, parse_account, parse_hex, rpc_error};
-use crate::vault::{Opened, Vault, MAX_RECORD_LEN};
+use crate::{
+	monitor::metrics::{VaultCall, VaultMetrics},
+	vault::{Opened, Vault, MAX_RECORD_LEN},
+};
 use jsonrpsee::{types::ErrorObjectOwned, Extensions, RpcModule};
 use plexus_client::now_ms;
 use plexus_primitives::data_protection::{
@@ -62,6 +65,17 @@ const EXPORT_PAGE_BYTES: usize = 4 << 20;
 pub struct Context<L> {
 	ledger: L,
 	vault: Arc<Vault>,
+	metrics: Option<VaultMetrics>,
+}
+
+impl<L> Context<L> {
+	/// Counts a call's outcome, then returns it.
+	fn counted<T, E>(&self, call: VaultCall, result: Result<T, E>) -> Result<T, E> {
+		if let Some(metrics) = &self.metrics {
+			metrics.count(call, result.is_ok());
+		}
+		result
+	}
 }
 
 /// Checks that `signer` signed `payload` with `signature_hex` at `issued_at`, recently; returns
@@ -380,17 +394,27 @@ fn export<L: Ledger>(
 	Ok(export_json(at.as_ref(), records, &proof, next))
 }
 
+/// The vault's RPC; each call's outcome is counted in `metrics` when the node serves them.
 pub fn module<L: Ledger>(
 	ledger: L,
 	vault: Arc<Vault>,
+	metrics: Option<VaultMetrics>,
 ) -> Result<RpcModule<Context<L>>, jsonrpsee::core::RegisterMethodError> {
-	let mut module = RpcModule::new(Context { ledger, vault });
+	let mut module = RpcModule::new(Context { ledger, vault, metrics });
 	module.register_method("vault_holder", |_, cx, _| {
 		Ok::<_, ErrorObjectOwned>(holder_json(&cx.vault.holder()))
 	})?;
-	module.register_blocking_method("vault_put", |params, cx, ext| put(params, &cx, &ext))?;
-	module.register_blocking_method("vault_get", |params, cx, _| get(params, &cx))?;
-	module.register_blocking_method("vault_erase", |params, cx, ext| erase(params, &cx, &ext))?;
-	module.register_blocking_method("vault_export", |params, cx, _| export(params, &cx))?;
+	module.register_blocking_method("vault_put", |params, cx, ext| {
+		cx.counted(VaultCall::Put, put(params, &cx, &ext))
+	})?;
+	module.register_blocking_method("vault_get", |params, cx, _| {
+		cx.counted(VaultCall::Get, get(params, &cx))
+	})?;
+	module.register_blocking_method("vault_erase", |params, cx, ext| {
+		cx.counted(VaultCall::Erase, erase(params, &cx, &ext))
+	})?;
+	module.register_blocking_method("vault_export", |params, cx, _| {
+		cx.counted(VaultCall::Export, export(params, &cx))
+	})?;
 	Ok(module)
 }

@@ -75,6 +75,8 @@ struct Node {
 	ledger: Arc<FakeLedger>,
 	vault: Arc<Vault>,
 	dir: PathBuf,
+	registry: prometheus_endpoint::Registry,
+	metrics: crate::monitor::VaultMetrics,
 }
 
 impl Drop for Node {
@@ -86,15 +88,36 @@ impl Drop for Node {
 fn node(tag: &str) -> Node {
 	let dir = std::env::temp_dir().join(format!("plexus-vault-rpc-{tag}-{}", std::process::id()));
 	let _ = std::fs::remove_dir_all(&dir);
-	Node { ledger: Default::default(), vault: Arc::new(Vault::open(&dir).unwrap()), dir }
+	let registry = prometheus_endpoint::Registry::new();
+	let metrics = crate::monitor::VaultMetrics::register(&registry).unwrap();
+	Node {
+		ledger: Default::default(),
+		vault: Arc::new(Vault::open(&dir).unwrap()),
+		dir,
+		registry,
+		metrics,
+	}
 }
 
 impl Node {
 	/// The RPC as an interface that allows unsafe methods or not sees it.
 	fn rpc(&self, deny: DenyUnsafe) -> RpcModule<Context<Arc<FakeLedger>>> {
-		let mut module = module(self.ledger.clone(), self.vault.clone()).unwrap();
+		let metrics = Some(self.metrics.clone());
+		let mut module = module(self.ledger.clone(), self.vault.clone(), metrics).unwrap();
 		module.extensions_mut().insert(deny);
 		module
+	}
+
+	/// What `metric{outcome="…"}` counts on this node's registry (0 if never counted).
+	fn counted(&self, metric: &str, outcome: &str) -> u64 {
+		self.registry
+			.gather()
+			.iter()
+			.filter(|family| family.get_name() == metric)
+			.flat_map(|family| family.get_metric())
+			.filter(|m| m.get_label().iter().any(|l| l.get_value() == outcome))
+			.map(|m| m.get_counter().get_value() as u64)
+			.sum()
 	}
 
 	fn record(&self, at: H256, id: RecordId, record: LedgerRecord) {
@@ -374,7 +397,10 @@ async fn reads_and_exports_are_for_one_vault_and_served_once() {
 		call(&rpc_b, "vault_get", read.clone()).await.unwrap_err().contains("not signed by"),
 		"a read signed for A is refused by B"
 	);
+	assert_eq!(b.counted("plexus_vault_reads_total", "refused"), 1);
+	assert_eq!(b.counted("plexus_vault_reads_total", "served"), 0, "a refusal is not a read");
 	call(&rpc_a, "vault_get", read.clone()).await.unwrap();
+	assert_eq!(a.counted("plexus_vault_reads_total", "served"), 1);
 	assert!(call(&rpc_a, "vault_get", read.clone()).await.unwrap_err().contains("already served"));
 	// Another signature over the same read (sr25519 signatures are randomized) is a replay too.
 	let issued_at = read[1].as_u64().unwrap();
