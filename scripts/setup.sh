@@ -22,6 +22,8 @@ command -v buildah >/dev/null 2>&1 || need_apt+=(buildah)
 # The Kubernetes manifests are checked by kubernetes-validate, installed from PyPI into a venv;
 # Debian keeps the venv module in python3 but ensurepip, which making a venv needs, in python3-venv.
 python3 -c "import ensurepip" >/dev/null 2>&1 || need_apt+=(python3-venv)
+# The dashboard test drives Debian's Chromium headless (tests/js/dashboard.test.mjs).
+command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "setup: installing ${need_apt[*]}"
   sudo_cmd=""
@@ -43,3 +45,21 @@ done
 rustup component list --installed | grep -q '^rust-src' || rustup component add rust-src
 
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/plexus/target}"
+
+# promtool checks what launch writes for Prometheus, and the dashboard test runs prometheus on
+# it: Debian's package, unpacked under the cache rather than installed, so no service account
+# or daemon comes with it.
+prometheus_dir="$HOME/.cache/plexus/prometheus"
+if [ ! -x "$prometheus_dir/usr/bin/promtool" ]; then
+  echo "setup: unpacking Debian's prometheus package under $prometheus_dir"
+  deb_dir=$(mktemp -d)
+  if ! (cd "$deb_dir" && apt-get download -qq prometheus >/dev/null 2>&1); then
+    [ "$(id -u)" -eq 0 ] && apt-get update -qq || sudo apt-get update -qq
+    (cd "$deb_dir" && apt-get download -qq prometheus >/dev/null 2>&1)
+  fi
+  mkdir -p "$prometheus_dir"
+  dpkg-deb -x "$deb_dir"/prometheus_*.deb "$prometheus_dir"
+  rm -rf "$deb_dir"
+fi
+export PLEXUS_PROMTOOL="$prometheus_dir/usr/bin/promtool"
+export PLEXUS_PROMETHEUS="$prometheus_dir/usr/bin/prometheus"

@@ -45,6 +45,9 @@ echo "== Kubernetes manifests: kubernetes-validate --strict, kustomize"
 # Its lines, "ok k8s ..." or "FAIL k8s ...", are counted with the steps'.
 bash scripts/kubernetes-check.sh "$PLEXUS_NODE" 2>&1 | tee -a "$logs/steps" || true
 
+echo "== Prometheus alert rules (promtool test rules: each alert fires on cue and stays quiet beside it)"
+step "promtool rules" "$PLEXUS_PROMTOOL" test rules node/src/launch/monitoring/plexus.rules.test.yml
+
 echo "== npm packages"
 (cd tests/js && npm ci --no-audit --no-fund --loglevel=error)
 (cd tests/sidecar && npm ci --no-audit --no-fund --loglevel=error)

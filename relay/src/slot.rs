@@ -17,6 +17,17 @@ use sp_core::storage::StorageKey;
 
 pub type Justification = bp_header_chain::justification::GrandpaJustification<Header>;
 
+/// One end's view of its lane in a slot.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct LaneNonces {
+	/// Messages this end put on its outbound lane.
+	pub generated: MessageNonce,
+	/// Of those, the last whose delivery this end has seen confirmed.
+	pub confirmed: MessageNonce,
+	/// The last message this end's inbound lane received from the peer.
+	pub delivered: MessageNonce,
+}
+
 /// One peer slot, 1-based.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Slot(pub u8);
@@ -48,6 +59,29 @@ impl Slot {
 		end: &End,
 	) -> Result<Option<HeaderId<Hash, BlockNumber>>, Error> {
 		end.client.storage(&self.best_finalized_key(), None).await
+	}
+
+	/// The lanes of this slot as `client`'s best state holds them (zeros before any message).
+	pub async fn lane_nonces(&self, client: &plexus_client::Client) -> Result<LaneNonces, Error> {
+		let outbound: Option<bp_messages::OutboundLaneData> =
+			client.storage(&self.outbound_lane_key(), None).await?;
+		let inbound: Option<bp_messages::InboundLaneData<AccountId>> =
+			client.storage(&self.inbound_lane_key(), None).await?;
+		Ok(LaneNonces {
+			generated: outbound.as_ref().map_or(0, |l| l.latest_generated_nonce),
+			confirmed: outbound.as_ref().map_or(0, |l| l.latest_received_nonce),
+			delivered: inbound.map_or(0, |l| l.last_delivered_nonce()),
+		})
+	}
+
+	/// The number of the newest peer header `client`'s light client in this slot knows.
+	pub async fn known_number(
+		&self,
+		client: &plexus_client::Client,
+	) -> Result<Option<BlockNumber>, Error> {
+		let id: Option<HeaderId<Hash, BlockNumber>> =
+			client.storage(&self.best_finalized_key(), None).await?;
+		Ok(id.map(|id| id.0))
 	}
 
 	/// `HeaderId` of the newest peer header the light client imported.

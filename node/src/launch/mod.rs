@@ -9,13 +9,18 @@
 //!    start eth-rpc where Ethereum JSON-RPC is asked for (`eth_rpc.rs`); then print the table of
 //!    endpoints and write it as `launch.json` under the base path (`report.rs`).
 //! 6. Supervise: report and restart a node or relayer that dies; on Ctrl-C or SIGTERM stop every
-//!    child and exit 0.
+//!    child and exit 0 (`running.rs`).
+//!
+//! From step 3 on, a live map of the deployment is served on loopback (`dashboard/`), and from
+//! step 5 on, `<base>/prometheus/` holds what Prometheus needs to watch it (`monitoring/`).
 
 mod bridging;
 mod control;
+mod dashboard;
 mod eth_rpc;
 mod keys;
 pub mod kubernetes;
+mod monitoring;
 mod plan;
 mod producers;
 mod report;
@@ -26,6 +31,7 @@ mod supervisor;
 pub mod topology;
 mod upgrade;
 
+use dashboard::Dashboard;
 pub use kubernetes::{bridge_init::BridgeInitCmd, pack::UnpackChainSpecCmd, KubernetesCmd};
 use plan::{Deployment, NodeRecord, Role, CONSUMER_STATE_PRUNING};
 pub use producers::ProducerCmd;
@@ -80,6 +86,14 @@ pub struct LaunchCmd {
 	/// scripts/eth-rpc.sh).
 	#[arg(long, value_name = "PATH")]
 	pub eth_rpc_binary: Option<PathBuf>,
+
+	/// The dashboard's port on 127.0.0.1 (0: any free port). It never listens elsewhere.
+	#[arg(long, default_value_t = 0, value_name = "PORT")]
+	pub dashboard_port: u16,
+
+	/// Serve no dashboard.
+	#[arg(long, conflicts_with = "dashboard_port")]
+	pub no_dashboard: bool,
 }
 
 #[derive(Serialize)]
@@ -155,6 +169,12 @@ impl LaunchCmd {
 			base.display()
 		);
 		let deployment = Deployment::open_or_create(&base, &topology)?;
+		// Bound before any node starts: a taken port costs nothing.
+		let dashboard =
+			(!self.no_dashboard).then(|| Dashboard::start(self.dashboard_port)).transpose()?;
+		if let Some(d) = &dashboard {
+			eprintln!("plexus launch: dashboard at {}", d.url());
+		}
 
 		let runtime = tokio::runtime::Builder::new_current_thread()
 			.enable_all()
@@ -166,6 +186,7 @@ impl LaunchCmd {
 			program,
 			eth_rpc,
 			Duration::from_secs(self.ready_timeout),
+			dashboard,
 		))
 	}
 }
@@ -349,6 +370,7 @@ async fn supervise(
 	program: PathBuf,
 	eth_rpc: Option<EthRpc>,
 	ready_timeout: Duration,
+	dashboard: Option<Dashboard>,
 ) -> sc_cli::Result<()> {
 	let mut supervisor = Supervisor::default();
 	let mut endpoints = start_nodes(&deployment, &program, &mut supervisor)?;
@@ -358,9 +380,22 @@ async fn supervise(
 	);
 
 	let mut signals = Signals::new()?;
-	let Some(genesis) =
-		wait_until_final(&deployment, &mut endpoints, &mut supervisor, &mut signals, ready_timeout)
-			.await?
+	let networks: Vec<(String, u32)> =
+		deployment.networks.iter().map(|n| (n.name.clone(), n.id)).collect();
+	let publish = |endpoints: &[NodeEndpoint], supervisor: &Supervisor| {
+		if let Some(d) = &dashboard {
+			d.publish(running::view(&networks, endpoints, &[], &[], supervisor));
+		}
+	};
+	let Some(genesis) = wait_until_final(
+		&deployment,
+		&mut endpoints,
+		&mut supervisor,
+		&mut signals,
+		ready_timeout,
+		&publish,
+	)
+	.await?
 	else {
 		// A signal came first; every node is stopped.
 		return Ok(());
@@ -394,9 +429,10 @@ async fn supervise(
 		None => Vec::new(),
 	};
 	let report_file = deployment.base.join("launch.json");
-	let mut running = Running { supervisor, endpoints, bridges, networks, eth_rpc, report_file };
+	let mut running =
+		Running { supervisor, endpoints, bridges, networks, eth_rpc, report_file, dashboard };
 	report::print_table(&running.report(), &deployment);
-	report::write_report(&running.report_file, &running.report())?;
+	running.write()?;
 
 	supervise_loop(&mut running, &mut signals, &deployment.base, &program).await
 }
@@ -547,6 +583,7 @@ async fn wait_until_final(
 	supervisor: &mut Supervisor,
 	signals: &mut Signals,
 	ready_timeout: Duration,
+	publish: &dyn Fn(&[NodeEndpoint], &Supervisor),
 ) -> sc_cli::Result<Option<BTreeMap<String, String>>> {
 	let started = Instant::now();
 	let mut genesis: BTreeMap<String, String> = BTreeMap::new();
@@ -559,6 +596,7 @@ async fn wait_until_final(
 			return Ok(None);
 		}
 		report_incidents(supervisor.check(), endpoints, supervisor);
+		publish(endpoints, supervisor);
 		let mut line = Vec::new();
 		let mut all_ready = true;
 		for network in &deployment.networks {

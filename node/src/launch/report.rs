@@ -25,6 +25,37 @@ pub struct LaunchReport<'a> {
 	pub bridges: &'a [BridgeSummary],
 	/// One per network served over Ethereum JSON-RPC; empty without `--eth-rpc`.
 	pub eth_rpc: &'a [EthRpcSummary],
+	/// The live map (`null` with `--no-dashboard`).
+	pub dashboard: Option<DashboardSummary>,
+	/// What Prometheus needs to watch this deployment (`<base>/prometheus/`).
+	pub prometheus: PrometheusSummary,
+}
+
+#[derive(Clone, Serialize)]
+pub struct DashboardSummary {
+	/// The page.
+	pub url: String,
+	/// The JSON snapshot (`/api/v1/snapshot`); its changes stream at `/api/v1/events`.
+	pub api: String,
+	/// launch's own metrics.
+	pub metrics: String,
+}
+
+impl DashboardSummary {
+	pub fn new(port: u16) -> Self {
+		let base = format!("http://127.0.0.1:{port}");
+		Self {
+			url: format!("{base}/"),
+			api: format!("{base}/api/v1/snapshot"),
+			metrics: format!("{base}/metrics"),
+		}
+	}
+}
+
+#[derive(Clone, Serialize)]
+pub struct PrometheusSummary {
+	pub config: PathBuf,
+	pub rules: PathBuf,
 }
 
 pub fn apps_link(rpc: &str) -> String {
@@ -35,7 +66,7 @@ pub fn apps_link(rpc: &str) -> String {
 }
 
 pub fn print_table(report: &LaunchReport<'_>, deployment: &Deployment) {
-	let &LaunchReport { networks, nodes: endpoints, bridges, eth_rpc } = report;
+	let &LaunchReport { networks, nodes: endpoints, bridges, eth_rpc, .. } = report;
 	println!();
 	for n in networks {
 		let spec = deployment.spec_of(&n.name);
@@ -87,6 +118,13 @@ pub fn print_table(report: &LaunchReport<'_>, deployment: &Deployment) {
 		}
 	}
 	println!();
+	if let Some(d) = &report.dashboard {
+		println!("Dashboard:  {}  (JSON: {})", d.url, d.api);
+	}
+	println!(
+		"Prometheus: prometheus --config.file={}  (alert rules beside it)",
+		report.prometheus.config.display()
+	);
 	println!(
 		"Endpoints are also in {}. Ctrl-C stops every node.",
 		deployment.base.join("launch.json").display()

@@ -3,14 +3,16 @@
 //! everything on SIGINT or SIGTERM.
 
 use super::{
-	bridging, eth_rpc, reconcile,
-	report::{self, LaunchReport, NetworkSummary},
+	bridging,
+	dashboard::{self, Dashboard},
+	eth_rpc, monitoring, reconcile,
+	report::{self, DashboardSummary, LaunchReport, NetworkSummary, PrometheusSummary},
 	supervisor::{Incident, Supervisor},
 	Deployment, NodeEndpoint, Ports,
 };
 use std::{
 	path::{Path, PathBuf},
-	time::Duration,
+	time::{Duration, Instant},
 };
 
 /// What step 6 keeps current.
@@ -21,6 +23,7 @@ pub(super) struct Running {
 	pub(super) networks: Vec<NetworkSummary>,
 	pub(super) eth_rpc: Vec<eth_rpc::EthRpcSummary>,
 	pub(super) report_file: PathBuf,
+	pub(super) dashboard: Option<Dashboard>,
 }
 
 impl Running {
@@ -30,7 +33,100 @@ impl Running {
 			nodes: &self.endpoints,
 			bridges: &self.bridges,
 			eth_rpc: &self.eth_rpc,
+			dashboard: self.dashboard.as_ref().map(|d| DashboardSummary::new(d.port)),
+			prometheus: prometheus_summary(&self.prometheus_dir()),
 		}
+	}
+
+	fn prometheus_dir(&self) -> PathBuf {
+		prometheus_dir(&self.report_file)
+	}
+
+	/// Writes launch.json and the Prometheus targets, and shows the dashboard what runs.
+	pub(super) fn write(&self) -> Result<(), String> {
+		let report = self.report();
+		report::write_report(&self.report_file, &report)?;
+		let metrics = self.dashboard.as_ref().map(Dashboard::metrics_url);
+		monitoring::write(&self.prometheus_dir(), &report, metrics.as_deref())?;
+		self.publish();
+		Ok(())
+	}
+
+	/// Shows the dashboard what runs now.
+	pub(super) fn publish(&self) {
+		if let Some(d) = &self.dashboard {
+			let networks: Vec<_> = self.networks.iter().map(|n| (n.name.clone(), n.id)).collect();
+			d.publish(view(
+				&networks,
+				&self.endpoints,
+				&self.bridges,
+				&self.eth_rpc,
+				&self.supervisor,
+			));
+		}
+	}
+}
+
+/// `<base>/prometheus`, beside `launch.json`.
+pub(super) fn prometheus_dir(report_file: &Path) -> PathBuf {
+	report_file.parent().unwrap_or(Path::new(".")).join("prometheus")
+}
+
+pub(super) fn prometheus_summary(dir: &Path) -> PrometheusSummary {
+	PrometheusSummary { config: dir.join("prometheus.yml"), rules: dir.join("plexus.rules.yml") }
+}
+
+fn child_view(name: &str, supervisor: &Supervisor) -> dashboard::ViewChild {
+	let child = supervisor.child(name);
+	dashboard::ViewChild {
+		name: name.to_string(),
+		pid: child.and_then(|c| c.pid()).unwrap_or(0),
+		restarts: child.map_or(0, |c| c.restarts_total),
+		since_restart: child.and_then(|c| c.last_restart).map(|t| Instant::now().duration_since(t)),
+		given_up: child.is_some_and(|c| c.given_up),
+		running: child.is_some_and(|c| c.pid().is_some()),
+	}
+}
+
+/// What the dashboard shows: every network, node, relayer and eth-rpc launch runs.
+pub(super) fn view(
+	networks: &[(String, u32)],
+	endpoints: &[NodeEndpoint],
+	bridges: &[bridging::BridgeSummary],
+	eth_rpc: &[eth_rpc::EthRpcSummary],
+	supervisor: &Supervisor,
+) -> dashboard::View {
+	dashboard::View {
+		networks: networks
+			.iter()
+			.map(|(name, id)| dashboard::ViewNetwork { name: name.clone(), id: *id })
+			.collect(),
+		nodes: endpoints
+			.iter()
+			.map(|e| dashboard::ViewNode {
+				child: child_view(&e.name, supervisor),
+				network: e.network.clone(),
+				role: e.role.to_string(),
+				rpc: e.rpc.clone(),
+				metrics: e.prometheus.clone(),
+			})
+			.collect(),
+		bridges: bridges
+			.iter()
+			.map(|b| dashboard::ViewBridge {
+				between: b.between.clone(),
+				slot: b.slot,
+				relayer: child_view(&bridging::relayer_name(&b.between), supervisor),
+			})
+			.collect(),
+		eth_rpc: eth_rpc
+			.iter()
+			.map(|e| dashboard::ViewEthRpc {
+				network: e.network.clone(),
+				url: e.url.clone(),
+				child: child_view(&eth_rpc::child_name(&e.network), supervisor),
+			})
+			.collect(),
 	}
 }
 
@@ -46,6 +142,7 @@ pub(super) async fn supervise_loop(
 	let deployment_file = base.join("deployment.json");
 	let modified = || std::fs::metadata(&deployment_file).and_then(|m| m.modified()).ok();
 	let mut seen = modified();
+	let mut last_publish = Instant::now();
 	loop {
 		if let Some(sig) = signals.received() {
 			eprintln!("plexus launch: {sig} received; stopping {} nodes", running.endpoints.len());
@@ -80,7 +177,11 @@ pub(super) async fn supervise_loop(
 						format!("http://127.0.0.1:{}/metrics", child.spec.ports[0]);
 				}
 			}
-			report::write_report(&running.report_file, &running.report())?;
+			running.write()?;
+		} else if last_publish.elapsed() >= Duration::from_secs(1) {
+			// Restarting and recovered children change state with time alone.
+			running.publish();
+			last_publish = Instant::now();
 		}
 		tokio::time::sleep(Duration::from_millis(250)).await;
 	}
