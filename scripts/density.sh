@@ -57,6 +57,8 @@ status=0
 for pid in "${loads[@]}"; do wait "$pid" || status=1; done
 loads=()
 for rpc in "${rpcs[@]}"; do
-  echo "load on $rpc:"; grep -E "finalized|submitted|sustained" "$work/load-${rpc##*:}.log" | sed 's/^/  /'
+  # The load's progress lines ("load transfers: [  10 s] sent ...") name the same columns.
+  echo "load on $rpc:"; grep -E "finalized|submitted|sustained" "$work/load-${rpc##*:}.log" |
+    grep -v '^load transfers: \[' | sed 's/^/  /'
 done
 exit $status

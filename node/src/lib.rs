@@ -15,6 +15,7 @@ pub mod load;
 pub mod metadata;
 pub mod monitor;
 pub mod pool;
+pub mod progress;
 pub mod relay;
 pub mod rpc;
 pub mod service;

@@ -34,6 +34,8 @@ fn load(rpc: &str, out: &Path, funder: &str, range: (u32, u32), per: u32, extra:
 		.args(extra)
 		.args(["--first-account", &first.to_string(), "--accounts", &accounts.to_string()])
 		.args(["--per-account", &per.to_string(), "--within-blocks", "10", "--timeout", "300"])
+		// Its output goes to files: the progress it chooses for them is checked, not a setting.
+		.env_remove("PLEXUS_PROGRESS")
 		.stdout(std::fs::File::create(out.with_extension("stdout")).unwrap())
 		.stderr(std::fs::File::create(out.with_extension("stderr")).unwrap());
 	Guard::spawn(command)
@@ -57,6 +59,22 @@ async fn finished(mut guard: Guard, out: &Path) {
 	assert!(
 		status.is_some_and(|s| s.success()),
 		"the load failed or did not end in {LOAD_LIMIT:?}:\n{stdout}\n{stderr}"
+	);
+	assert_readable_in_a_log(&stdout, &stderr);
+}
+
+/// Output to a file is for a log (node/src/progress.rs): plain progress lines on stderr, without
+/// the carriage returns and escapes that redraw a terminal's line, and the summary on stdout.
+fn assert_readable_in_a_log(stdout: &str, stderr: &str) {
+	assert!(!stderr.contains(['\r', '\x1b']), "terminal control in the load's log: {stderr:?}");
+	assert!(
+		stderr.lines().any(|line| line.starts_with("load transfers: [") && line.contains(" rate ")),
+		"no progress line from the load:\n{stderr}"
+	);
+	assert!(stdout.contains("== load transfers: summary ==\n"), "no summary:\n{stdout}");
+	assert!(
+		stdout.lines().any(|line| line.starts_with("transfers finalized:")),
+		"no finalized count in the summary:\n{stdout}"
 	);
 }
 

@@ -9,6 +9,7 @@
 //!    per second from the first block that holds one to the last, and the most in one block.
 
 use super::transfers::machine;
+use crate::progress::{Progress, Summary};
 use codec::Encode;
 use plexus_client::{
 	evm::{word, Fixture},
@@ -53,6 +54,9 @@ impl ContractsCmd {
 		let (alice_h160, bob_h160) =
 			(address_of(&client, &alice_account).await?, address_of(&client, &bob).await?);
 
+		let columns = ["submitted", "in blocks", "finalized"];
+		let mut progress = Progress::new("load contracts", &columns, Some(u64::from(self.calls)));
+
 		// 1. Deploy.
 		let code = escrow.deploy_code(&[word(alice_h160)])?;
 		// A fresh address on every run.
@@ -85,9 +89,10 @@ impl ContractsCmd {
 			if let Some(contract) = found {
 				break contract;
 			}
+			progress.tick();
 			tokio::time::sleep(Duration::from_millis(500)).await;
 		};
-		eprintln!("load: escrow deployed at {contract:?}");
+		progress.phase(&format!("load: escrow deployed at {contract:?}"));
 
 		// 2. Weigh one call with a dry-run; give each call 20 % more.
 		let data = escrow.call("open(address)", &[word(bob_h160)])?;
@@ -105,11 +110,15 @@ impl ContractsCmd {
 			client.runtime_call("ReviveApi_call", &args, None).await?;
 		let weight_limit =
 			Weight::from_parts(required.ref_time() * 6 / 5, required.proof_size() * 6 / 5);
-		eprintln!("load: one open(seller) needs {required}; sending {} calls", self.calls);
+		progress.phase(&format!(
+			"load: one open(seller) needs {required}; sending {} calls",
+			self.calls
+		));
 
 		// 3. Submit.
 		let mut nonce = client.next_nonce(&alice_account).await?;
 		let started = Instant::now();
+		let mut submitted = 0u64;
 		for _ in 0..self.calls {
 			let call = RuntimeCall::Revive(pallet_revive::Call::call {
 				dest: contract,
@@ -120,8 +129,10 @@ impl ContractsCmd {
 			});
 			client.submit_with_nonce(call, &alice, nonce).await?;
 			nonce += 1;
+			submitted += 1;
+			progress.set(&[submitted, 0, 0]);
 		}
-		eprintln!("load: submitted in {:.1} s", started.elapsed().as_secs_f64());
+		progress.phase(&format!("load: submitted in {:.1} s", started.elapsed().as_secs_f64()));
 
 		// 4. Count them in blocks.
 		let mut per_block: BTreeMap<u32, (u32, Instant)> = BTreeMap::new();
@@ -143,22 +154,32 @@ impl ContractsCmd {
 					}
 				}
 			}
+			// Followed in best blocks; those at or below the finalized head are final.
+			let head = client.finalized_number().await?;
+			let finalized: u64 = per_block.range(..=head).map(|(_, &(n, _))| u64::from(n)).sum();
+			progress.set(&[submitted, u64::from(done), finalized]);
 			tokio::time::sleep(Duration::from_millis(200)).await;
 		}
+		progress.finish();
 		let first = per_block.values().next().map(|(_, at)| *at).unwrap_or(started);
 		let last = per_block.values().last().map(|(_, at)| *at).unwrap_or(started);
 		let most = per_block.values().map(|(n, _)| *n).max().unwrap_or(0);
 		let window = last.duration_since(first).as_secs_f64();
-		println!("contract calls landed:  {done} in {} blocks", per_block.len());
-		println!("most in one block:      {most}");
+		let mut summary = Summary::new("load contracts");
+		summary.row("contract calls landed", format!("{done} in {} blocks", per_block.len()));
+		summary.row("most in one block", most);
 		if window > 0.0 {
-			println!(
-				"calls per second:       {:.0} (from the first block holding one to the last, {window:.1} s)",
-				done as f64 / window
+			summary.row(
+				"calls per second",
+				format!(
+					"{:.0} (from the first block holding one to the last, {window:.1} s)",
+					done as f64 / window
+				),
 			);
 		}
-		println!("weight of one call:     {required}");
-		println!("machine:                {}", machine());
+		summary.row("weight of one call", required);
+		summary.row("machine", machine());
+		summary.print();
 		Ok(())
 	}
 }

@@ -10,6 +10,7 @@
 //!    sending to its answer (the ledger's grant check, the signature check, the vault's AEAD).
 
 use super::{percentile, transfers::machine};
+use crate::progress::{Progress, Summary};
 use pallet_data_protection::{Approver, Category, Decision, Event as DpEvent, LegalBasis, Rule};
 use plexus_client::node_rpc::GrantJson;
 use plexus_client::{now_ms, Client, Follower};
@@ -122,17 +123,25 @@ impl DecisionsCmd {
 		.await?;
 
 		// 2. The burst of requests.
-		eprintln!("load: {} access requests for record {record} on {}", self.count, self.rpc);
+		let columns = ["submitted", "decided", "finalized"];
+		let mut progress = Progress::new("load decisions", &columns, Some(u64::from(self.count)));
+		progress.phase(&format!(
+			"load: {} access requests for record {record} on {}",
+			self.count, self.rpc
+		));
 		let mut follower = Follower::new(&client).await?;
 		let submitted = Instant::now();
 		let mut nonce = client.next_nonce(&account(&alice)).await?;
+		let mut asked = 0u64;
 		for _ in 0..self.count {
 			let ask =
 				pallet_data_protection::Call::request_access { record, purpose: tag("billing") };
 			client.submit_with_nonce(RuntimeCall::DataProtection(ask), &alice, nonce).await?;
 			nonce += 1;
+			asked += 1;
+			progress.set(&[asked, 0, 0]);
 		}
-		eprintln!("load: submitted in {:.1} s", submitted.elapsed().as_secs_f64());
+		progress.phase(&format!("load: submitted in {:.1} s", submitted.elapsed().as_secs_f64()));
 		let mut approved = Vec::new();
 		let mut rejected = 0u32;
 		let mut blocks: Vec<(u32, Instant, u32)> = Vec::new();
@@ -167,61 +176,95 @@ impl DecisionsCmd {
 					_ => blocks.push((block, now, 1)),
 				}
 			}
+			// Followed in best blocks; those at or below the finalized head are final.
+			let head = client.finalized_number().await?;
+			let finalized: u64 =
+				blocks.iter().filter(|b| b.0 <= head).map(|b| u64::from(b.2)).sum();
+			let decided = approved.len() as u64 + u64::from(rejected);
+			progress.set(&[asked, decided, finalized]);
 			tokio::time::sleep(Duration::from_millis(100)).await;
 		}
 		let decided = approved.len() as u32 + rejected;
 		let per_block = blocks.iter().map(|(_, _, n)| *n).max().unwrap_or(0);
-		println!(
-			"decisions:              {decided} ({} approved, {rejected} rejected) in {} blocks, at most {per_block} per block",
-			approved.len(),
-			blocks.len()
+		let mut summary = Summary::new("load decisions");
+		summary.row(
+			"decisions",
+			format!(
+				"{decided} ({} approved, {rejected} rejected) in {} blocks, at most {per_block} per block",
+				approved.len(),
+				blocks.len()
+			),
 		);
 		if let (Some(first), Some(last)) = (blocks.first(), blocks.last()) {
 			let window = last.1.duration_since(first.1).as_secs_f64();
 			if window > 0.0 {
 				// The first block's decisions arrived at its import; count the rest over the window.
 				let rate = (decided - first.2) as f64 / window;
-				println!(
-					"decision rate:          {rate:.0} decisions/s (over {window:.1} s of blocks)"
-				);
+				let value = format!("{rate:.0} decisions/s (over {window:.1} s of blocks)");
+				summary.row("decision rate", value);
 			} else {
-				println!("decision rate:          all {decided} decided in one block");
+				summary.row("decision rate", format!("all {decided} decided in one block"));
 			}
 		}
-		println!(
-			"throughput:             {:.1} decisions/s from the first submission to the last decision",
-			decided as f64 / submitted.elapsed().as_secs_f64()
+		summary.row(
+			"throughput",
+			format!(
+				"{:.1} decisions/s from the first submission to the last decision",
+				decided as f64 / submitted.elapsed().as_secs_f64()
+			),
 		);
 
 		// 3. Signed vault reads, once the approvals are final (the vault reads the finalized
 		// ledger).
 		let reads: Vec<u64> = approved.iter().take(self.reads as usize).copied().collect();
-		if let Some(last) = reads.last() {
-			wait_until("the approvals' finality", give_up, || async {
-				let finalized = client.finalized_hash().await?;
-				Ok(matches!(client.grant(*last, Some(finalized)).await?, GrantJson::Granted(_)))
-			})
-			.await?;
-		}
-		let mut latencies = Vec::new();
-		for request in &reads {
-			let (issued_at, signature) = client.sign_vault_read(&alice, *request).await?;
-			let sent = Instant::now();
-			let served = client.vault_get(*request, issued_at, &signature).await?;
-			latencies.push(sent.elapsed().as_secs_f64() * 1_000.0);
-			if served.commitment != put.commitment {
-				return Err(format!("vault_get served another record for request {request}"));
+		progress.phase(&format!(
+			"load: {} signed vault reads once the approvals are final",
+			reads.len()
+		));
+		let timed = async {
+			if let Some(last) = reads.last() {
+				wait_until("the approvals' finality", give_up, || async {
+					let finalized = client.finalized_hash().await?;
+					Ok(matches!(client.grant(*last, Some(finalized)).await?, GrantJson::Granted(_)))
+				})
+				.await?;
 			}
+			let mut latencies = Vec::new();
+			for request in &reads {
+				let (issued_at, signature) = client.sign_vault_read(&alice, *request).await?;
+				let sent = Instant::now();
+				let served = client.vault_get(*request, issued_at, &signature).await?;
+				latencies.push(sent.elapsed().as_secs_f64() * 1_000.0);
+				if served.commitment != put.commitment {
+					return Err(format!("vault_get served another record for request {request}"));
+				}
+				progress.tick();
+			}
+			Ok::<_, String>(latencies)
 		}
+		.await;
+		progress.finish();
+		// The table is printed on failure too, with the figures of step 2.
+		let mut latencies = match timed {
+			Ok(latencies) => latencies,
+			Err(e) => {
+				summary.print();
+				return Err(e);
+			},
+		};
 		latencies.sort_by(|a, b| a.total_cmp(b));
-		println!(
-			"vault_get latency:      median {:.2} ms, p99 {:.2} ms, max {:.2} ms ({} reads)",
-			percentile(&latencies, 0.5),
-			percentile(&latencies, 0.99),
-			latencies.last().copied().unwrap_or(f64::NAN),
-			latencies.len()
+		summary.row(
+			"vault_get latency",
+			format!(
+				"median {:.2} ms, p99 {:.2} ms, max {:.2} ms ({} reads)",
+				percentile(&latencies, 0.5),
+				percentile(&latencies, 0.99),
+				latencies.last().copied().unwrap_or(f64::NAN),
+				latencies.len()
+			),
 		);
-		println!("machine:                {}", machine());
+		summary.row("machine", machine());
+		summary.print();
 		Ok(())
 	}
 }

@@ -1,6 +1,9 @@
 //! `plexus-node load`: load generators that print figures (docs/benchmarks.md). Not to be
 //! confused with `plexus-benchmark` (frame weights, `benchmark/`); `bench`, this
 //! command's former name, still works as a hidden alias.
+//!
+//! Each shows its progress on stderr while it waits, and ends with a summary table on stdout
+//! ([`crate::progress`]; `PLEXUS_PROGRESS=live|lines|off` chooses how progress is shown).
 
 mod contracts;
 mod decisions;

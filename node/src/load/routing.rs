@@ -12,6 +12,7 @@
 //! A relayer must be running on the bridge (as `launch` does).
 
 use super::{percentile, transfers::machine};
+use crate::progress::{Progress, Summary};
 use pallet_event_router::{location_of, Event as RouterEvent, MessageId, Service, Timeout};
 use plexus_client::{Client, Follower};
 use plexus_runtime::{RuntimeCall, RuntimeEvent};
@@ -65,7 +66,12 @@ impl RoutingCmd {
 
 		let now_ms = plexus_client::now_ms();
 		let timeout = Timeout { height: None, timestamp: Some(now_ms + self.timeout * 1_000) };
-		eprintln!("load: sending {} requests from {} to {}", self.messages, self.from, self.to);
+		let columns = ["sent", "executed", "settled"];
+		let mut progress = Progress::new("load routing", &columns, Some(u64::from(self.messages)));
+		progress.phase(&format!(
+			"load: sending {} requests from {} to {}",
+			self.messages, self.from, self.to
+		));
 		let started = Instant::now();
 		let mut nonce = origin.next_nonce(&alice_account).await?;
 		// Each request is a remark run on the destination as Alice's remote account.
@@ -74,6 +80,7 @@ impl RoutingCmd {
 		// destination's block until it runs, so asking for more carries fewer per block.
 		let max_weight = plexus_runtime::xcm_config::program_weight(&payload)
 			.expect("the remark program is one the executor weighs");
+		let mut sent = 0u64;
 		for _ in 0..self.messages {
 			let call = RuntimeCall::EventRouter(pallet_event_router::Call::send {
 				destination: Some(Box::new(location_of(to.0))),
@@ -84,11 +91,13 @@ impl RoutingCmd {
 			});
 			origin.submit_with_nonce(call, &alice, nonce).await?;
 			nonce += 1;
+			sent += 1;
+			progress.set(&[sent, 0, 0]);
 		}
-		eprintln!(
+		progress.phase(&format!(
 			"load: submitted in {:.1} s; following both chains",
 			started.elapsed().as_secs_f64()
-		);
+		));
 
 		let mut trips: BTreeMap<MessageId, Trip> = BTreeMap::new();
 		let deadline = started + Duration::from_secs(self.timeout);
@@ -129,9 +138,12 @@ impl RoutingCmd {
 				}
 			}
 			settled = trips.values().filter(|t| t.settled_at.is_some()).count();
+			let ran = trips.values().filter(|t| t.executed_at.is_some()).count();
+			progress.set(&[sent, ran as u64, settled as u64]);
 			tokio::time::sleep(Duration::from_millis(200)).await;
 		}
 
+		progress.finish();
 		let mut latencies: Vec<f64> = trips
 			.values()
 			.filter_map(|t| Some(t.settled_at?.duration_since(t.sent_final_at?).as_secs_f64()))
@@ -143,22 +155,28 @@ impl RoutingCmd {
 		let window = last.duration_since(first).as_secs_f64();
 		let block_secs = block_ms as f64 / 1_000.0;
 		let (median, p99) = (percentile(&latencies, 0.5), percentile(&latencies, 0.99));
-		println!("requests settled:       {settled}");
-		println!(
-			"round trip after origin finality: median {median:.1} s ({:.1} blocks), p99 {p99:.1} s ({:.1} blocks)",
-			median / block_secs,
-			p99 / block_secs
+		let mut summary = Summary::new("load routing");
+		summary.row("requests settled", settled);
+		summary.row(
+			"round trip after origin finality",
+			format!(
+				"median {median:.1} s ({:.1} blocks), p99 {p99:.1} s ({:.1} blocks)",
+				median / block_secs,
+				p99 / block_secs
+			),
 		);
-		if window > 0.0 {
-			println!(
-				"lane rate:              {:.0} requests/s executed on the destination ({} over {window:.1} s)",
+		let lane = if window > 0.0 {
+			format!(
+				"{:.0} requests/s executed on the destination ({} over {window:.1} s)",
 				executed.len() as f64 / window,
 				executed.len()
-			);
+			)
 		} else {
-			println!("lane rate:              all {} executed within one block", executed.len());
-		}
-		println!("machine:                {}", machine());
+			format!("all {} executed within one block", executed.len())
+		};
+		summary.row("lane rate", lane);
+		summary.row("machine", machine());
+		summary.print();
 		Ok(())
 	}
 }

@@ -12,6 +12,7 @@
 //! A relayer must be running on the bridge (as `launch` does).
 
 use super::{percentile, transfers::machine};
+use crate::progress::{Progress, Summary};
 use pallet_resource_manager::{Action, Event as TrmEvent, Hold, TxId};
 use plexus_client::{Client, Follower};
 use plexus_runtime::{configs::MaxRecordsPerOwner, RuntimeCall, RuntimeEvent};
@@ -76,12 +77,16 @@ impl TransactionsCmd {
 			height: None,
 			timestamp: Some(now_ms + self.timeout * 1_000),
 		};
-		eprintln!(
+		let columns = ["prepared", "applied", "decided"];
+		let mut progress =
+			Progress::new("load transactions", &columns, Some(u64::from(self.count)));
+		progress.phase(&format!(
 			"load: preparing {} transactions on {} that commit on {}",
 			self.count, self.from, self.to
-		);
+		));
 		let started = Instant::now();
 		let mut nonce = coordinator.next_nonce(&alice_account).await?;
+		let mut prepared = 0u64;
 		for i in 0..self.count {
 			let call = RuntimeCall::ResourceManager(pallet_resource_manager::Call::prepare {
 				target: to.0,
@@ -96,11 +101,14 @@ impl TransactionsCmd {
 			});
 			coordinator.submit_with_nonce(call, &alice, nonce).await?;
 			nonce += 1;
+			// Prepared: taken by the pool (the `Prepared` events come with the blocks).
+			prepared += 1;
+			progress.set(&[prepared, 0, 0]);
 		}
-		eprintln!(
+		progress.phase(&format!(
 			"load: submitted in {:.1} s; following both chains",
 			started.elapsed().as_secs_f64()
-		);
+		));
 
 		let mut flights: BTreeMap<TxId, Flight> = BTreeMap::new();
 		let give_up = started + Duration::from_secs(self.timeout);
@@ -148,9 +156,12 @@ impl TransactionsCmd {
 				}
 			}
 			decided = flights.values().filter(|f| f.decided_at.is_some()).count();
+			let applied = flights.values().filter(|f| f.applied_at.is_some()).count();
+			progress.set(&[prepared, applied as u64, decided as u64]);
 			tokio::time::sleep(Duration::from_millis(200)).await;
 		}
 
+		progress.finish();
 		let committed = flights.values().filter(|f| f.committed).count();
 		let mut latencies: Vec<f64> = flights
 			.values()
@@ -165,40 +176,52 @@ impl TransactionsCmd {
 		};
 		let block_secs = block_ms as f64 / 1_000.0;
 		let (median, p99) = (percentile(&latencies, 0.5), percentile(&latencies, 0.99));
-		println!(
-			"transactions decided:   {decided} ({committed} committed, {} aborted)",
-			decided - committed
+		let mut summary = Summary::new("load transactions");
+		summary.row(
+			"transactions decided",
+			format!("{decided} ({committed} committed, {} aborted)", decided - committed),
 		);
 		let mut reasons: BTreeMap<&str, usize> = BTreeMap::new();
 		for reason in flights.values().filter_map(|f| f.aborted.as_deref()) {
 			*reasons.entry(reason).or_default() += 1;
 		}
 		for (reason, count) in reasons {
-			println!("  aborted {count:>5}×  {reason}");
+			summary.note(format!("  aborted {count:>5}×  {reason}"));
 		}
-		println!(
-			"prepare to commit after coordinator finality: median {median:.1} s ({:.1} blocks), p99 {p99:.1} s ({:.1} blocks)",
-			median / block_secs,
-			p99 / block_secs
+		summary.row(
+			"prepare to commit after coordinator finality",
+			format!(
+				"median {median:.1} s ({:.1} blocks), p99 {p99:.1} s ({:.1} blocks)",
+				median / block_secs,
+				p99 / block_secs
+			),
 		);
 		let end_to_end = rate(flights.values().filter_map(|f| f.decided_at).collect());
-		match end_to_end {
-			Some((per_sec, window)) => println!(
-				"commit rate:            {per_sec:.0} transactions/s decided on the coordinator (over {window:.1} s)"
+		let commit_rate = match end_to_end {
+			Some((per_sec, window)) => format!(
+				"{per_sec:.0} transactions/s decided on the coordinator (over {window:.1} s)"
 			),
-			None => println!("commit rate:            all decided within one block"),
-		}
+			None => "all decided within one block".to_string(),
+		};
+		summary.row("commit rate", commit_rate);
 		if let Some((per_sec, window)) =
 			rate(flights.values().filter_map(|f| f.applied_at).collect())
 		{
-			println!("apply rate:             {per_sec:.0} transactions/s applied on the target (over {window:.1} s)");
+			summary.row(
+				"apply rate",
+				format!("{per_sec:.0} transactions/s applied on the target (over {window:.1} s)"),
+			);
 		}
 		let total = started.elapsed().as_secs_f64();
-		println!(
-			"throughput:             {:.1} transactions/s from the first submission to the last decision ({total:.1} s)",
-			decided as f64 / total
+		summary.row(
+			"throughput",
+			format!(
+				"{:.1} transactions/s from the first submission to the last decision ({total:.1} s)",
+				decided as f64 / total
+			),
 		);
-		println!("machine:                {}", machine());
+		summary.row("machine", machine());
+		summary.print();
 		Ok(())
 	}
 }

@@ -8,11 +8,19 @@
 //!    time, rate, and the machine. With `--within-blocks K`, also check that all of them are in
 //!    the block K above the best block at the end of submission (nothing accepted waits longer).
 
+use crate::progress::{Progress, Summary};
 use codec::Encode;
 use plexus_client::Client;
 use plexus_runtime::{signing, AccountId, BalancesCall, Nonce, RuntimeCall, UNIT};
-use sp_core::{crypto::Pair as _, sr25519};
-use std::time::{Duration, Instant};
+use sp_core::{crypto::Pair as _, sr25519, H256};
+use std::{
+	collections::BTreeMap,
+	sync::{
+		atomic::{AtomicU64, Ordering},
+		Arc,
+	},
+	time::{Duration, Instant},
+};
 
 #[derive(Debug, clap::Parser)]
 pub struct TransfersCmd {
@@ -52,15 +60,41 @@ pub struct TransfersCmd {
 	pub within_blocks: Option<u32>,
 }
 
-/// Signed extrinsics in finalized block `n` (every extrinsic but the timestamp inherent), and
-/// the block's timestamp (ms).
-async fn transactions_in_block(client: &Client, n: u32) -> Result<(u64, u64), String> {
-	let hash = client.block_hash(n).await?;
+/// Signed extrinsics in block `hash` (every extrinsic but the timestamp inherent), and the
+/// block's timestamp (ms).
+async fn transactions_in_block(client: &Client, hash: H256) -> Result<(u64, u64), String> {
 	let block = client.block(hash).await?;
 	let now_key =
 		[sp_io::hashing::twox_128(b"Timestamp"), sp_io::hashing::twox_128(b"Now")].concat();
 	let timestamp: u64 = client.storage_at(now_key, Some(hash)).await?.unwrap_or_default();
 	Ok(((block.extrinsics.len() as u64).saturating_sub(1), timestamp))
+}
+
+/// The blocks above the start of the load in the node's best chain: hash, signed extrinsics and
+/// timestamp of each. Each block is read once, again only if a re-org replaced it; the finalized
+/// walk takes its figures from here rather than read every block twice.
+#[derive(Default)]
+struct Chain(BTreeMap<u32, (H256, u64, u64)>);
+
+impl Chain {
+	/// Reads what is new from block `from` (the first not yet walked as finalized) to the best.
+	async fn refresh(&mut self, client: &Client, from: u32) -> Result<(), String> {
+		let best = client.best_number().await?;
+		self.0.retain(|n, _| *n <= best);
+		for n in from..=best {
+			let hash = client.block_hash(n).await?;
+			if self.0.get(&n).map(|block| block.0) != Some(hash) {
+				let (signed, timestamp) = transactions_in_block(client, hash).await?;
+				self.0.insert(n, (hash, signed, timestamp));
+			}
+		}
+		Ok(())
+	}
+
+	/// Signed extrinsics in the blocks: for progress only, as other senders' count too.
+	fn signed(&self) -> u64 {
+		self.0.values().map(|block| block.1).sum()
+	}
 }
 
 /// The rate once the load is on: the transfers of every loaded block after the first, over the
@@ -76,8 +110,13 @@ fn sustained_rate(loaded: &[(u64, u64)]) -> Option<(u64, f64)> {
 /// Submits `xts` in order, at most 256 in flight, and with `rate` at most that many a second. A
 /// transaction the pool turns away for being full is retried after a pause (up to
 /// [`MAX_RETRIES`] times): a node's pool holds ~8,000 ready transactions, fewer than a large run
-/// submits.
-async fn submit_all(client: &Client, xts: &[Vec<u8>], rate: Option<f64>) -> (u64, Option<String>) {
+/// submits. `sent` counts the accepted ones as they are, for progress.
+async fn submit_all(
+	client: &Client,
+	xts: &[Vec<u8>],
+	rate: Option<f64>,
+	sent: &AtomicU64,
+) -> (u64, Option<String>) {
 	let mut ok = 0;
 	let mut first_error = None;
 	// Paced: chunks of a tenth of a second's worth, each sent when the rate allows.
@@ -95,7 +134,10 @@ async fn submit_all(client: &Client, xts: &[Vec<u8>], rate: Option<f64>) -> (u64
 			let mut retry = Vec::new();
 			for (xt, r) in pending.into_iter().zip(results) {
 				match r {
-					Ok(_) => ok += 1,
+					Ok(_) => {
+						ok += 1;
+						sent.fetch_add(1, Ordering::Relaxed);
+					},
 					Err(e) if attempt < MAX_RETRIES && is_pool_full(&e) => retry.push(xt),
 					Err(e) => {
 						first_error.get_or_insert(e);
@@ -141,9 +183,10 @@ impl TransfersCmd {
 		client: &Client,
 		funder: &sr25519::Pair,
 		senders: &[sr25519::Pair],
+		progress: &mut Progress,
 	) -> Result<(), String> {
 		let genesis = client.genesis();
-		eprintln!("load: funding {} accounts from {}", senders.len(), self.funder);
+		progress.phase(&format!("load: funding {} accounts from {}", senders.len(), self.funder));
 		let funder_account: AccountId = funder.public().into();
 		let mut nonce = client.next_nonce(&funder_account).await?;
 		let mut funding = Vec::new();
@@ -156,7 +199,7 @@ impl TransfersCmd {
 			funding.push(signing::sign(call, funder, nonce, genesis).encode());
 			nonce += 1;
 		}
-		let (accepted, err) = submit_all(client, &funding, None).await;
+		let (accepted, err) = submit_all(client, &funding, None, &AtomicU64::new(0)).await;
 		if accepted as usize != funding.len() {
 			return Err(format!(
 				"funding: {accepted} of {} accepted; first error: {err:?}",
@@ -174,6 +217,7 @@ impl TransfersCmd {
 			if Instant::now() > deadline {
 				return Err("funding transfers were not finalized in time".into());
 			}
+			progress.tick();
 			tokio::time::sleep(Duration::from_millis(500)).await;
 		}
 		Ok(())
@@ -195,13 +239,17 @@ impl TransfersCmd {
 			.public()
 			.into();
 
+		let total = u64::from(self.accounts) * u64::from(self.per_account);
+		let mut progress =
+			Progress::new("load transfers", &["sent", "in blocks", "finalized"], Some(total));
+
 		// 1. Fund the senders (enough for fees and the transfers).
 		if !self.funded {
-			self.fund(&client, &funder, &senders).await?;
+			self.fund(&client, &funder, &senders, &mut progress).await?;
 		}
 
 		// 2. Sign every transfer up front.
-		eprintln!("load: signing {} transfers", self.accounts as u64 * self.per_account as u64);
+		progress.phase(&format!("load: signing {total} transfers"));
 		let mut batches: Vec<Vec<Vec<u8>>> = vec![Vec::new(); self.connections.max(1)];
 		let mut expected = Vec::with_capacity(senders.len());
 		for (i, s) in senders.iter().enumerate() {
@@ -217,37 +265,55 @@ impl TransfersCmd {
 				let lanes = batches.len();
 				batches[i % lanes].push(signing::sign(call, s, first + k, genesis).encode());
 			}
+			progress.tick();
 		}
-		let total: u64 = batches.iter().map(|b| b.len() as u64).sum();
 
 		// 3. Submit, and 4. count what gets finalized.
 		let deadline = Instant::now() + Duration::from_secs(self.timeout);
 		let start_block = client.finalized_number().await?;
 		let started = Instant::now();
+		let sent = Arc::new(AtomicU64::new(0));
 		let mut tasks = Vec::new();
 		let lanes = batches.len() as f64;
 		for batch in batches {
 			let url = self.rpc.clone();
 			let rate = self.rate.map(|r| f64::from(r) / lanes);
+			let sent = sent.clone();
 			tasks.push(tokio::spawn(async move {
 				let c = Client::connect(&url).await?;
-				Ok::<_, String>(submit_all(&c, &batch, rate).await)
+				Ok::<_, String>(submit_all(&c, &batch, rate, &sent).await)
 			}));
 		}
+		// Blocks are read while the tasks submit, for progress; a read under way is dropped the
+		// moment they are done, so that the submission's end is timed as before.
+		let mut chain = Chain::default();
+		let mut joined = std::pin::pin!(futures::future::join_all(tasks));
+		let results = loop {
+			tokio::select! {
+				results = &mut joined => break results,
+				read = async {
+					tokio::time::sleep(Duration::from_millis(500)).await;
+					chain.refresh(&client, start_block + 1).await
+				} => {
+					read?;
+					progress.set(&[sent.load(Ordering::Relaxed), chain.signed(), 0]);
+				},
+			}
+		};
 		let mut submitted = 0;
-		for t in tasks {
-			let (ok, err) = t.await.map_err(|e| e.to_string())??;
+		for result in results {
+			let (ok, err) = result.map_err(|e| e.to_string())??;
 			submitted += ok;
 			if let Some(e) = err {
-				eprintln!("load: a submission was refused: {e}");
+				progress.phase(&format!("load: a submission was refused: {e}"));
 			}
 		}
 		let submit_secs = started.elapsed().as_secs_f64();
 		let best_at_end = client.best_number().await?;
-		eprintln!(
+		progress.phase(&format!(
 			"load: submitted {submitted}/{total} in {submit_secs:.1} s (best block #{best_at_end}); \
 			 waiting for finality"
-		);
+		));
 
 		// Done when every sender's finalized nonce shows all its transfers: exact even when other
 		// loads share the chain. Blocks are walked for the rate and the largest block.
@@ -259,9 +325,11 @@ impl TransfersCmd {
 		let mut loaded = Vec::new();
 		while Instant::now() < deadline {
 			let fin = client.finalized_number().await?;
+			// The best block, read after, is at or above `fin`: every block to walk is in `chain`.
+			chain.refresh(&client, next).await?;
 			let advanced = next <= fin;
 			while next <= fin {
-				let (n, timestamp) = transactions_in_block(&client, next).await?;
+				let Some(&(_, n, timestamp)) = chain.0.get(&next) else { break };
 				if n > 0 {
 					last_included = Instant::now();
 					loaded.push((n, timestamp));
@@ -273,51 +341,76 @@ impl TransfersCmd {
 				let head = client.block_hash(fin).await?;
 				finalized_transfers =
 					included(&client, &expected, self.per_account, head, &mut counts).await?;
-				if finalized_transfers >= submitted {
-					break;
-				}
+			}
+			progress.set(&[submitted, chain.signed(), finalized_transfers]);
+			if advanced && finalized_transfers >= submitted {
+				break;
 			}
 			tokio::time::sleep(Duration::from_millis(500)).await;
 		}
+		progress.finish();
 		let secs = last_included.duration_since(started).as_secs_f64().max(0.001);
-		println!("transfers submitted:  {submitted}");
-		println!(
-			"transfers finalized:  {finalized_transfers} in blocks #{}..#{}",
-			start_block + 1,
-			next - 1
+		let mut summary = Summary::new("load transfers");
+		summary.row("transfers submitted", submitted);
+		summary.row(
+			"transfers finalized",
+			format!("{finalized_transfers} in blocks #{}..#{}", start_block + 1, next - 1),
 		);
-		println!("largest block:        {best_block} transfers");
-		println!("time to finality:     {secs:.1} s (submission took {submit_secs:.1} s)");
-		println!("finalized transfers/s: {:.0}", finalized_transfers as f64 / secs);
+		summary.row("largest block", format!("{best_block} transfers"));
+		let finality = format!("{secs:.1} s (submission took {submit_secs:.1} s)");
+		summary.row("time to finality", finality);
+		summary.row("finalized transfers/s", format!("{:.0}", finalized_transfers as f64 / secs));
 		if let Some((transfers, rate)) = sustained_rate(&loaded) {
-			println!(
-				"sustained:            {rate:.0} transfers/s ({transfers} in the {} loaded blocks \
-				 after the first, by their timestamps)",
-				loaded.len() - 1
+			summary.row(
+				"sustained",
+				format!(
+					"{rate:.0} transfers/s ({transfers} in the {} loaded blocks after the first, by \
+					 their timestamps)",
+					loaded.len() - 1
+				),
 			);
 		}
-		println!("machine:              {}", machine());
-		if finalized_transfers < submitted {
-			return Err(format!(
+		summary.row("machine", machine());
+		// The table is printed on failure too: its figures say how far the run got.
+		let failure = if finalized_transfers < submitted {
+			Some(format!(
 				"only {finalized_transfers} of {submitted} transfers were finalized within {} s",
 				self.timeout
-			));
-		}
-		if let Some(k) = self.within_blocks {
+			))
+		} else if let Some(k) = self.within_blocks {
 			let limit = best_at_end + k;
-			let at = client.block_hash(limit.min(client.finalized_number().await?)).await?;
-			let mut counts = vec![0u32; expected.len()];
-			let by_then = included(&client, &expected, self.per_account, at, &mut counts).await?;
-			println!("by block #{limit}:      {by_then} transfers (best was #{best_at_end})");
-			if by_then < submitted {
-				return Err(format!(
-					"only {by_then} of {submitted} transfers were in the chain by block #{limit}, \
-					 {k} blocks above the best block when submission ended"
-				));
+			match by_block(&client, &expected, self.per_account, limit).await {
+				Ok(by_then) => {
+					let value = format!("{by_then} transfers (best was #{best_at_end})");
+					summary.row(format!("by block #{limit}"), value);
+					(by_then < submitted).then(|| {
+						format!(
+							"only {by_then} of {submitted} transfers were in the chain by block \
+							 #{limit}, {k} blocks above the best block when submission ended"
+						)
+					})
+				},
+				Err(e) => Some(e),
 			}
-		}
-		Ok(())
+		} else {
+			None
+		};
+		summary.print();
+		failure.map_or(Ok(()), Err)
 	}
+}
+
+/// How many of the transfers are in the finalized chain at block `limit` (at the finalized head
+/// if that is lower).
+async fn by_block(
+	client: &Client,
+	expected: &[(AccountId, Nonce)],
+	per_account: u32,
+	limit: u32,
+) -> Result<u64, String> {
+	let at = client.block_hash(limit.min(client.finalized_number().await?)).await?;
+	let mut counts = vec![0u32; expected.len()];
+	included(client, expected, per_account, at, &mut counts).await
 }
 
 /// How many of each sender's transfers are in the chain at `at`: its nonce there, less where it
