@@ -85,6 +85,9 @@ pub struct Progress {
 	drawn: Option<Duration>,
 	/// A live line is on the terminal: anything else written must erase it first.
 	shown: bool,
+	/// Shown after the counts (launch's per-network heights).
+	detail: String,
+	with_rate: bool,
 }
 
 impl Progress {
@@ -117,7 +120,20 @@ impl Progress {
 			samples: VecDeque::from([(start, 0)]),
 			drawn: None,
 			shown: false,
+			detail: String::new(),
+			with_rate: true,
 		}
+	}
+
+	/// No rate: for counts that are states (nodes answering), not work done.
+	pub fn without_rate(mut self) -> Progress {
+		self.with_rate = false;
+		self
+	}
+
+	/// Text shown after the counts, until replaced.
+	pub fn detail(&mut self, text: &str) {
+		text.clone_into(&mut self.detail);
 	}
 
 	/// The counts now, one per column; shown if a line is due. Cheap enough to call per item.
@@ -193,10 +209,15 @@ impl Progress {
 				let _ = write!(line, "/{total}");
 			}
 		}
-		// Slow runs (a few a second) would read as 0/s without the decimal.
-		let rate = self.rate(now);
-		let precision = if rate > 0.0 && rate < 10.0 { 1 } else { 0 };
-		let _ = write!(line, "  rate {rate:.precision$}/s");
+		if self.with_rate {
+			// Slow runs (a few a second) would read as 0/s without the decimal.
+			let rate = self.rate(now);
+			let precision = if rate > 0.0 && rate < 10.0 { 1 } else { 0 };
+			let _ = write!(line, "  rate {rate:.precision$}/s");
+		}
+		if !self.detail.is_empty() {
+			let _ = write!(line, "  {}", self.detail);
+		}
 		line
 	}
 
@@ -363,6 +384,23 @@ mod tests {
 		assert_eq!(
 			last,
 			"load transfers: [  42 s] sent 8000/10000  in blocks 7600  finalized 7200  rate 310/s"
+		);
+	}
+
+	#[test]
+	fn a_state_line_has_no_rate_and_ends_with_its_detail() {
+		let (out, clock) = (Shared::default(), Box::new(|| Duration::from_secs(12)));
+		let columns = ["nodes answering", "networks finalizing"];
+		let sink = Box::new(out.clone());
+		let mut p = Progress::with("plexus launch", &columns, Some(8), sink, Mode::Lines, clock)
+			.without_rate();
+		p.detail("alpha: best #3 finalized #1 peers 3");
+		p.set(&[8, 1]);
+		drop(p);
+		assert_eq!(
+			out.text().lines().last().unwrap(),
+			"plexus launch: [   0 s] nodes answering 8/8  networks finalizing 1  alpha: best #3 \
+			 finalized #1 peers 3"
 		);
 	}
 

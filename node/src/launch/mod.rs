@@ -31,6 +31,7 @@ mod supervisor;
 pub mod topology;
 mod upgrade;
 
+use crate::progress::Progress;
 use dashboard::Dashboard;
 pub use kubernetes::{bridge_init::BridgeInitCmd, pack::UnpackChainSpecCmd, KubernetesCmd};
 use plan::{Deployment, NodeRecord, Role, CONSUMER_STATE_PRUNING};
@@ -587,46 +588,52 @@ async fn wait_until_final(
 ) -> sc_cli::Result<Option<BTreeMap<String, String>>> {
 	let started = Instant::now();
 	let mut genesis: BTreeMap<String, String> = BTreeMap::new();
-	let mut last_progress = Instant::now() - Duration::from_secs(60);
+	let columns = ["nodes answering", "networks finalizing"];
+	let mut progress =
+		Progress::new("plexus launch", &columns, Some(endpoints.len() as u64)).without_rate();
 
 	loop {
 		if let Some(sig) = signals.received() {
-			eprintln!("plexus launch: {sig} received before the networks were ready; stopping");
+			progress.phase(&format!(
+				"plexus launch: {sig} received before the networks were ready; stopping"
+			));
+			drop(progress);
 			supervisor.stop_all(Duration::from_secs(10));
 			return Ok(None);
 		}
 		report_incidents(supervisor.check(), endpoints, supervisor);
 		publish(endpoints, supervisor);
 		let mut line = Vec::new();
-		let mut all_ready = true;
+		let (mut answering, mut finalizing) = (0, 0);
 		for network in &deployment.networks {
 			let (mut best, mut finalized, mut peers) = (0, 0, 0);
 			for e in endpoints.iter().filter(|e| e.network == network.name) {
 				if let Some(s) = status::query(e.rpc_port).await {
+					answering += 1;
 					best = best.max(s.best);
 					finalized = finalized.max(s.finalized);
 					peers = peers.max(s.peers);
 					genesis.insert(network.name.clone(), s.genesis);
 				}
 			}
-			all_ready &= finalized >= 1;
+			finalizing += u64::from(finalized >= 1);
 			line.push(format!(
 				"{}: best #{best} finalized #{finalized} peers {peers}",
 				network.name
 			));
 		}
-		if all_ready {
+		progress.detail(&line.join(" | "));
+		progress.set(&[answering, finalizing]);
+		if finalizing == deployment.networks.len() as u64 {
+			drop(progress);
 			eprintln!(
 				"plexus launch: every network finalizes ({:.1} s after start)",
 				started.elapsed().as_secs_f64()
 			);
 			return Ok(Some(genesis));
 		}
-		if last_progress.elapsed() >= Duration::from_secs(3) {
-			eprintln!("  [{:>4} s] {}", started.elapsed().as_secs(), line.join(" | "));
-			last_progress = Instant::now();
-		}
 		if started.elapsed() > ready_timeout {
+			drop(progress);
 			supervisor.stop_all(Duration::from_secs(10));
 			return Err(format!(
 				"not every network finalized within {} s ({}); see the node logs under {}",

@@ -55,6 +55,7 @@ pub fn render(opts: &Options, materials: &Materials) -> BTreeMap<PathBuf, File> 
 		files.yaml(&format!("{dir}/init.job.yaml"), init_job(opts, bridge));
 		files.yaml(&format!("{dir}/relay.deployment.yaml"), relay_deployment(opts, bridge));
 	}
+	files.yaml("monitoring/prometheus.configmap.yaml", prometheus_config_map(opts));
 	let resources: Vec<String> =
 		files.0.keys().map(|p| p.display().to_string()).filter(|p| p.ends_with(".yaml")).collect();
 	files.yaml(
@@ -67,6 +68,20 @@ pub fn render(opts: &Options, materials: &Materials) -> BTreeMap<PathBuf, File> 
 		}),
 	);
 	files.0
+}
+
+/// What a Prometheus server needs to watch these pods, and the alert rules `launch` writes.
+fn prometheus_config_map(opts: &Options) -> Value {
+	use crate::launch::monitoring::{kubernetes_config_yaml, rules::rules_yaml};
+	json!({
+		"apiVersion": "v1",
+		"kind": "ConfigMap",
+		"metadata": metadata(opts, "plexus-prometheus", &[]),
+		"data": {
+			"prometheus.yml": kubernetes_config_yaml(&opts.namespace),
+			"plexus.rules.yml": rules_yaml(),
+		},
+	})
 }
 
 /// The genesis sudo key of generated networks; also in their chain specs.

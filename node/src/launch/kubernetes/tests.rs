@@ -376,3 +376,55 @@ fn default_spec(name: &str, id: u32, producers: u32) -> NetworkSpec {
 	let text = format!("[[network]]\nname = \"{name}\"\nid = {id}\nproducers = {producers}\n");
 	Topology::parse(&text).unwrap().networks.remove(0)
 }
+
+/// The Prometheus configuration the manifests carry finds every node and relayer pod by the
+/// annotations and labels those pods really have.
+#[test]
+fn prometheus_finds_every_node_and_relayer_pod_by_its_own_annotations() {
+	let files = rendered(&default_topology(), &options());
+	let config = json(&files, "monitoring/prometheus.configmap.yaml");
+	let yaml = config["data"]["prometheus.yml"].as_str().unwrap();
+	assert_eq!(
+		config["data"]["plexus.rules.yml"].as_str().unwrap(),
+		crate::launch::monitoring::rules::rules_yaml()
+	);
+	let kustomization = json(&files, "kustomization.yaml");
+	assert!(kustomization["resources"]
+		.as_array()
+		.unwrap()
+		.contains(&serde_json::json!("monitoring/prometheus.configmap.yaml")));
+	// Prometheus's name for a pod label or annotation: non-alphanumerics become '_'.
+	let meta = |kind: &str, key: &str| {
+		let key: String =
+			key.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '_' }).collect();
+		format!("__meta_kubernetes_pod_{kind}_{key}")
+	};
+	let (mut nodes, mut relayers) = (0, 0);
+	for (path, _) in files.iter().filter(|(p, _)| {
+		let p = p.display().to_string();
+		p.ends_with(".statefulset.yaml") || p.ends_with("relay.deployment.yaml")
+	}) {
+		let set = json(&files, &path.display().to_string());
+		let pod = &set["spec"]["template"]["metadata"];
+		let annotations = pod["annotations"].as_object().unwrap();
+		assert_eq!(annotations["prometheus.io/scrape"], "true", "{}", path.display());
+		for key in ["prometheus.io/scrape", "prometheus.io/port", "prometheus.io/path"] {
+			assert!(annotations.contains_key(key), "{} lacks {key}", path.display());
+			assert!(yaml.contains(&meta("annotation", key)), "the config reads {key}");
+		}
+		let labels = pod["labels"].as_object().unwrap();
+		let wanted: &[&str] = if labels.get("plexus/component") == Some(&"relayer".into()) {
+			relayers += 1;
+			&["plexus/component", "plexus/bridge"]
+		} else {
+			nodes += 1;
+			assert!(["producer", "consumer"].contains(&labels["plexus/role"].as_str().unwrap()));
+			&["plexus/role", "plexus/network"]
+		};
+		for key in wanted {
+			assert!(labels.contains_key(*key), "{} lacks label {key}", path.display());
+			assert!(yaml.contains(&meta("label", key)), "the config reads {key}");
+		}
+	}
+	assert_eq!((nodes, relayers), (4, 1), "two networks' producer and consumer sets, one relayer");
+}

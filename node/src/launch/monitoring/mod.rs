@@ -98,6 +98,66 @@ pub fn config_yaml() -> String {
 	out
 }
 
+/// `prometheus.yml` for the Kubernetes manifests: pods found through the API server in
+/// `namespace` and kept when annotated `prometheus.io/scrape`, so the pods' annotations stay the
+/// one source of port and path; labelled as launch labels its targets, so the same rules apply.
+/// There is no `plexus-launch` job: the launch-only alerts stay silent on a cluster.
+pub fn kubernetes_config_yaml(namespace: &str) -> String {
+	// One relabel step: copy `from` (a list of source labels) into `to`, with `regex` and
+	// `replacement` or `action` when given.
+	let step = |from: &str, to: Option<&str>, regex: Option<&str>, extra: Option<&str>| {
+		let mut out = format!("      - source_labels: [{from}]\n");
+		if let Some(regex) = regex {
+			out += &format!("        regex: {}\n", rules::quoted(regex));
+		}
+		if let Some(extra) = extra {
+			out += &format!("        {extra}\n");
+		}
+		if let Some(to) = to {
+			out += &format!("        target_label: {to}\n");
+		}
+		out
+	};
+	let pod_label = |label: &str| format!("__meta_kubernetes_pod_label_{label}");
+	let annotation = |name: &str| format!("__meta_kubernetes_pod_annotation_prometheus_io_{name}");
+	let job = |name: &str, keep_label: &str, keep: &str, labels: &[(&str, &str)]| {
+		let mut out = format!(
+			"  - job_name: {name}\n    kubernetes_sd_configs:\n      - role: pod\n        \
+			 namespaces:\n          names: [{}]\n    relabel_configs:\n",
+			rules::quoted(namespace)
+		);
+		out += &step(&annotation("scrape"), None, Some("true"), Some("action: keep"));
+		out += &step(&pod_label(keep_label), None, Some(keep), Some("action: keep"));
+		out += &step(
+			&format!("__meta_kubernetes_pod_ip, {}", annotation("port")),
+			Some("__address__"),
+			Some("(.+);(.+)"),
+			Some("replacement: \"$1:$2\""),
+		);
+		out += &step(&annotation("path"), Some("__metrics_path__"), Some("(.+)"), None);
+		out += &step("__meta_kubernetes_pod_name", Some("instance"), None, None);
+		for (label, target) in labels {
+			out += &step(&pod_label(label), Some(target), None, None);
+		}
+		out
+	};
+	let mut out = format!(
+		"# Prometheus configuration for the pods of namespace {namespace}, written by plexus-node \
+		 kubernetes.\n# Mount this ConfigMap's keys side by side; the rules are plexus.rules.yml.\n\
+		 global:\n  scrape_interval: {SCRAPE_INTERVAL}\n  evaluation_interval: \
+		 {EVALUATION_INTERVAL}\nrule_files:\n  - plexus.rules.yml\nscrape_configs:\n"
+	);
+	out += &job(
+		JOBS[0],
+		"plexus_role",
+		"producer|consumer",
+		&[("plexus_network", "network"), ("plexus_role", "role")],
+	);
+	out += &step("__meta_kubernetes_pod_name", Some("node"), None, None);
+	out += &job(JOBS[1], "plexus_component", "relayer", &[("plexus_bridge", "bridge")]);
+	out
+}
+
 /// Writes (or rewrites) everything under `dir`; targets last, each replaced whole.
 pub fn write(
 	dir: &Path,
@@ -126,6 +186,15 @@ mod tests {
 		assert_eq!(address("http://127.0.0.1:9615"), Some("127.0.0.1:9615"));
 		assert_eq!(address("ws://127.0.0.1:1"), None);
 		assert_eq!(address("http:///metrics"), None);
+	}
+
+	#[test]
+	fn the_kubernetes_config_finds_annotated_pods_of_its_namespace() {
+		let yaml = kubernetes_config_yaml("plexus-test");
+		assert!(yaml.contains("names: [\"plexus-test\"]"), "{yaml}");
+		assert_eq!(yaml.matches("action: keep").count(), 4, "{yaml}");
+		assert!(yaml.contains("__meta_kubernetes_pod_annotation_prometheus_io_port]"), "{yaml}");
+		assert!(!yaml.contains("plexus-launch"), "{yaml}");
 	}
 
 	#[test]
