@@ -35,6 +35,23 @@ function shape(value, path = '') {
   return [];
 }
 
+/// The sum of `name`'s samples that carry every label of `labels`, in a text exposition.
+function metric(text, name, labels) {
+  return text.split('\n')
+    .filter((l) => l.startsWith(`${name}{`) && Object.entries(labels).every(([k, v]) => l.includes(`${k}="${v}"`)))
+    .reduce((sum, l) => sum + Number(l.split(' ').at(-1)), 0);
+}
+
+/// Polls `url`'s metrics until `check(text)` holds, for at most `ms`.
+async function metricsUntil(url, ms, check) {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const text = await (await fetch(url)).text();
+    if (check(text) || Date.now() > deadline) return text;
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+}
+
 /// GET `url` with a Host header of our choosing (fetch may not set it).
 function getWithHost(url, host) {
   return new Promise((resolve, reject) => {
@@ -145,6 +162,13 @@ describe('the dashboard of a launched deployment', { skip: !existsSync(CHROMIUM)
     await page.click(row);
     const hops = await page.$eval('#message-detail', (el) => el.textContent);
     for (const step of ['sent', 'executed', 'acknowledged']) assert.ok(hops.includes(step), `hop ${step} in ${hops}`);
+    // Each side's node counted it from finalized blocks.
+    const sentOn = producer(a).prometheus;
+    const sentText = await metricsUntil(sentOn, 30_000, (t) => metric(t, 'plexus_router_requests_settled_total', { outcome: 'ok' }) >= 1);
+    assert.ok(metric(sentText, 'plexus_router_requests_sent_total', { service: 'xcm' }) >= 1, 'sent counted on the origin');
+    assert.ok(metric(sentText, 'plexus_router_requests_settled_total', { outcome: 'ok' }) >= 1, 'settled ok counted on the origin');
+    const receivedText = await metricsUntil(producer(b).prometheus, 30_000, (t) => metric(t, 'plexus_router_requests_received_total', { service: 'xcm', outcome: 'ok' }) >= 1);
+    assert.ok(metric(receivedText, 'plexus_router_requests_received_total', { service: 'xcm', outcome: 'ok' }) >= 1, 'executed counted on the destination');
   });
 
   test('a killed node shows as restarting, then up, and launch counts the restart', async () => {

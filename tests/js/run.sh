@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Runs the JavaScript client tests, the Ethereum-tooling tests (ethers and viem through eth-rpc),
-# then @substrate/api-sidecar's (tests/sidecar), against a fresh `plexus-node launch --eth-rpc`
-# deployment.
+# Runs the JavaScript client tests (the dashboard's in headless Chromium last), the
+# Ethereum-tooling tests (ethers and viem through eth-rpc), then @substrate/api-sidecar's
+# (tests/sidecar), against a fresh `plexus-node launch --eth-rpc` deployment, after
+# `promtool check config` of the Prometheus configuration it wrote.
 #
 #   tests/js/run.sh [PLEXUS_NODE_BINARY]
 #
@@ -113,6 +114,19 @@ echo "run.sh: deployment ready after $((SECONDS - started)) s"
 cat "$tmp/launch.out"
 
 status=0
+# What launch wrote for Prometheus loads in promtool (scripts/setup.sh unpacks it).
+promtool="${PLEXUS_PROMTOOL:-$HOME/.cache/plexus/prometheus/usr/bin/promtool}"
+if [[ -x "$promtool" ]]; then
+  "$promtool" check config "$base/prometheus/prometheus.yml" || {
+    echo "run.sh: promtool check config failed on $base/prometheus/prometheus.yml" >&2
+    status=1
+  }
+elif [[ "${CI:-}" == true ]]; then
+  echo "run.sh: no promtool at $promtool (scripts/setup.sh unpacks it)" >&2
+  status=1
+else
+  echo "run.sh: no promtool at $promtool; the Prometheus configuration is not checked" >&2
+fi
 PLEXUS_LAUNCH_JSON="$base/launch.json" timeout -k 10 "$test_timeout_secs" \
   npm test --prefix "$here" || status=$?
 if [[ "$status" != 0 ]]; then

@@ -16,6 +16,23 @@ async fn default_topology_runs_two_networks_and_stops_cleanly() {
 	launch.extra_pids = nodes.iter().map(|n| n["pid"].as_u64().unwrap() as u32).collect();
 	assert!(launch.extra_pids.iter().all(|p| alive(*p)));
 
+	// Prometheus's targets are launch.json's nodes, by the names launch gives them; the
+	// dashboard listens on loopback.
+	let targets: Value = serde_json::from_str(
+		&std::fs::read_to_string(base.join("prometheus/targets/plexus-node.json")).unwrap(),
+	)
+	.unwrap();
+	let targets = targets.as_array().unwrap();
+	assert_eq!(targets.len(), nodes.len());
+	for node in &nodes {
+		let group = targets.iter().find(|g| g["labels"]["instance"] == node["name"]).unwrap();
+		let metrics = node["prometheus"].as_str().unwrap();
+		assert_eq!(format!("http://{}/metrics", group["targets"][0].as_str().unwrap()), metrics);
+		assert_eq!(group["labels"]["network"], node["network"]);
+	}
+	let dashboard = report["dashboard"]["url"].as_str().unwrap();
+	assert!(dashboard.starts_with("http://127.0.0.1:"), "{dashboard}");
+
 	// No secret is on a command line (every local user can read those) nor in a file others
 	// can read: node keys are 0600 files, the relayer's key is in its environment.
 	let cmdline = |pid: u64| -> Vec<String> {
