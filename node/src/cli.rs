@@ -90,6 +90,15 @@ pub enum Subcommand {
 	ChainInfo(sc_cli::ChainInfoCmd),
 }
 
+/// `args` as the node's own command line reads them (for tests of code that builds one).
+#[cfg(test)]
+pub fn parse(args: &[String]) -> Cli {
+	use clap::{CommandFactory, FromArgMatches};
+	let argv = std::iter::once("plexus-node").chain(args.iter().map(String::as_str));
+	let matches = Cli::command().version("0.0.0").try_get_matches_from(argv).unwrap();
+	Cli::from_arg_matches(&matches).unwrap()
+}
+
 #[cfg(test)]
 mod tests {
 	use super::*;

@@ -3,7 +3,8 @@
 // and turns settled; a node this test kills shows as restarting and then up. The JSON API has
 // the golden snapshot's shape, the server refuses other hosts, and launch's /metrics counts the
 // restart. A screenshot is saved to $PLEXUS_TEST_OUTPUT (default tests/js/output/).
-// Runs last in `npm test`: it kills a consumer node.
+// run.sh runs it after the other suites (PLEXUS_DASHBOARD_AFTER_SUITES=1), whose transactions and
+// access decisions it must then show too. It kills a consumer node.
 
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -140,6 +141,21 @@ describe('the dashboard of a launched deployment', { skip: !existsSync(CHROMIUM)
       assert.ok(await page.$(`#networks tr[data-node="${node.name}"]`), `node ${node.name} listed`);
     }
     assert.deepEqual(page.errors, [], 'no script errors');
+  });
+
+  test('shows the other suites\' transactions and access decisions', { skip: process.env.PLEXUS_DASHBOARD_AFTER_SUITES !== '1' && 'run alone' }, async () => {
+    const snapshot = await (await fetch(report.dashboard.api)).json();
+    const events = new Set(snapshot.transactions.recent.map((t) => t.event));
+    assert.ok(events.has('prepared') && events.has('applied'), `transaction events: ${[...events]}`);
+    const decisions = snapshot.dataProtection.latest;
+    assert.ok(decisions.length > 0, 'access decisions listed');
+    for (const d of decisions) {
+      assert.ok(d.decision === 'approved' ? d.basis : d.reason, `a decision with its ground: ${JSON.stringify(d)}`);
+    }
+    const counted = snapshot.dataProtection.perMinute.reduce((sum, m) => sum + m.approved + m.rejected, 0);
+    assert.ok(counted >= decisions.length, `${counted} decisions per minute, ${decisions.length} listed`);
+    assert.ok(await page.$('#data-protection tr[data-decision]'), 'the page lists decisions');
+    assert.ok(snapshot.messages.length >= 2, 'the suites\' routed messages');
   });
 
   test('a routed request appears and turns settled', async () => {

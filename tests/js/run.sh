@@ -133,6 +133,16 @@ if [[ "$status" != 0 ]]; then
   echo "run.sh: client tests failed (status $status)" >&2
 fi
 
+# The dashboard in headless Chromium, after the suites above, whose messages, transactions and
+# decisions it must show. It kills a consumer node (launch restarts it).
+dashboard_status=0
+PLEXUS_LAUNCH_JSON="$base/launch.json" PLEXUS_DASHBOARD_AFTER_SUITES=1 \
+  timeout -k 10 "$test_timeout_secs" npm run test:dashboard --prefix "$here" || dashboard_status=$?
+if [[ "$dashboard_status" != 0 ]]; then
+  echo "run.sh: dashboard tests failed (status $dashboard_status)" >&2
+  status=$dashboard_status
+fi
+
 # Ethereum tooling against the same deployment.
 if ((${#launch_eth[@]})); then
   eth_status=0

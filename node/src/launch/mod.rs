@@ -667,15 +667,7 @@ async fn start_bridges(
 #[cfg(test)]
 mod tests {
 	use super::*;
-	use crate::cli::Cli;
-	use clap::{CommandFactory, FromArgMatches};
-
-	/// `args` as the node's own command line reads them.
-	fn parse(args: &[String]) -> Cli {
-		let argv = std::iter::once("plexus-node").chain(args.iter().map(String::as_str));
-		let matches = Cli::command().version("0.0.0").try_get_matches_from(argv).unwrap();
-		Cli::from_arg_matches(&matches).unwrap()
-	}
+	use crate::cli::parse;
 
 	fn producer() -> NodeArgs {
 		NodeArgs {

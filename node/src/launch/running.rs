@@ -286,14 +286,7 @@ impl Signals {
 #[cfg(test)]
 mod tests {
 	use super::*;
-	use crate::cli::Cli;
-	use clap::{CommandFactory, FromArgMatches};
-
-	fn parse(args: &[String]) -> Cli {
-		let argv = std::iter::once("plexus-node").chain(args.iter().map(String::as_str));
-		let matches = Cli::command().version("0.0.0").try_get_matches_from(argv).unwrap();
-		Cli::from_arg_matches(&matches).unwrap()
-	}
+	use crate::cli::parse;
 
 	#[test]
 	fn a_broken_database_gets_the_command_that_resyncs_it() {

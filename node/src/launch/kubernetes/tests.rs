@@ -1,6 +1,5 @@
 use super::{manifests::*, *};
-use crate::cli::Cli;
-use clap::{CommandFactory, FromArgMatches};
+use crate::cli::parse;
 use serde_json::Value;
 use std::collections::BTreeMap;
 
@@ -196,13 +195,6 @@ fn each_producer_finds_its_own_keys_where_its_name_says() {
 		let text = consumers.to_string();
 		assert!(!text.contains("secret") && !text.contains("--node-key-file"), "{text}");
 	}
-}
-
-/// `args` as the node's own command line reads them.
-fn parse(args: &[String]) -> Cli {
-	let argv = std::iter::once("plexus-node").chain(args.iter().map(String::as_str));
-	let matches = Cli::command().version("0.0.0").try_get_matches_from(argv).unwrap();
-	Cli::from_arg_matches(&matches).unwrap()
 }
 
 #[test]
