@@ -81,7 +81,10 @@ impl Chain {
 	async fn refresh(&mut self, client: &Client, from: u32) -> Result<(), String> {
 		let best = client.best_number().await?;
 		self.0.retain(|n, _| *n <= best);
-		for n in from..=best {
+		// Blocks not read yet, and the last few again in case of a re-org: not every block since
+		// the start on every call.
+		let unread = (from..=best).find(|n| !self.0.contains_key(n)).unwrap_or(best + 1);
+		for n in unread.min(best.saturating_sub(REORG_DEPTH)).max(from)..=best {
 			let hash = client.block_hash(n).await?;
 			if self.0.get(&n).map(|block| block.0) != Some(hash) {
 				let (signed, timestamp) = transactions_in_block(client, hash).await?;
@@ -153,6 +156,9 @@ async fn submit_all(
 	}
 	(ok, first_error)
 }
+
+/// Blocks read again on each progress refresh, in case the best chain changed under them.
+const REORG_DEPTH: u32 = 16;
 
 const MAX_RETRIES: usize = 120;
 
@@ -295,7 +301,10 @@ impl TransfersCmd {
 					tokio::time::sleep(Duration::from_millis(500)).await;
 					chain.refresh(&client, start_block + 1).await
 				} => {
-					read?;
+					// Progress only: a failed read must not end the measurement.
+					if let Err(e) = read {
+						log::debug!("load: reading blocks for progress: {e}");
+					}
 					progress.set(&[sent.load(Ordering::Relaxed), chain.signed(), 0]);
 				},
 			}

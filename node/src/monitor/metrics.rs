@@ -46,6 +46,8 @@ pub struct MonitorMetrics {
 	erasures: CounterVec<U64>,
 	pub finalized_block: Gauge<U64>,
 	pub undecodable_blocks: Counter<U64>,
+	pub skipped_blocks: Counter<U64>,
+	pub oldest_in_doubt_seconds: Gauge<U64>,
 }
 
 impl MonitorMetrics {
@@ -102,8 +104,8 @@ impl MonitorMetrics {
 				GaugeVec::new(
 					Opts::new(
 						"plexus_router_oldest_in_flight_seconds",
-						"Age of the oldest message in flight (since its Sent block, or since this \
-						 node first saw it), by the next hop it left through",
+						"Age of the oldest message in flight, since this node first saw it (a \
+						 restarted node counts anew), by the next hop it left through",
 					),
 					&["next_hop"],
 				)?,
@@ -164,6 +166,18 @@ impl MonitorMetrics {
 				"plexus_monitor_undecodable_blocks_total",
 				"Finalized blocks whose events this node binary cannot decode (a runtime \
 				 upgrade it does not know): their events are not counted",
+			)?,
+			skipped_blocks: counter(
+				r,
+				"plexus_monitor_skipped_blocks_total",
+				"Finalized blocks whose events were not counted because their state is pruned \
+				 (a consumer that syncs) or more than 1,000 came at once",
+			)?,
+			oldest_in_doubt_seconds: gauge(
+				r,
+				"plexus_resource_manager_oldest_in_doubt_seconds",
+				"How long the oldest transaction in doubt has been in doubt, since this node \
+				 first saw it",
 			)?,
 		})
 	}

@@ -62,6 +62,7 @@ pub async fn run(client: Arc<FullClient>, metrics: MonitorMetrics) {
 				let Some(notification) = notification else { return };
 				let to = *notification.header.number();
 				let from = (counted + 1).max(to.saturating_sub(CATCH_UP_LIMIT - 1));
+				metrics.skipped_blocks.inc_by(u64::from(from.saturating_sub(counted + 1)));
 				for number in from..=to {
 					count_block(&client, &metrics, number);
 				}
@@ -78,30 +79,44 @@ pub async fn run(client: Arc<FullClient>, metrics: MonitorMetrics) {
 
 /// Counts the events of finalized block `number`.
 fn count_block(client: &FullClient, metrics: &MonitorMetrics, number: u32) {
-	let Ok(Some(hash)) = client.hash(number) else { return };
+	let hash = match client.hash(number) {
+		Ok(Some(hash)) => hash,
+		_ => return metrics.skipped_blocks.inc(),
+	};
 	match block_events(client, hash) {
-		Some(events) => {
+		BlockEvents::Decoded(events) => {
 			for record in events {
 				if let Some(observation) = events::classify(&record.event) {
 					metrics.observe(&observation);
 				}
 			}
 		},
-		None => metrics.undecodable_blocks.inc(),
+		BlockEvents::Undecodable => metrics.undecodable_blocks.inc(),
+		BlockEvents::Unavailable => metrics.skipped_blocks.inc(),
 	}
 }
 
-/// The events of block `hash`; `None` if they do not decode with this binary's runtime types
-/// (or the block's state is gone).
-fn block_events(client: &FullClient, hash: Hash) -> Option<Events> {
+enum BlockEvents {
+	Decoded(Events),
+	/// They do not decode with this binary's runtime types (a runtime upgrade it does not know).
+	Undecodable,
+	/// The block's state is gone: a consumer prunes it, and one that syncs sees finality jump
+	/// past blocks it has already pruned.
+	Unavailable,
+}
+
+fn block_events(client: &FullClient, hash: Hash) -> BlockEvents {
 	use codec::Decode;
 	let key = StorageKey(
 		[sp_io::hashing::twox_128(b"System"), sp_io::hashing::twox_128(b"Events")].concat(),
 	);
-	let data = client.storage(hash, &key).ok()?;
-	match data {
-		None => Some(Vec::new()),
-		Some(data) => Events::decode(&mut &data.0[..]).ok(),
+	match client.storage(hash, &key) {
+		Err(_) => BlockEvents::Unavailable,
+		Ok(None) => BlockEvents::Decoded(Vec::new()),
+		Ok(Some(data)) => match Events::decode(&mut &data.0[..]) {
+			Ok(events) => BlockEvents::Decoded(events),
+			Err(_) => BlockEvents::Undecodable,
+		},
 	}
 }
 

@@ -49,6 +49,8 @@ pub(super) fn decode_key<K: Decode>(full: &[u8], prefix_len: usize, hash_len: us
 #[derive(Default)]
 pub(super) struct Scanner {
 	first_seen: HashMap<(NetworkAddress, u64), u64>,
+	/// When each in-doubt sequence was first seen (chain time, ms).
+	in_doubt_since: HashMap<u64, u64>,
 }
 
 /// What one scan of the Outbox found.
@@ -105,7 +107,21 @@ impl Scanner {
 			.filter(|t| t.deadline.timestamp.is_some_and(|d| now > d))
 			.count();
 		metrics.in_doubt_past_deadline.set(past_deadline as u64);
+		let oldest = self.oldest_in_doubt(&sequences[..sequences.len().min(SCAN_LIMIT)], now);
+		metrics.oldest_in_doubt_seconds.set(oldest);
 		metrics.scan_truncated.set(u64::from(found.truncated || sequences.len() > SCAN_LIMIT));
+	}
+
+	/// The age in seconds of the oldest of `sequences` (in doubt now, at chain time `now` ms),
+	/// each aged from when a scan first saw it; 0 when none is in doubt.
+	pub fn oldest_in_doubt(&mut self, sequences: &[u64], now: u64) -> u64 {
+		let present: HashSet<u64> = sequences.iter().copied().collect();
+		self.in_doubt_since.retain(|s, _| present.contains(s));
+		sequences
+			.iter()
+			.map(|s| now.saturating_sub(*self.in_doubt_since.entry(*s).or_insert(now)) / 1_000)
+			.max()
+			.unwrap_or(0)
 	}
 
 	/// Counts the Outbox `entries` (id, next hop, timeout) at chain time `now` (ms), and ages
@@ -163,6 +179,17 @@ mod tests {
 		assert!(key.starts_with(&in_doubt_prefix()));
 		assert_eq!(decode_key::<u64>(&key, in_doubt_prefix().len(), 8), Some(5));
 		assert_eq!(decode_key::<u64>(&key[..key.len() - 1], in_doubt_prefix().len(), 8), None);
+	}
+
+	#[test]
+	fn a_transaction_in_doubt_ages_until_it_is_decided() {
+		let mut scanner = Scanner::default();
+		assert_eq!(scanner.oldest_in_doubt(&[], 1_000), 0);
+		assert_eq!(scanner.oldest_in_doubt(&[3], 10_000), 0);
+		assert_eq!(scanner.oldest_in_doubt(&[3, 4], 70_000), 60);
+		// 3 is decided: 4 is now the oldest, aged from when it was first seen.
+		assert_eq!(scanner.oldest_in_doubt(&[4], 100_000), 30);
+		assert_eq!(scanner.in_doubt_since.len(), 1);
 	}
 
 	#[test]

@@ -28,6 +28,13 @@ use std::{
 use tokio::sync::watch;
 
 pub const TICK: Duration = Duration::from_secs(2);
+/// An unchanged snapshot is published again this often (its times move on).
+const REPUBLISH: Duration = Duration::from_secs(10);
+/// On first reaching a network, its events are read from this many finalized blocks back: a
+/// relaunched deployment shows its recent past, not its whole history.
+const HISTORY: u32 = 600;
+/// How often the collector tries to go back to a producer after falling back to a consumer.
+const PREFER_PRODUCER_EVERY: Duration = Duration::from_secs(15);
 /// Finalized blocks read per network and tick; more wait for the next tick.
 const CATCH_UP: u32 = 50;
 /// Block times are averaged over this long.
@@ -41,9 +48,12 @@ struct Following {
 	client: Option<Client>,
 	/// The node the client talks to.
 	node: String,
+	/// The next block to read; 0 until the network is first reached.
 	next: u32,
 	heights: VecDeque<(Instant, u64)>,
-	undecodable: u64,
+	/// Whether `node` is a producer (archive state); else when a producer was last tried.
+	on_producer: bool,
+	producer_tried: Option<Instant>,
 }
 
 pub struct Collector {
@@ -53,7 +63,9 @@ pub struct Collector {
 	/// Per (source, target): the first lane nonce not yet delivered, and when it was first seen.
 	waiting: HashMap<(String, String), (u64, Instant)>,
 	metrics: LaunchMetrics,
+	/// The last snapshot published, without its times.
 	last: String,
+	published: Instant,
 }
 
 fn state(child: &ViewChild) -> ChildState {
@@ -77,26 +89,31 @@ impl Collector {
 			waiting: HashMap::new(),
 			metrics,
 			last: String::new(),
+			published: Instant::now(),
 		}
 	}
 
 	/// Collects until `view`'s sender is gone, publishing on `out`.
 	pub async fn run(mut self, mut view: watch::Receiver<View>, out: watch::Sender<Arc<str>>) {
 		loop {
+			let started = Instant::now();
 			let current = view.borrow_and_update().clone();
-			let snapshot = self.collect(&current).await;
+			let mut snapshot = self.collect(&current).await;
 			let json = serde_json::to_string(&snapshot).expect("a snapshot serializes");
-			// generatedAt always changes; publish when something else did too, or every 10 s.
-			let body = json.split_once(",\"uptimeSeconds\"").map_or("", |(_, rest)| rest);
-			if body != self.last || snapshot.uptime_seconds % 10 < TICK.as_secs() {
-				self.last = body.to_string();
+			// The times always change: publish when something else did too, or every 10 s.
+			(snapshot.generated_at, snapshot.uptime_seconds) = (0, 0);
+			let content = serde_json::to_string(&snapshot).expect("a snapshot serializes");
+			if content != self.last || self.published.elapsed() >= REPUBLISH {
+				self.last = content;
+				self.published = Instant::now();
 				if out.send(json.into()).is_err() {
 					return;
 				}
 			}
-			tokio::select! {
-				_ = tokio::time::sleep(TICK) => {},
-				changed = view.changed() => if changed.is_err() { return },
+			// Every TICK at most, however often launch publishes what runs.
+			tokio::time::sleep(TICK.saturating_sub(started.elapsed())).await;
+			if view.has_changed().is_err() {
+				return;
 			}
 		}
 	}
@@ -216,6 +233,7 @@ impl Collector {
 				}
 			})
 			.collect();
+		self.metrics.end_tick();
 		Snapshot {
 			api: snapshot::API_VERSION,
 			generated_at: now_ms,
@@ -236,17 +254,29 @@ impl Collector {
 		if following.client.as_ref().is_some_and(|c| !c.is_connected() || !alive(&following.node)) {
 			following.client = None;
 		}
-		if following.client.is_none() {
-			// A producer keeps every block's state; a consumer prunes old ones.
-			let mut candidates: Vec<_> =
-				view.nodes.iter().filter(|n| n.network == network && n.child.running).collect();
+		// A producer keeps every block's state; a consumer prunes old ones, so one is used only
+		// while no producer answers, and a producer is tried again now and then.
+		let retry_producer = following.client.is_some()
+			&& !following.on_producer
+			&& following.producer_tried.is_none_or(|t| t.elapsed() >= PREFER_PRODUCER_EVERY);
+		if following.client.is_none() || retry_producer {
+			let mut candidates: Vec<_> = view
+				.nodes
+				.iter()
+				.filter(|n| n.network == network && n.child.running)
+				.filter(|n| !retry_producer || n.role == "producer")
+				.collect();
 			candidates.sort_by_key(|n| n.role != "producer");
+			if retry_producer {
+				following.producer_tried = Some(Instant::now());
+			}
 			for node in candidates {
 				if let Ok(client) =
 					Client::connect_with_timeout(&node.rpc, Duration::from_secs(3)).await
 				{
 					following.client = Some(client);
 					following.node = node.child.name.clone();
+					following.on_producer = node.role == "producer";
 					break;
 				}
 			}
@@ -258,7 +288,9 @@ impl Collector {
 			following.client = None;
 			return Some(genesis);
 		};
-		following.next = following.next.max(1);
+		if following.next == 0 {
+			following.next = finalized.saturating_sub(HISTORY).max(1);
+		}
 		let until = finalized.min(following.next.saturating_add(CATCH_UP - 1));
 		let now_key = StorageKey(
 			[sp_io::hashing::twox_128(b"Timestamp"), sp_io::hashing::twox_128(b"Now")].concat(),
@@ -266,25 +298,29 @@ impl Collector {
 		while following.next <= until {
 			let number = following.next;
 			let Ok(hash) = client.block_hash(number).await else { break };
-			let Ok(values) = client.storage_many(&[events_key(), now_key.clone()], hash).await
-			else {
-				break;
+			// A block whose state this node no longer has is skipped: waiting would not bring it.
+			let values = match client.storage_many(&[events_key(), now_key.clone()], hash).await {
+				Ok(values) => values,
+				Err(_) if !client.is_connected() => break,
+				Err(_) => {
+					following.next += 1;
+					continue;
+				},
 			};
 			let time = values
 				.get(1)
 				.and_then(|v| v.as_ref())
 				.and_then(|v| u64::decode(&mut &v[..]).ok())
 				.unwrap_or(now_ms);
-			match values.first().cloned().flatten().map(|v| Events::decode(&mut &v[..])) {
-				Some(Ok(events)) => {
-					for record in events {
-						if let Some(o) = crate::monitor::events::classify(&record.event) {
-							self.index.add(genesis, number, time, &o);
-						}
+			// Events of a runtime this binary does not know do not decode; the nodes count such
+			// blocks (plexus_monitor_undecodable_blocks_total).
+			let events = values.first().cloned().flatten().map(|v| Events::decode(&mut &v[..]));
+			if let Some(Ok(events)) = events {
+				for record in events {
+					if let Some(o) = crate::monitor::events::classify(&record.event) {
+						self.index.add(genesis, number, time, &o);
 					}
-				},
-				Some(Err(_)) => following.undecodable += 1,
-				None => {},
+				}
 			}
 			following.next += 1;
 		}

@@ -15,6 +15,8 @@ use std::collections::{BTreeMap, HashMap, VecDeque};
 
 /// The most messages remembered (the snapshot lists the latest [`LIST_LIMIT`]).
 pub const MESSAGES_KEPT: usize = 1_000;
+/// In-doubt transactions remembered.
+pub const IN_DOUBT_KEPT: usize = 1_000;
 /// Hops kept per message: a request, its acknowledgement, and forwarding on the way.
 const HOPS_KEPT: usize = 16;
 /// Decisions are counted per minute over this many minutes.
@@ -117,6 +119,13 @@ impl Index {
 					TxStep::Prepared => {
 						let pending = Pending { target: t.target, block, deadline: t.deadline };
 						self.in_doubt.insert(key, (network, pending));
+						// The nodes count every one (plexus_resource_manager_in_doubt); this
+						// list keeps the newest.
+						while self.in_doubt.len() > IN_DOUBT_KEPT {
+							let oldest = self.in_doubt.iter().min_by_key(|(_, (_, p))| p.block);
+							let Some(oldest) = oldest.map(|(k, _)| *k) else { break };
+							self.in_doubt.remove(&oldest);
+						}
 					},
 					TxStep::Committed | TxStep::Aborted => {
 						self.in_doubt.remove(&key);
@@ -290,6 +299,24 @@ mod tests {
 		assert_eq!(index.per_minute(&A, &B, 7_000), 1);
 		assert_eq!(index.per_minute(&B, &A, 7_000), 1);
 		assert_eq!(index.per_minute(&A, &B, 70_000), 0, "a minute later");
+	}
+
+	#[test]
+	fn in_doubt_transactions_are_bounded() {
+		let mut index = index();
+		for sequence in 0..(IN_DOUBT_KEPT as u64 + 5) {
+			let o = Observation::Transaction(TxEvent {
+				tx: TxId { coordinator: B, sequence },
+				step: TxStep::Prepared,
+				target: Some(A),
+				deadline: None,
+				abort: None,
+			});
+			index.add(B, sequence as u32, 0, &o);
+		}
+		assert_eq!(index.in_doubt.len(), IN_DOUBT_KEPT);
+		assert!(!index.in_doubt.contains_key(&(B, 0)), "the oldest went first");
+		assert!(index.in_doubt.contains_key(&(B, IN_DOUBT_KEPT as u64 + 4)));
 	}
 
 	#[test]

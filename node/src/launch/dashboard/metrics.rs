@@ -7,7 +7,10 @@ use prometheus_endpoint::{
 	prometheus::{Encoder, TextEncoder},
 	register, CounterVec, GaugeVec, Opts, PrometheusError, Registry, U64,
 };
-use std::{collections::HashMap, sync::Mutex};
+use std::{
+	collections::{HashMap, HashSet},
+	sync::Mutex,
+};
 
 #[derive(Clone)]
 pub struct LaunchMetrics {
@@ -19,6 +22,17 @@ pub struct LaunchMetrics {
 	header_lag: GaugeVec<U64>,
 	/// Restarts already counted per child: the supervisor keeps totals, a counter takes steps.
 	counted: std::sync::Arc<Mutex<HashMap<String, u32>>>,
+	/// Series set this tick and the tick before: those not set again are removed, so a retired
+	/// child or an unknown lag does not keep its last value (and keep an alert firing).
+	series: std::sync::Arc<Mutex<Series>>,
+}
+
+#[derive(Default)]
+struct Series {
+	children: HashSet<(String, String)>,
+	lags: HashSet<(String, String)>,
+	children_before: HashSet<(String, String)>,
+	lags_before: HashSet<(String, String)>,
 }
 
 impl LaunchMetrics {
@@ -58,12 +72,14 @@ impl LaunchMetrics {
 				&["source", "target"],
 			)?,
 			counted: Default::default(),
+			series: Default::default(),
 			registry,
 		})
 	}
 
 	pub fn child(&self, child: &ViewChild, kind: &str, memory: Option<u64>) {
 		let labels = &[child.name.as_str(), kind];
+		self.lock_series().children.insert((child.name.clone(), kind.to_string()));
 		self.up.with_label_values(labels).set(u64::from(child.running));
 		self.given_up.with_label_values(labels).set(u64::from(child.given_up));
 		if let Some(memory) = memory {
@@ -82,6 +98,29 @@ impl LaunchMetrics {
 
 	pub fn header_lag(&self, source: &str, target: &str, lag: u64) {
 		self.header_lag.with_label_values(&[source, target]).set(lag);
+		self.lock_series().lags.insert((source.to_string(), target.to_string()));
+	}
+
+	fn lock_series(&self) -> std::sync::MutexGuard<'_, Series> {
+		self.series.lock().unwrap_or_else(|e| e.into_inner())
+	}
+
+	/// Ends a collection: removes the series of children and directions it did not set.
+	pub fn end_tick(&self) {
+		let mut series = self.lock_series();
+		let series = &mut *series;
+		for (name, kind) in series.children_before.difference(&series.children) {
+			let labels = &[name.as_str(), kind.as_str()];
+			let _ = self.up.remove_label_values(labels);
+			let _ = self.given_up.remove_label_values(labels);
+			let _ = self.memory.remove_label_values(labels);
+			let _ = self.restarts.remove_label_values(labels);
+		}
+		for (source, target) in series.lags_before.difference(&series.lags) {
+			let _ = self.header_lag.remove_label_values(&[source.as_str(), target.as_str()]);
+		}
+		series.children_before = std::mem::take(&mut series.children);
+		series.lags_before = std::mem::take(&mut series.lags);
 	}
 
 	/// The text exposition of every metric.
@@ -118,7 +157,12 @@ mod tests {
 		child.running = false;
 		child.given_up = true;
 		metrics.child(&child, "node", None);
+		metrics.header_lag("alpha", "beta", 40);
+		metrics.end_tick();
 		let text = metrics.text();
+		assert!(text.contains(
+			"plexus_launch_bridge_header_lag_blocks{source=\"alpha\",target=\"beta\"} 40"
+		));
 		for line in [
 			"plexus_launch_child_restarts_total{child=\"alpha-producer-1\",kind=\"node\"} 2",
 			"plexus_launch_child_up{child=\"alpha-producer-1\",kind=\"node\"} 0",
@@ -127,5 +171,10 @@ mod tests {
 		] {
 			assert!(text.lines().any(|l| l == line), "no {line} in\n{text}");
 		}
+		// The child is retired and the lag unknown: their series go, and no alert stays latched.
+		metrics.end_tick();
+		let text = metrics.text();
+		assert!(!text.contains("alpha-producer-1"), "{text}");
+		assert!(!text.contains("plexus_launch_bridge_header_lag_blocks{"), "{text}");
 	}
 }

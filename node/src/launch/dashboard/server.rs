@@ -2,8 +2,8 @@
 //! launch's `/metrics`, on loopback only.
 //!
 //! Hostile by default: only `GET` and `HEAD`; no request body is read; the `Host` must be this
-//! server's loopback address (no DNS rebinding) and an `Origin`, when sent, this page's; no CORS
-//! header is ever sent; at most [`MAX_CONNECTIONS`] connections and [`MAX_STREAMS`] event
+//! server's loopback address (no DNS rebinding) and an `Origin`, when sent, this page's; a
+//! request a browser marks `Sec-Fetch-Site: cross-site` is refused; no CORS header is ever sent; at most [`MAX_CONNECTIONS`] connections and [`MAX_STREAMS`] event
 //! streams; headers must arrive within [`HEADER_TIMEOUT`].
 
 use super::metrics::LaunchMetrics;
@@ -51,7 +51,11 @@ pub async fn serve(
 	loop {
 		tokio::select! {
 			accepted = listener.accept() => {
-				let Ok((stream, _)) = accepted else { continue };
+				let Ok((stream, _)) = accepted else {
+					// Out of file descriptors, say: wait rather than spin.
+					tokio::time::sleep(Duration::from_millis(100)).await;
+					continue;
+				};
 				// Beyond the limit a connection is closed at once.
 				let Ok(permit) = connections.clone().try_acquire_owned() else { continue };
 				let shared = shared.clone();
@@ -94,6 +98,11 @@ pub fn respond<B>(shared: &Shared, request: &Request<B>) -> Response<Body> {
 	let host = request.headers().get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("");
 	if !is_this_server(host, "", shared.port) {
 		return secure(plain(StatusCode::FORBIDDEN, "forbidden: not this server's host\n"));
+	}
+	// A page of another site may embed a URL here without sending an Origin (an <img>, a
+	// <script>); browsers say so in Sec-Fetch-Site.
+	if request.headers().get("sec-fetch-site").is_some_and(|v| v == "cross-site") {
+		return secure(plain(StatusCode::FORBIDDEN, "forbidden: a request from another site\n"));
 	}
 	if let Some(origin) = request.headers().get(header::ORIGIN) {
 		if !is_this_server(origin.to_str().unwrap_or(""), "http://", shared.port) {
@@ -206,6 +215,13 @@ mod tests {
 			status(Method::GET, "/api/v1/snapshot", "127.0.0.1:4000", foreign),
 			StatusCode::FORBIDDEN
 		);
+		let embedded = Request::builder()
+			.uri("/api/v1/events")
+			.header(header::HOST, "127.0.0.1:4000")
+			.header("sec-fetch-site", "cross-site")
+			.body(())
+			.unwrap();
+		assert_eq!(respond(&s, &embedded).status(), StatusCode::FORBIDDEN);
 		let own = Some("http://127.0.0.1:4000");
 		assert_eq!(status(Method::GET, "/api/v1/snapshot", "127.0.0.1:4000", own), StatusCode::OK);
 		assert_eq!(

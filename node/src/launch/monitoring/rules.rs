@@ -11,6 +11,8 @@ pub const FINALITY_LAG_BLOCKS: u64 = 20;
 pub const HEADER_LAG_BLOCKS: u64 = 32;
 /// A relayer that completed no round for this long is stalled or stopped.
 pub const RELAYER_SILENT_SECONDS: u64 = 120;
+/// A transaction in doubt this long (a commit usually takes seconds) is stuck.
+pub const IN_DOUBT_SECONDS: u64 = 1800;
 /// A child restarted this often within 15 minutes is in a restart loop.
 pub const RESTARTS_IN_LOOP: u64 = 3;
 
@@ -101,10 +103,13 @@ pub fn rules() -> Vec<Rule> {
 		),
 		rule(
 			"PlexusTransactionsInDoubt",
-			"max by (network) (plexus_resource_manager_in_doubt) > 0".into(),
-			"30m",
+			format!(
+				"max by (network) (plexus_resource_manager_oldest_in_doubt_seconds) > \
+				 {IN_DOUBT_SECONDS}"
+			),
+			"5m",
 			"warning",
-			"{{ $labels.network }} has had transactions in doubt for 30 minutes",
+			"{{ $labels.network }} has a transaction in doubt for {{ $value }} s",
 		),
 		rule(
 			"PlexusNodeRestartLoop",

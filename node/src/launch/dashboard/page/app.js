@@ -133,7 +133,7 @@ function renderMessages(snapshot) {
       class: selected ? 'selectable selected' : 'selectable', 'aria-selected': selected ? 'true' : 'false',
     },
     h('td', { class: 'mono' }, `${m.origin}#${m.sequence}`),
-    h('td', {}, `${m.origin} → ${m.destination}`),
+    h('td', {}, `${m.origin} → ${m.destination ?? '—'}`),
     h('td', {}, m.service),
     h('td', {}, chip(humanize(m.status), messageTone(m.status))),
     num(m.hops?.length ?? 0));
@@ -156,7 +156,7 @@ function renderDetail(snapshot) {
     return;
   }
   detail.replaceChildren(
-    h('h3', {}, `${m.origin}#${m.sequence} · ${m.origin} → ${m.destination} · ${m.service} · ${humanize(m.status)}`),
+    h('h3', {}, `${m.origin}#${m.sequence} · ${m.origin} → ${m.destination ?? '—'} · ${m.service ?? '—'} · ${humanize(m.status)}`),
     table([['network'], ['step'], ['block', 'num']],
       (m.hops ?? []).map((hop) => h('tr', {}, h('td', {}, hop.network), h('td', {}, humanize(hop.step)), num(hop.block)))));
 }
