@@ -167,7 +167,8 @@ fn variant(value: &impl core::fmt::Debug) -> &'static str {
 	intern(&snake_case(name))
 }
 
-fn snake_case(name: &str) -> String {
+/// `RefusedByController` or `ackQueued` as `refused_by_controller` or `ack_queued`.
+pub(crate) fn snake_case(name: &str) -> String {
 	let mut out = String::with_capacity(name.len() + 4);
 	for (i, c) in name.chars().enumerate() {
 		if c.is_ascii_uppercase() {

@@ -185,7 +185,9 @@ impl MonitorMetrics {
 	pub fn observe(&self, observation: &Observation) {
 		match observation {
 			Observation::Message(m) => {
-				self.steps.with_label_values(&[snake(m.step.name()).as_str()]).inc();
+				self.steps
+					.with_label_values(&[super::events::snake_case(m.step.name()).as_str()])
+					.inc();
 				let service = m.service.map(|s| super::service_name(&s)).unwrap_or("unknown");
 				match m.step {
 					Step::Sent => self.sent.with_label_values(&[service]).inc(),
@@ -223,19 +225,6 @@ impl MonitorMetrics {
 			Observation::Erasure(stage) => self.erasures.with_label_values(&[stage.label()]).inc(),
 		}
 	}
-}
-
-fn snake(camel: &str) -> String {
-	let mut out = String::new();
-	for c in camel.chars() {
-		if c.is_ascii_uppercase() {
-			out.push('_');
-			out.push(c.to_ascii_lowercase());
-		} else {
-			out.push(c);
-		}
-	}
-	out
 }
 
 /// What the vault's RPC served and refused. Registered once per node: the RPC builder may be

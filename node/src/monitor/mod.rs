@@ -24,7 +24,6 @@ use plexus_primitives::envelope::Service;
 use plexus_runtime::{Hash, RuntimeEvent};
 use sc_client_api::{BlockchainEvents, StorageProvider};
 use sp_blockchain::HeaderBackend;
-use sp_core::storage::StorageKey;
 use sp_runtime::traits::Header as _;
 use std::{sync::Arc, time::Duration};
 
@@ -36,6 +35,12 @@ pub const SCAN_EVERY: Duration = Duration::from_secs(10);
 pub const SCAN_LIMIT: usize = 10_000;
 /// The most finalized blocks read per notification: a node catching up counts the newest ones.
 const CATCH_UP_LIMIT: u32 = 1_000;
+
+/// The key of a storage value of the runtime's pallet `pallet` (by its name in the runtime).
+pub fn storage_value_key(pallet: &str, item: &str) -> Vec<u8> {
+	[sp_io::hashing::twox_128(pallet.as_bytes()), sp_io::hashing::twox_128(item.as_bytes())]
+		.concat()
+}
 
 /// The label of a service.
 pub fn service_name(service: &Service) -> &'static str {
@@ -107,10 +112,7 @@ enum BlockEvents {
 
 fn block_events(client: &FullClient, hash: Hash) -> BlockEvents {
 	use codec::Decode;
-	let key = StorageKey(
-		[sp_io::hashing::twox_128(b"System"), sp_io::hashing::twox_128(b"Events")].concat(),
-	);
-	match client.storage(hash, &key) {
+	match client.storage(hash, &plexus_client::follow::events_key()) {
 		Err(_) => BlockEvents::Unavailable,
 		Ok(None) => BlockEvents::Decoded(Vec::new()),
 		Ok(Some(data)) => match Events::decode(&mut &data.0[..]) {

@@ -8,7 +8,6 @@ use plexus_primitives::envelope::{MessageId, NetworkAddress};
 use plexus_runtime::{AccountId, Hash, Runtime};
 use sc_client_api::StorageProvider;
 use sp_core::storage::StorageKey;
-use sp_io::hashing::twox_128;
 use std::collections::{HashMap, HashSet};
 
 type OutboxEntry = pallet_event_router::Sent<
@@ -19,9 +18,7 @@ type OutboxEntry = pallet_event_router::Sent<
 type Transaction =
 	pallet_resource_manager::Transaction<AccountId, pallet_resource_manager::BalanceOf<Runtime>>;
 
-fn prefix(pallet: &str, item: &str) -> Vec<u8> {
-	[twox_128(pallet.as_bytes()), twox_128(item.as_bytes())].concat()
-}
+use super::storage_value_key as prefix;
 
 pub(super) fn outbox_prefix() -> Vec<u8> {
 	prefix("EventRouter", "Outbox")

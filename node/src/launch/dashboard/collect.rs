@@ -292,9 +292,7 @@ impl Collector {
 			following.next = finalized.saturating_sub(HISTORY).max(1);
 		}
 		let until = finalized.min(following.next.saturating_add(CATCH_UP - 1));
-		let now_key = StorageKey(
-			[sp_io::hashing::twox_128(b"Timestamp"), sp_io::hashing::twox_128(b"Now")].concat(),
-		);
+		let now_key = StorageKey(crate::monitor::storage_value_key("Timestamp", "Now"));
 		while following.next <= until {
 			let number = following.next;
 			let Ok(hash) = client.block_hash(number).await else { break };
